@@ -1,0 +1,136 @@
+"""Known storage failures, each one sentence a person understands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crasme_desktop.domain.errors import ExitCode, UserError
+
+
+class VaultError(UserError):
+    """Base of the vault's known failures."""
+
+
+class WrongPassphrase(VaultError):
+    exit_code = ExitCode.WRONG_PASSPHRASE
+
+    def __init__(self) -> None:
+        super().__init__("That passphrase does not unlock this vault; check it and try again.")
+
+
+class WrongRecoveryKey(VaultError):
+    exit_code = ExitCode.WRONG_RECOVERY_KEY
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That recovery key does not unlock this vault; check each group against "
+            "your recovery kit and try again."
+        )
+
+
+class KeyUnavailable(VaultError):
+    """No way to unlock was offered: no keychain entry and no passphrase or recovery key."""
+
+    exit_code = ExitCode.KEY_UNAVAILABLE
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(
+            reason
+            or "The key for this vault is not in this computer's keychain; unlock it with "
+            "your passphrase or your recovery key."
+        )
+
+
+class KeychainLocked(VaultError):
+    exit_code = ExitCode.KEYCHAIN_LOCKED
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The computer's keychain stayed locked, so the vault could not be unlocked "
+            "from it; use your passphrase or recovery key instead."
+        )
+
+
+class KeychainMismatch(VaultError):
+    exit_code = ExitCode.KEYCHAIN_MISMATCH
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The key stored in this computer's keychain does not belong to this vault; "
+            "unlock it with your passphrase or recovery key."
+        )
+
+
+class NotAVault(VaultError):
+    exit_code = ExitCode.NOT_A_VAULT
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"The file {path} is not a Crasme Desktop vault.")
+
+
+class VaultDamaged(VaultError):
+    exit_code = ExitCode.VAULT_DAMAGED
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"The vault {path} is damaged and cannot be read safely; restore it from a backup."
+        )
+
+
+class VaultReadOnly(VaultError):
+    exit_code = ExitCode.READ_ONLY
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"Crasme Desktop cannot write to {path}; move the vault to a folder you can "
+            "change, or ask whoever manages this computer for write access."
+        )
+
+
+class DiskFull(VaultError):
+    exit_code = ExitCode.DISK_FULL
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"The disk holding {path} is full; free some space and try again "
+            "(nothing was changed)."
+        )
+
+
+class VaultInUse(VaultError):
+    exit_code = ExitCode.VAULT_IN_USE
+
+    def __init__(self, path: Path, holder: str = "") -> None:
+        where = f" ({holder})" if holder else ""
+        super().__init__(
+            f"The vault {path} is already open in another Crasme Desktop window{where}; "
+            "close it there first."
+        )
+
+
+class VaultNotFound(VaultError):
+    exit_code = ExitCode.VAULT_NOT_FOUND
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"There is no vault at {path}; create one with “crasme init” or choose another file."
+        )
+
+
+class VaultExists(VaultError):
+    exit_code = ExitCode.VAULT_EXISTS
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"A vault already exists at {path}; choose another place or open that one."
+        )
+
+
+class KeySlotsMissing(VaultError):
+    exit_code = ExitCode.KEY_UNAVAILABLE
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"The key file {path} that belongs beside the vault is missing; restore it "
+            "from a backup, or unlock with the keychain."
+        )
