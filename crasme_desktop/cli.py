@@ -1,0 +1,584 @@
+"""The `crasme` command line: parsing, the non-GUI commands, and exit codes.
+
+The command line is a public contract (see README): scripts rely on the commands,
+their options, their `--json` output and the exit codes of `ExitCode`. This module
+never imports the GUI; `__main__` decides between the GUI and these commands.
+Heavy modules (SQLAlchemy, the services) are imported inside the command that
+needs them, so that `crasme --help` and argument errors answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from crasme_desktop import APP_NAME, __version__
+from crasme_desktop.domain.errors import Cancelled, ExitCode, UserError
+
+if TYPE_CHECKING:
+    from crasme_desktop.vault import Vault
+
+PASSPHRASE_ENV = "CRASME_PASSPHRASE"
+APP_DIR_NAME = "crasme-desktop"
+LOG_FILE_NAME = "crasme.log"
+
+RECOVERY_EXPLANATION = (
+    "Write it down or print it, and keep it somewhere safe away from this computer.",
+    "If this computer's keychain loses the vault's key and you forget your passphrase,",
+    "this recovery key is the only way to open the vault: nobody, including us, can",
+    "recover your data without it. It will not be shown again.",
+)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole `crasme` command line (GUI by default)."""
+    parser = argparse.ArgumentParser(
+        prog="crasme",
+        description=f"{APP_NAME}: a local-first CRM kept in one encrypted file.",
+        epilog="With no command, the window opens. Exit codes are listed in the README.",
+    )
+    parser.add_argument("--version", action="version", version=f"crasme {__version__}")
+    parser.add_argument(
+        "--vault", type=Path, metavar="PATH", default=None,
+        help="the vault file to use (default: $CRASME_VAULT, else default.crasme in "
+        "your data folder)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    # Options each command accepts after its own name too: `crasme doctor --vault X`.
+    vault_opt = argparse.ArgumentParser(add_help=False)
+    vault_opt.add_argument("--vault", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                           help="the vault file to use")
+    json_opt = argparse.ArgumentParser(add_help=False)
+    json_opt.add_argument("--json", action="store_true",
+                          help="print the result as JSON on stdout")
+    unlock_opt = argparse.ArgumentParser(add_help=False)
+    unlock = unlock_opt.add_argument_group("unlocking (tried in this order)")
+    unlock.add_argument("--no-keychain", action="store_true",
+                        help="do not use this computer's keychain")
+    unlock.add_argument("--passphrase-stdin", action="store_true",
+                        help=f"read the passphrase from the first line of stdin "
+                        f"(otherwise ${PASSPHRASE_ENV} is used when set)")
+    unlock.add_argument("--recovery-key-stdin", action="store_true",
+                        help="read the recovery key from stdin (the next line after a "
+                        "passphrase, if both are asked for)")
+
+    commands.add_parser("gui", parents=[vault_opt], help="open the window (the default)")
+
+    init = commands.add_parser(
+        "init", parents=[vault_opt, json_opt],
+        help="create a new vault and show its recovery key once",
+        description="Create a new encrypted vault. Its key goes to this computer's "
+        "keychain and, if you choose a passphrase, to a passphrase slot; a recovery "
+        "key is printed once.",
+    )
+    init.add_argument("--no-keychain", action="store_true",
+                      help="do not keep the key in this computer's keychain (a passphrase "
+                      "is then required)")
+    init.add_argument("--passphrase-stdin", action="store_true",
+                      help=f"read the passphrase from stdin (otherwise ${PASSPHRASE_ENV}, "
+                      "else you are asked when a terminal is attached)")
+    init.set_defaults(handler=cmd_init)
+
+    doctor = commands.add_parser(
+        "doctor", parents=[vault_opt, json_opt, unlock_opt],
+        help="check the vault and report keys, encryption settings and file locations",
+    )
+    doctor.set_defaults(handler=cmd_doctor)
+
+    rekey = commands.add_parser(
+        "rekey", parents=[vault_opt, json_opt, unlock_opt],
+        help="encrypt the vault with a new key and print the new recovery key once",
+    )
+    rekey.set_defaults(handler=cmd_rekey)
+
+    demo = commands.add_parser(
+        "demo", parents=[vault_opt, json_opt, unlock_opt],
+        help="fill the vault with sample contacts",
+    )
+    demo.add_argument("--contacts", type=_positive_int, required=True, metavar="N",
+                      help="how many sample people to add")
+    demo.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
+    demo.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse `argv` (without the program name); exits 2 with usage on errors."""
+    args = build_parser().parse_args(list(argv))
+    if args.command is None:
+        args.command = "gui"
+    return args
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+# --------------------------------------------------------------------- running safely
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed non-GUI command and return its exit code."""
+    return guarded(lambda: args.handler(args))
+
+
+def guarded(work: Callable[[], int]) -> int:
+    """Run `work`, turning known errors into one sentence and an exit code.
+
+    UserError: its sentence on stderr and its exit code. Cancelled or Ctrl+C:
+    nothing said, exit 4. Anything else is a bug: the traceback goes to the log
+    file and stderr gets one sentence saying where it is.
+    """
+    try:
+        return work()
+    except UserError as exc:
+        _say(exc.message)
+        return exc.exit_code
+    except (Cancelled, KeyboardInterrupt):
+        return ExitCode.CANCELLED
+    except BrokenPipeError:
+        # Output piped into `head` and the like: not our failure, and not worth a word.
+        _silence_stdout()
+        return ExitCode.OK
+    except Exception:
+        log_path = record_bug()
+        where = f"the details are in {log_path}" if log_path else "no log could be written"
+        _say(f"{APP_NAME} stopped because of an unexpected problem; {where}.")
+        return ExitCode.BUG
+
+
+def log_file() -> Path:
+    """Where unexpected errors are recorded (the platform's user log folder)."""
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False)) / LOG_FILE_NAME
+
+
+def record_bug() -> Path | None:
+    """Append the current exception's traceback to the log; its path, or None."""
+    import traceback
+
+    path = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S%z")
+            fh.write(f"--- {stamp} crasme {__version__} {' '.join(sys.argv[1:])}\n")
+            fh.write(traceback.format_exc())
+    except OSError:
+        return None
+    return path
+
+
+def _say(sentence: str) -> None:
+    print(sentence, file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(_plain(data), indent=2, sort_keys=False, ensure_ascii=False))
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses, paths and tuples as JSON-friendly values."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return _plain(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, bytes):
+        return value.hex()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+# ------------------------------------------------------------------- secrets in
+
+
+class SecretSource:
+    """Passphrase and recovery key from stdin, the environment or a prompt."""
+
+    def __init__(self, args: argparse.Namespace, stdin: TextIO | None = None) -> None:
+        self._args = args
+        self._stdin = stdin if stdin is not None else sys.stdin
+        self._lines: list[str] | None = None
+        self.passphrase: str | None = None
+        self.recovery_key: str | None = None
+        want_pass = bool(getattr(args, "passphrase_stdin", False))
+        want_recovery = bool(getattr(args, "recovery_key_stdin", False))
+        if want_pass or want_recovery:
+            lines = self._read_lines(int(want_pass) + int(want_recovery))
+            if want_pass:
+                self.passphrase = lines.pop(0)
+            if want_recovery:
+                self.recovery_key = lines.pop(0).strip()
+        if self.passphrase is None and os.environ.get(PASSPHRASE_ENV):
+            self.passphrase = os.environ[PASSPHRASE_ENV]
+
+    def _read_lines(self, count: int) -> list[str]:
+        lines = []
+        for _ in range(count):
+            line = self._stdin.readline()
+            if not line:
+                raise UserError("Expected a secret on standard input, but it ended first.",
+                                exit_code=ExitCode.USAGE)
+            lines.append(line.rstrip("\r\n"))
+        if any(not line for line in lines):
+            raise UserError("The secret read from standard input is empty.",
+                            exit_code=ExitCode.USAGE)
+        return lines
+
+    @property
+    def interactive(self) -> bool:
+        """True when we may ask a person at a terminal."""
+        try:
+            return self._stdin.isatty() and sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    @property
+    def given(self) -> bool:
+        return self.passphrase is not None or self.recovery_key is not None
+
+
+def _ask_secret(prompt: str) -> str:
+    import getpass
+
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise Cancelled() from None
+
+
+def _ask_new_passphrase(keychain_available: bool) -> str | None:
+    """Ask twice at a terminal; None when the person keeps the keychain only."""
+    if keychain_available:
+        _say("Choose a passphrase to unlock the vault where the keychain is not at hand,")
+        _say("or press Enter to rely on this computer's keychain and your recovery key.")
+    else:
+        _say("This computer has no keychain Crasme Desktop can use, so choose a passphrase;")
+        _say("you will type it each time you open the vault.")
+    while True:
+        first = _ask_secret("New passphrase: ")
+        if not first:
+            if keychain_available:
+                return None
+            _say("A passphrase is needed here; press Ctrl+C to stop.")
+            continue
+        second = _ask_secret("Repeat the passphrase: ")
+        if first == second:
+            return first
+        _say("The two passphrases differ; try again.")
+
+
+# ------------------------------------------------------------------ the commands
+
+
+def vault_path_of(args: argparse.Namespace) -> Path:
+    """The vault chosen by --vault, else $CRASME_VAULT, else the default place."""
+    if args.vault is not None:
+        return Path(args.vault).expanduser()
+    from crasme_desktop.vault import default_vault_path
+
+    return default_vault_path()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """`crasme init`: create the vault and show the recovery key once."""
+    from crasme_desktop.services import vaults
+
+    path = vault_path_of(args)
+    use_keychain = not args.no_keychain
+    secrets = SecretSource(args)
+    passphrase = secrets.passphrase
+    if passphrase is None and secrets.interactive:
+        description = vaults.describe(path)
+        if description.exists:
+            from crasme_desktop.vault.errors import VaultExists
+
+            raise VaultExists(path)
+        passphrase = _ask_new_passphrase(use_keychain and description.keychain_available)
+    created = vaults.create(path, passphrase=passphrase, use_keychain=use_keychain)
+    report = {
+        "vault": str(created.path),
+        "vault_id": created.vault_id,
+        "key_slots": str(_keyslot_path(created.path)),
+        "keychain_used": created.keychain_used,
+        "passphrase_slot": passphrase is not None,
+        "recovery_key": created.recovery_key,
+        "notices": list(created.notices),
+    }
+    if args.json:
+        _print_json(report)
+        return ExitCode.OK
+    print(f"Created the vault {created.path}.")
+    where = []
+    if created.keychain_used:
+        where.append("this computer's keychain")
+    if passphrase is not None:
+        where.append("a passphrase slot")
+    if where:
+        print(f"Its key is kept in {' and '.join(where)}, and in a recovery-key slot.")
+    for notice in created.notices:
+        print(notice)
+    _print_recovery_key(created.recovery_key)
+    return ExitCode.OK
+
+
+def _print_recovery_key(recovery_key: str) -> None:
+    print()
+    print("Your recovery key (shown only this once):")
+    print()
+    print(f"    {recovery_key}")
+    print()
+    for line in RECOVERY_EXPLANATION:
+        print(line)
+
+
+def _keyslot_path(vault: Path) -> Path:
+    from crasme_desktop.vault import keyslot_path
+
+    return keyslot_path(vault)
+
+
+def open_for_command(args: argparse.Namespace, secrets: SecretSource | None = None) -> Vault:
+    """Unlock the chosen vault without a window: keychain, passphrase, recovery key.
+
+    At a terminal, when nothing else unlocks it, the passphrase (or the recovery
+    key) is asked for.
+    """
+    from crasme_desktop.services import vaults
+    from crasme_desktop.vault.errors import KeyUnavailable
+
+    path = vault_path_of(args)
+    if secrets is None:
+        secrets = SecretSource(args)
+    use_keychain = not getattr(args, "no_keychain", False)
+    try:
+        return vaults.unlock(path, passphrase=secrets.passphrase,
+                             recovery_key=secrets.recovery_key, use_keychain=use_keychain)
+    except KeyUnavailable:
+        if secrets.given or not secrets.interactive:
+            raise
+    description = vaults.describe(path)
+    if description.has_passphrase:
+        passphrase = _ask_secret(f"Passphrase for {path}: ")
+        if passphrase:
+            return vaults.unlock(path, passphrase=passphrase, use_keychain=False)
+    if description.has_recovery:
+        recovery = _ask_secret("Recovery key: ").strip()
+        if recovery:
+            return vaults.unlock(path, recovery_key=recovery, use_keychain=False)
+    raise Cancelled()
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """`crasme doctor`: what a support person needs to know, and integrity checks."""
+    path = vault_path_of(args)
+    report: dict[str, Any] = {"version": __version__}
+    report["files"] = _file_locations(path)
+    report["keychain"] = _keychain_report(path)
+    failure: UserError | None = None
+    if not path.exists():
+        from crasme_desktop.vault.errors import VaultNotFound
+
+        failure = VaultNotFound(path)
+    else:
+        try:
+            vault = open_for_command(args)
+        except UserError as exc:
+            failure = exc
+        else:
+            try:
+                report["unlocked_with"] = vault.key_source
+                report.update(_plain(vault.doctor()))
+            finally:
+                vault.close()
+    if failure is not None:
+        report["error"] = {"message": failure.message, "exit_code": failure.exit_code}
+    integrity_ok = failure is None and integrity_passed(report)
+    report["ok"] = integrity_ok
+    if args.json:
+        _print_json(report)
+    else:
+        _print_report(report)
+    if failure is not None:
+        if not args.json:
+            _say(failure.message)
+        return failure.exit_code
+    if not integrity_ok:
+        _say(f"The vault {path} failed its integrity checks; restore it from a backup.")
+        return ExitCode.INTEGRITY_FAILED
+    return ExitCode.OK
+
+
+def integrity_passed(report: dict[str, Any]) -> bool:
+    """True when every integrity check in the vault's doctor report says ok."""
+    checks = report.get("integrity")
+    if not isinstance(checks, dict) or not checks:
+        return False
+    results = [v.get("ok") if isinstance(v, dict) else v for v in checks.values()]
+    return all(r is True or r == "ok" or r == ["ok"] for r in results)
+
+
+def _file_locations(path: Path) -> dict[str, Any]:
+    import platformdirs
+
+    def entry(p: Path) -> dict[str, Any]:
+        try:
+            size: int | None = p.stat().st_size
+        except OSError:
+            size = None
+        return {"path": str(p), "exists": size is not None, "size": size}
+
+    files = {
+        "vault": entry(path),
+        "wal": entry(path.with_name(path.name + "-wal")),
+        "key_slots": entry(_keyslot_path(path)),
+        "settings": entry(Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False))
+                          / "settings.json"),
+        "log": entry(log_file()),
+    }
+    return files
+
+
+def _keychain_report(path: Path) -> dict[str, Any]:
+    from crasme_desktop.services import vaults
+    from crasme_desktop.vault import Keychain
+
+    keychain = Keychain()
+    description = vaults.describe(path, keychain=keychain)
+    return {
+        "backend": keychain.backend_name,
+        "available": description.keychain_available,
+        "has_key_for_vault": description.keychain_has_key,
+        "vault_id": description.vault_id,
+        "passphrase_slot": description.has_passphrase,
+        "recovery_slot": description.has_recovery,
+    }
+
+
+def _print_report(report: dict[str, Any], indent: int = 0) -> None:
+    pad = "  " * indent
+    for key, value in report.items():
+        label = key.replace("_", " ")
+        if isinstance(value, dict):
+            print(f"{pad}{label}:")
+            _print_report(value, indent + 1)
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value) if value else "none"
+            print(f"{pad}{label}: {shown}")
+        else:
+            print(f"{pad}{label}: {_human(value)}")
+
+
+def _human(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is None:
+        return "-"
+    return str(value)
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    """`crasme rekey`: a new data key, and a new recovery key shown once."""
+    from crasme_desktop.services import vaults
+
+    secrets = SecretSource(args)
+    vault = open_for_command(args, secrets)
+    try:
+        recovery_key = vaults.rekey(vault, passphrase=secrets.passphrase)
+        path = vault.path
+    finally:
+        vault.close()
+    if args.json:
+        _print_json({"vault": str(path), "recovery_key": recovery_key})
+        return ExitCode.OK
+    print(f"The vault {path} is now encrypted with a new key.")
+    print("Your old recovery key no longer opens it.")
+    _print_recovery_key(recovery_key)
+    return ExitCode.OK
+
+
+class _ProgressLine:
+    """A one-line progress display on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self._label = label
+        self._stream = stream if stream is not None else sys.stderr
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, done: int, total: int, text: str = "") -> None:
+        now = time.monotonic()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        percent = f"{100 * done // total:3d}%" if total else ""
+        detail = f" {text}" if text else ""
+        self._stream.write(f"\r{self._label}: {done}/{total} {percent}{detail}\x1b[K")
+        self._stream.flush()
+        self._shown = True
+
+    def finish(self) -> None:
+        if self._shown:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """`crasme demo --contacts N`: sample data, with a progress line on stderr."""
+    from crasme_desktop.domain.progress import Progress
+    from crasme_desktop.services import demo
+
+    vault = open_for_command(args)
+    line = _ProgressLine("Adding sample data")
+    try:
+        result = demo.fill_demo(vault, contacts=args.contacts, progress=Progress(line),
+                                seed=args.seed)
+        path = vault.path
+    finally:
+        line.finish()
+        vault.close()
+    counts = _plain(result)
+    if args.json:
+        _print_json({"vault": str(path), **(counts if isinstance(counts, dict) else {})})
+        return ExitCode.OK
+    if isinstance(counts, dict):
+        parts = [f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if isinstance(v, int)]
+        print(f"Added {', '.join(parts)} to {path}.")
+    else:
+        print(f"Added sample data to {path}.")
+    return ExitCode.OK
