@@ -45,5 +45,5 @@ class UserError(Exception):
         return self.message
 
 
-class Cancelled(Exception):  # noqa: N818 - a signal, not a failure
+class Cancelled(Exception):
     """The user stopped the work; nothing should be shown."""

@@ -92,8 +92,7 @@ class DiskFull(VaultError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(
-            f"The disk holding {path} is full; free some space and try again "
-            "(nothing was changed)."
+            f"The disk holding {path} is full; free some space and try again (nothing was changed)."
         )
 
 

@@ -1,0 +1,578 @@
+"""Create, open, lock and rekey a vault.
+
+A vault is one SQLCipher 4 file keyed with a random 256-bit raw key, plus a
+key-slot file beside it. Every failure a person can meet is a `VaultError` with one
+sentence, and opening never changes the file's bytes unless it has unlocked it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from crasme_desktop.domain.clock import SYSTEM_CLOCK, Clock
+from crasme_desktop.domain.errors import UserError
+from crasme_desktop.vault import engine as eng
+from crasme_desktop.vault import keyslots, migrate
+from crasme_desktop.vault.errors import (
+    NotAVault,
+    VaultDamaged,
+    VaultError,
+    VaultExists,
+    VaultNotFound,
+    VaultReadOnly,
+)
+from crasme_desktop.vault.files import atomic_write, folder_writable, fsync_dir, storage_error
+from crasme_desktop.vault.keychain import Keychain, KeychainUnavailableError
+from crasme_desktop.vault.lockfile import VaultLock
+from crasme_desktop.vault.paths import backup_dir, keyslot_path, sidecar_paths
+from crasme_desktop.vault.unlock import NO_KEYCHAIN_NOTICE, Candidate, find_keys, read_slot_file
+
+log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+PAGE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class CreatedVault:
+    path: Path
+    vault_id: str
+    recovery_key: str
+    keychain_used: bool
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VaultDescription:
+    path: Path
+    exists: bool
+    vault_id: str | None
+    has_passphrase: bool
+    has_recovery: bool
+    keychain_available: bool
+    keychain_has_key: bool
+
+
+class UnitOfWork:
+    """One transaction: commits when the block ends cleanly, rolls back otherwise."""
+
+    def __init__(self, vault: Vault) -> None:
+        self._vault = vault
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._vault._sessions()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if exc_type is None:
+                try:
+                    self.session.commit()
+                except Exception as error:
+                    self.session.rollback()
+                    mapped = eng.map_storage_error(error, self._vault.path)
+                    if mapped is not error:
+                        raise mapped from error
+                    raise
+            else:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+
+class Vault:
+    """An unlocked vault. Thread-safe: one engine, a session per unit of work."""
+
+    def __init__(
+        self,
+        path: Path,
+        vault_id: str,
+        key: bytearray,
+        key_source: str,
+        lock: VaultLock,
+        keychain: Keychain | None,
+        notices: tuple[str, ...],
+        clock: Clock,
+    ) -> None:
+        self.path = path
+        self.vault_id = vault_id
+        self.key_source = key_source
+        self.notices = notices
+        self.clock = clock
+        self._key = key
+        self._lock = lock
+        self._keychain = keychain
+        self._guard = threading.Lock()
+        self._engine: Engine | None = eng.make_engine(path, self._key_for_connection)
+        self._sessions = sessionmaker(bind=self._engine, expire_on_commit=False)
+
+    # -- state --------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self._engine is None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise UserError("The vault is locked; unlock it first.")
+        return self._engine
+
+    @property
+    def has_passphrase(self) -> bool:
+        return "passphrase" in read_slot_file(self.path).current.kinds()
+
+    def _key_for_connection(self) -> bytearray:
+        if self._engine is None or not any(self._key):
+            raise UserError("The vault is locked; unlock it first.")
+        return self._key
+
+    def unit_of_work(self) -> UnitOfWork:
+        self.engine  # noqa: B018 - raises if locked
+        return UnitOfWork(self)
+
+    def close(self) -> None:
+        """Lock: close every connection, overwrite the key in memory, release the file."""
+        with self._guard:
+            engine, self._engine = self._engine, None
+            if engine is not None:
+                engine.dispose()
+            for i in range(len(self._key)):
+                self._key[i] = 0
+            self._lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- key rotation -------------------------------------------------------
+    def rekey(self, passphrase: str | None = None) -> str:
+        """Rotate the data key; returns the new recovery key (shown once).
+
+        Crash-safe: the new key's slots (and keychain entry) are saved as pending
+        first, then SQLCipher re-encrypts the file in one transaction, then pending
+        becomes current. Opening tries the current key, then the pending one.
+        """
+        slots = read_slot_file(self.path)
+        keeps_passphrase = "passphrase" in slots.current.kinds()
+        if keeps_passphrase:
+            if passphrase is None:
+                raise UserError("Enter the vault's passphrase to rotate its key.")
+            if keyslots.unwrap(slots.current, self.vault_id, "passphrase", passphrase) is None:
+                from crasme_desktop.vault.errors import WrongPassphrase
+
+                raise WrongPassphrase()
+        new_key = keyslots.new_data_key()
+        recovery = keyslots.new_recovery_key()
+        slots.pending = keyslots.build_keyset(
+            new_key,
+            self.vault_id,
+            passphrase=passphrase if keeps_passphrase else None,
+            recovery_key=recovery,
+        )
+        use_keychain = self._keychain is not None and self._keychain_holds_key()
+        with self._guard:
+            engine = self.engine
+            engine.dispose()
+            _write_slots(self.path, slots)
+            if use_keychain:
+                assert self._keychain is not None
+                self._keychain.store(self.vault_id, new_key, pending=True)
+            self._apply_rekey(new_key)
+            self._key[:] = new_key
+        finish_rekey(self.path, slots, self._keychain if use_keychain else None, new_key)
+        return recovery
+
+    def _apply_rekey(self, new_key: bytearray) -> None:
+        conn = eng.connect(self.path, self._key)
+        try:
+            conn.execute(f"PRAGMA rekey = \"x'{bytes(new_key).hex()}'\"").fetchall()
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except Exception as exc:
+            raise eng.map_storage_error(exc, self.path) from exc
+        finally:
+            conn.close()
+
+    def _keychain_holds_key(self) -> bool:
+        assert self._keychain is not None
+        try:
+            return self._keychain.available and self._keychain.get(self.vault_id) is not None
+        except (VaultError, KeychainUnavailableError):
+            return False
+
+    # -- checks ---------------------------------------------------------------
+    def doctor(self) -> dict[str, Any]:
+        """Facts about the vault and both integrity checks (reads every page)."""
+        slots = read_slot_file(self.path)
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            facts = eng.cipher_facts(raw)
+            try:
+                integrity = [r[0] for r in raw.execute("PRAGMA integrity_check").fetchall()]
+                cipher_problems = [r[0] for r in raw.execute("PRAGMA cipher_integrity_check")]
+            except Exception as exc:
+                mapped = eng.map_storage_error(exc, self.path)
+                integrity, cipher_problems = [str(mapped)], [str(mapped)]
+            revision = migrate.current_revision(conn)
+            counts = {
+                table: raw.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                for table in ("organization", "person", "activity", "audit_event")
+            }
+        wal, _shm = sidecar_paths(self.path)
+        return {
+            "vault": str(self.path),
+            "vault_id": self.vault_id,
+            "key_slots_file": str(keyslot_path(self.path)),
+            "key_slots": sorted(slots.current.kinds()),
+            "rekey_pending": slots.pending is not None,
+            "unlocked_with": self.key_source,
+            "file_size": self.path.stat().st_size,
+            "wal_size": wal.stat().st_size if wal.exists() else 0,
+            "encrypted": _looks_encrypted(self.path),
+            "cipher": facts,
+            "integrity_check": "ok" if integrity == ["ok"] else "; ".join(integrity[:20]),
+            "cipher_integrity_check": "ok"
+            if not cipher_problems
+            else "; ".join(cipher_problems[:20]),
+            "schema_version": revision,
+            "schema_head": migrate.head_revision(),
+            "counts": counts,
+        }
+
+    def backup_to(self, target: Path) -> Path:
+        """A consistent encrypted copy (same key) of the open vault, plus its key slots."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        conn = eng.connect(self.path, self._key)
+        try:
+            conn.execute(
+                f"ATTACH DATABASE ? AS backup KEY \"x'{bytes(self._key).hex()}'\"", (str(tmp),)
+            )
+            conn.execute("SELECT sqlcipher_export('backup')").fetchall()
+            conn.execute("DETACH DATABASE backup")
+        except Exception as exc:
+            conn.close()
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise eng.map_storage_error(exc, target) from exc
+        conn.close()
+        try:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            shutil.copyfile(keyslot_path(self.path), keyslot_path(target))
+            fsync_dir(target.parent)
+        except OSError as exc:
+            raise storage_error(exc, target) from exc
+        return target
+
+
+# -- creating --------------------------------------------------------------------
+def create_vault(
+    path: Path,
+    *,
+    passphrase: str | None,
+    use_keychain: bool = True,
+    keychain: Keychain | None = None,
+) -> CreatedVault:
+    """Make a new, empty, migrated vault; nothing is left behind if it fails."""
+    path = Path(path).expanduser().absolute()
+    slots_path = keyslot_path(path)
+    if path.exists() or slots_path.exists():
+        raise VaultExists(path)
+    if passphrase is not None and len(passphrase) < keyslots.MIN_PASSPHRASE_LENGTH:
+        raise UserError(
+            f"Choose a passphrase of at least {keyslots.MIN_PASSPHRASE_LENGTH} characters."
+        )
+    notices: list[str] = []
+    chain = (keychain or Keychain()) if use_keychain else None
+    keychain_ok = False
+    if chain is not None:
+        try:
+            keychain_ok = chain.available
+        except KeychainUnavailableError:
+            keychain_ok = False
+        if not keychain_ok:
+            notices.append(NO_KEYCHAIN_NOTICE)
+    if not keychain_ok and passphrase is None:
+        raise UserError(
+            "Without the computer's keychain the vault needs a passphrase; please choose one."
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
+    if not folder_writable(path.parent):
+        raise VaultReadOnly(path)
+
+    vault_id = str(uuid.uuid4())
+    key = keyslots.new_data_key()
+    recovery = keyslots.new_recovery_key()
+    made: list[Path] = []
+    try:
+        made.append(slots_path)
+        _write_slots(
+            path,
+            keyslots.SlotFile(
+                vault_id,
+                keyslots.build_keyset(key, vault_id, passphrase=passphrase, recovery_key=recovery),
+            ),
+        )
+        made.extend([path, *sidecar_paths(path)])
+        # Created private before SQLite opens it; SQLite gives its -wal and -shm the same mode.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        conn = eng.connect(path, key, check=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+        lock = VaultLock(path)
+        lock.acquire()
+        vault = Vault(path, vault_id, bytearray(key), "new", lock, None, (), SYSTEM_CLOCK)
+        try:
+            with vault.engine.begin() as connection:
+                migrate.upgrade(connection)
+            with vault.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            vault.close()
+        if keychain_ok:
+            assert chain is not None
+            chain.store(vault_id, key)
+    except BaseException as exc:
+        for leftover in made:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        if isinstance(exc, VaultError | UserError):
+            raise
+        mapped = eng.map_storage_error(exc, path) if isinstance(exc, Exception) else exc
+        if mapped is not exc:
+            raise mapped from exc
+        raise
+    finally:
+        for i in range(len(key)):
+            key[i] = 0
+    return CreatedVault(path, vault_id, recovery, keychain_ok, tuple(notices))
+
+
+# -- opening ---------------------------------------------------------------------
+def describe_vault(path: Path, keychain: Keychain | None = None) -> VaultDescription:
+    """What the unlock screen needs to know, without decrypting anything."""
+    path = Path(path).expanduser().absolute()
+    chain = keychain or Keychain()
+    try:
+        available = chain.available
+    except KeychainUnavailableError:
+        available = False
+    if not path.exists():
+        return VaultDescription(path, False, None, False, False, available, False)
+    try:
+        slots = read_slot_file(path)
+    except VaultError:
+        return VaultDescription(path, True, None, False, False, available, False)
+    has_key = False
+    if available:
+        try:
+            has_key = chain.get(slots.vault_id) is not None or (
+                slots.pending is not None and chain.get(slots.vault_id, pending=True) is not None
+            )
+        except (VaultError, KeychainUnavailableError):
+            has_key = False
+    kinds = slots.current.kinds()
+    return VaultDescription(
+        path, True, slots.vault_id, "passphrase" in kinds, "recovery" in kinds, available, has_key
+    )
+
+
+def open_vault(
+    path: Path,
+    *,
+    passphrase: str | None = None,
+    recovery_key: str | None = None,
+    use_keychain: bool = True,
+    keychain: Keychain | None = None,
+    remember_in_keychain: bool = False,
+    clock: Clock = SYSTEM_CLOCK,
+) -> Vault:
+    """Unlock a vault (keychain, then passphrase, then recovery key) and bring its schema
+    up to date; raises a `VaultError` with one clear sentence on any known failure.
+
+    With `remember_in_keychain`, a key found by passphrase or recovery key is stored in
+    the keychain so that the next start needs no typing."""
+    path = Path(path).expanduser().absolute()
+    check_file(path)
+    slots = read_slot_file(path)
+    chain = (keychain or Keychain()) if use_keychain else None
+    search = find_keys(slots, keychain=chain, passphrase=passphrase, recovery_key=recovery_key)
+
+    if not folder_writable(path.parent) or not os.access(path, os.W_OK):
+        raise VaultReadOnly(path)
+    lock = VaultLock(path)
+    lock.acquire()
+    try:
+        chosen = _first_working_key(path, search.candidates)
+        if chosen.pending or slots.pending is not None:
+            # Finish (or forget) a rekey that was interrupted.
+            finish_rekey(
+                path,
+                slots,
+                chain if _keychain_usable(chain) else None,
+                chosen.key,
+                promote=chosen.pending,
+            )
+        vault = Vault(
+            path,
+            slots.vault_id,
+            chosen.key,
+            chosen.source,
+            lock,
+            chain,
+            tuple(search.notices),
+            clock,
+        )
+    except BaseException:
+        lock.release()
+        raise
+    try:
+        _migrate_with_backup(vault)
+        if remember_in_keychain and chosen.source != "keychain" and _keychain_usable(chain):
+            assert chain is not None
+            chain.store(vault.vault_id, chosen.key)
+    except BaseException:
+        vault.close()
+        raise
+    return vault
+
+
+def check_file(path: Path) -> None:
+    """Cheap checks before any key is tried: exists, is a file, looks like a vault."""
+    if not path.exists():
+        raise VaultNotFound(path)
+    if not path.is_file():
+        raise NotAVault(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+        size = path.stat().st_size
+    except PermissionError as exc:
+        raise VaultReadOnly(path) from exc
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
+    if head.startswith(SQLITE_HEADER):
+        raise NotAVault(path)
+    if not keyslot_path(path).exists():
+        if size == 0 or size % PAGE_SIZE:
+            raise NotAVault(path)
+        read_slot_file(path)  # raises KeySlotsMissing: the file may be a vault without its keys
+    if size == 0 or size % PAGE_SIZE:
+        raise VaultDamaged(path)
+
+
+def _first_working_key(path: Path, candidates: list[Candidate]) -> Candidate:
+    # Candidates passed the key check, so "not a database" with every one of them means
+    # the file's first page is damaged, not that the key is wrong.
+    last: Exception | None = None
+    for candidate in sorted(candidates, key=lambda c: c.pending):
+        try:
+            conn = eng.connect(path, candidate.key)
+        except eng.WrongKeyError as exc:
+            last = exc
+            continue
+        except Exception as exc:
+            raise eng.map_storage_error(exc, path) from exc
+        conn.close()
+        return candidate
+    raise VaultDamaged(path) from last
+
+
+def finish_rekey(
+    path: Path,
+    slots: keyslots.SlotFile,
+    keychain: Keychain | None,
+    key: bytearray,
+    *,
+    promote: bool = True,
+) -> None:
+    """Make the pending key current (the file is keyed with it) or drop it (it is not)."""
+    if promote and slots.pending is not None:
+        slots.current, slots.pending = slots.pending, None
+        _write_slots(path, slots)
+        if keychain is not None:
+            keychain.store(slots.vault_id, key)
+    elif slots.pending is not None:
+        slots.pending = None
+        _write_slots(path, slots)
+    if keychain is not None:
+        with contextlib.suppress(VaultError, KeychainUnavailableError):
+            keychain.delete(slots.vault_id, pending=True)
+
+
+def _migrate_with_backup(vault: Vault) -> None:
+    with vault.engine.connect() as conn:
+        current = migrate.current_revision(conn)
+    if current == migrate.head_revision():
+        return
+    if not migrate.is_known_revision(current):
+        raise UserError(
+            f"The vault {vault.path} was made by a newer version of Crasme Desktop; "
+            "update the program to open it."
+        )
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = backup_dir(vault.path) / f"{vault.path.stem}-before-upgrade-{current}-{stamp}.crasme"
+    vault.backup_to(target)
+    log.info("Backed up %s to %s before upgrading its schema", vault.path, target)
+    try:
+        with vault.engine.begin() as conn:
+            migrate.upgrade(conn)
+    except Exception as exc:
+        raise eng.map_storage_error(exc, vault.path) from exc
+
+
+def _keychain_usable(chain: Keychain | None) -> bool:
+    if chain is None:
+        return False
+    try:
+        return chain.available
+    except KeychainUnavailableError:
+        return False
+
+
+def _write_slots(path: Path, slots: keyslots.SlotFile) -> None:
+    atomic_write(keyslot_path(path), slots.to_bytes())
+
+
+def _looks_encrypted(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return not fh.read(16).startswith(SQLITE_HEADER)
+
+
+@contextlib.contextmanager
+def opened(path: Path, **kwargs: Any) -> Iterator[Vault]:
+    vault = open_vault(path, **kwargs)
+    try:
+        yield vault
+    finally:
+        vault.close()
+
+
+def raw_sql(vault: Vault, sql: str) -> list[tuple[Any, ...]]:
+    """Run one read-only statement (for doctor and tests)."""
+    with vault.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql))]

@@ -1,0 +1,99 @@
+"""The operating system's keychain, through `keyring`.
+
+Secret Service on Linux, Keychain on macOS, Credential Locker on Windows. The data
+key of a vault is stored under the vault's id, so two vaults never share an entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from crasme_desktop.vault.errors import KeychainLocked
+
+log = logging.getLogger(__name__)
+
+SERVICE = "Crasme Desktop vault key"
+PENDING_SUFFIX = ":pending"
+
+
+class KeychainUnavailableError(Exception):
+    """The keychain could not be reached at all."""
+
+
+class Keychain:
+    """A thin, testable face on `keyring`; pass `backend` to choose one explicitly."""
+
+    def __init__(self, backend: Any | None = None) -> None:
+        self._backend = backend
+
+    @property
+    def backend(self) -> Any:
+        if self._backend is None:
+            import keyring
+
+            self._backend = keyring.get_keyring()
+        return self._backend
+
+    @property
+    def available(self) -> bool:
+        """False where no real keychain exists (a Linux desktop without Secret Service)."""
+        from keyring.backends import chainer, fail
+
+        backend = self.backend
+        if isinstance(backend, fail.Keyring):
+            return False
+        if isinstance(backend, chainer.ChainerBackend):
+            return bool(backend.backends)
+        return True
+
+    @property
+    def backend_name(self) -> str:
+        backend = self.backend
+        name = getattr(backend, "name", "") or type(backend).__name__
+        return name if self.available else f"none ({name})"
+
+    def get(self, vault_id: str, *, pending: bool = False) -> bytes | None:
+        """The stored key, or None; raises `KeychainLocked` if the user refused to unlock it."""
+        if not self.available:
+            return None
+        value = self._call("get_password", SERVICE, _user(vault_id, pending))
+        if not value:
+            return None
+        try:
+            key = bytes.fromhex(value)
+        except ValueError:
+            log.warning("Keychain entry for vault %s is not a key; ignoring it", vault_id)
+            return None
+        return key if len(key) == 32 else None
+
+    def store(self, vault_id: str, key: bytes | bytearray, *, pending: bool = False) -> None:
+        self._call("set_password", SERVICE, _user(vault_id, pending), bytes(key).hex())
+
+    def delete(self, vault_id: str, *, pending: bool = False) -> None:
+        """Remove an entry; a missing entry is fine."""
+        from keyring.errors import PasswordDeleteError
+
+        if not self.available:
+            return
+        with contextlib.suppress(PasswordDeleteError):
+            self._call("delete_password", SERVICE, _user(vault_id, pending))
+
+    def _call(self, method: str, *args: str) -> Any:
+        from keyring.errors import InitError, KeyringError, KeyringLocked
+
+        try:
+            return getattr(self.backend, method)(*args)
+        except KeyringLocked as exc:
+            raise KeychainLocked() from exc
+        except InitError as exc:
+            raise KeychainUnavailableError(str(exc)) from exc
+        except KeyringError as exc:
+            if "locked" in str(exc).lower() or "dismissed" in str(exc).lower():
+                raise KeychainLocked() from exc
+            raise
+
+
+def _user(vault_id: str, pending: bool) -> str:
+    return vault_id + (PENDING_SUFFIX if pending else "")
