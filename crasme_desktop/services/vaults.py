@@ -1,0 +1,104 @@
+"""Use cases around the vault itself: create, unlock, describe, check, rotate the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from crasme_desktop.domain.progress import Progress
+from crasme_desktop.services import audit
+from crasme_desktop.vault import (
+    CreatedVault,
+    Keychain,
+    Vault,
+    VaultDescription,
+    create_vault,
+    describe_vault,
+    open_vault,
+)
+
+
+def create(
+    path: Path,
+    *,
+    passphrase: str | None,
+    use_keychain: bool = True,
+    keychain: Keychain | None = None,
+    sample_contacts: int = 0,
+    progress: Progress | None = None,
+) -> CreatedVault:
+    """Create a vault and, if asked, fill it with sample data."""
+    created = create_vault(
+        path, passphrase=passphrase, use_keychain=use_keychain, keychain=keychain
+    )
+    if sample_contacts:
+        from crasme_desktop.services.demo import fill_demo
+
+        with open_vault(
+            created.path,
+            passphrase=passphrase,
+            use_keychain=use_keychain,
+            keychain=keychain,
+            recovery_key=created.recovery_key,
+        ) as vault:
+            fill_demo(vault, contacts=sample_contacts, progress=progress)
+    return created
+
+
+def unlock(
+    path: Path,
+    *,
+    passphrase: str | None = None,
+    recovery_key: str | None = None,
+    use_keychain: bool = True,
+    keychain: Keychain | None = None,
+    remember_in_keychain: bool = False,
+) -> Vault:
+    vault = open_vault(
+        path,
+        passphrase=passphrase,
+        recovery_key=recovery_key,
+        use_keychain=use_keychain,
+        keychain=keychain,
+        remember_in_keychain=remember_in_keychain,
+    )
+    audit.record(vault, "vault.unlock", detail=vault.key_source)
+    return vault
+
+
+def describe(path: Path, keychain: Keychain | None = None) -> VaultDescription:
+    return describe_vault(path, keychain)
+
+
+def doctor(vault: Vault, keychain: Keychain | None = None) -> dict[str, Any]:
+    """Everything `crasme doctor` reports about an unlocked vault."""
+    from crasme_desktop.vault.paths import config_dir, log_dir, settings_path
+
+    report = vault.doctor()
+    chain = keychain or Keychain()
+    report["keychain_backend"] = chain.backend_name
+    report["keychain_available"] = chain.available
+    report["key_kept_in"] = _key_places(vault, chain, report["key_slots"])
+    report["settings_file"] = str(settings_path())
+    report["config_dir"] = str(config_dir())
+    report["log_dir"] = str(log_dir())
+    report["ok"] = report["integrity_check"] == "ok" and report["cipher_integrity_check"] == "ok"
+    return report
+
+
+def rekey(vault: Vault, passphrase: str | None = None) -> str:
+    """Rotate the data key; returns the new recovery key, to be shown once."""
+    recovery = vault.rekey(passphrase)
+    audit.record(vault, "vault.rekey")
+    return recovery
+
+
+def _key_places(vault: Vault, chain: Keychain, slots: list[str]) -> list[str]:
+    places = []
+    try:
+        if chain.available and chain.get(vault.vault_id) is not None:
+            places.append(f"keychain ({chain.backend_name})")
+    except Exception:
+        pass
+    places += [f"{kind} slot" for kind in slots]
+    return places
