@@ -222,17 +222,17 @@ class Vault:
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
             facts = eng.cipher_facts(raw)
+            revision = migrate.current_revision(conn)
             try:
                 integrity = [r[0] for r in raw.execute("PRAGMA integrity_check").fetchall()]
                 cipher_problems = [r[0] for r in raw.execute("PRAGMA cipher_integrity_check")]
+                counts: dict[str, int] | None = {
+                    table: raw.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                    for table in ("organization", "person", "activity", "audit_event")
+                }
             except Exception as exc:
                 mapped = eng.map_storage_error(exc, self.path)
-                integrity, cipher_problems = [str(mapped)], [str(mapped)]
-            revision = migrate.current_revision(conn)
-            counts = {
-                table: raw.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-                for table in ("organization", "person", "activity", "audit_event")
-            }
+                integrity, cipher_problems, counts = [str(mapped)], [str(mapped)], None
         wal, _shm = sidecar_paths(self.path)
         return {
             "vault": str(self.path),
@@ -344,6 +344,7 @@ def create_vault(
         finally:
             conn.close()
         lock = VaultLock(path)
+        made.append(lock.path)
         lock.acquire()
         vault = Vault(path, vault_id, bytearray(key), "new", lock, None, (), SYSTEM_CLOCK)
         try:
