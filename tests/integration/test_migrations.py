@@ -1,0 +1,69 @@
+"""Migrations: the schema they make matches the models, and every stored vault upgrades."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from crasme_desktop.domain.models import Base, Person
+from crasme_desktop.vault import keyslot_path, open_vault
+from crasme_desktop.vault import migrate
+from crasme_desktop.vault.errors import UserError
+from crasme_desktop.vault.paths import backup_dir
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "vaults"
+STORED = sorted(DATA.glob("schema-*.crasme"))
+STORED_PASSPHRASE = "stored vault passphrase"
+
+
+def test_migrations_match_the_models(created, keychain):
+    with open_vault(created.path, keychain=keychain) as vault, vault.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diffs == []
+
+
+def test_there_is_a_stored_vault_for_every_schema_version():
+    stored = {p.name.split("-")[1].split(".")[0] for p in STORED}
+    assert migrate.head_revision() in stored, "add tests/data/vaults/schema-<head>.crasme"
+
+
+@pytest.mark.parametrize("stored", STORED, ids=lambda p: p.name)
+def test_each_stored_vault_upgrades_to_head(stored, tmp_path):
+    copy = tmp_path / stored.name
+    shutil.copyfile(stored, copy)
+    shutil.copyfile(keyslot_path(stored), keyslot_path(copy))
+    with open_vault(copy, use_keychain=False, passphrase=STORED_PASSPHRASE) as vault:
+        with vault.engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.head_revision()
+        with vault.unit_of_work() as uow:
+            people = sorted(p.display_name for p in uow.session.query(Person))
+    assert people == ["Ada Lovelace", "Jonas Kühnemann"]
+    revision = stored.name.split("-")[1].split(".")[0]
+    if revision != migrate.head_revision():
+        assert list(backup_dir(copy).glob("*.crasme")), "an upgrade makes a backup first"
+
+
+def test_vault_from_a_newer_program_is_refused_untouched(created, keychain, unchanged):
+    with open_vault(created.path, keychain=keychain) as vault, vault.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    check = unchanged(created.path)
+    with pytest.raises(UserError, match="newer version"):
+        open_vault(created.path, keychain=keychain)
+    check()
+
+
+def test_backup_copy_opens_with_the_same_keys(created, keychain, tmp_path):
+    with open_vault(created.path, keychain=keychain) as vault:
+        with vault.unit_of_work() as uow:
+            uow.session.add(Person(given_name="Copied"))
+        target = vault.backup_to(tmp_path / "copies" / "copy.crasme")
+    assert target.read_bytes()[:16] != b"SQLite format 3\x00"
+    with open_vault(target, use_keychain=False, recovery_key=created.recovery_key) as copy:
+        report = copy.doctor()
+        assert report["counts"]["person"] == 1
+        assert report["cipher_integrity_check"] == "ok"
