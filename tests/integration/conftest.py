@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from crasme_desktop.vault import CreatedVault, Keychain, create_vault, keyslot_path
 
 PASSPHRASE = "correct horse battery"

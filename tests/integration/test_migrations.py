@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
-
 from crasme_desktop.domain.models import Base, Person
-from crasme_desktop.vault import keyslot_path, open_vault
-from crasme_desktop.vault import migrate
+from crasme_desktop.vault import keyslot_path, migrate, open_vault
 from crasme_desktop.vault.errors import UserError
 from crasme_desktop.vault.paths import backup_dir
+from sqlalchemy import text
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vaults"
 STORED = sorted(DATA.glob("schema-*.crasme"))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from crasme_desktop.domain.models import Person
-from crasme_desktop.vault import keyslots, open_vault
 from crasme_desktop.vault import errors as E
+from crasme_desktop.vault import keyslots, open_vault
 from crasme_desktop.vault.core import finish_rekey
 from crasme_desktop.vault.unlock import read_slot_file
 from tests.integration.conftest import PASSPHRASE

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from crasme_desktop.vault import Keychain, create_vault, describe_vault, open_vault
 from crasme_desktop.vault import errors as E
 from tests.integration.conftest import PASSPHRASE

@@ -5,15 +5,14 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.backends import fail
-from keyring.errors import KeyringLocked
-
 from crasme_desktop.domain.errors import ExitCode, UserError
 from crasme_desktop.domain.models import Person
 from crasme_desktop.services import vaults
 from crasme_desktop.vault import Keychain, create_vault, keyslot_path, open_vault
 from crasme_desktop.vault import errors as E
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from keyring.errors import KeyringLocked
 from tests.integration.conftest import PASSPHRASE
 from tests.support.sentences import assert_one_sentence
 
@@ -134,9 +133,8 @@ def test_damaged_first_page(created, keychain, unchanged):
 
 
 def test_damaged_later_page_is_found_by_doctor(created, keychain):
-    with open_vault(created.path, keychain=keychain) as vault:
-        with vault.unit_of_work() as uow:
-            uow.session.add_all(Person(given_name=f"P{i}", notes="x" * 500) for i in range(200))
+    with open_vault(created.path, keychain=keychain) as vault, vault.unit_of_work() as uow:
+        uow.session.add_all(Person(given_name=f"P{i}", notes="x" * 500) for i in range(200))
     data = bytearray(created.path.read_bytes())
     assert len(data) > 20 * 4096
     data[len(data) - 3 * 4096 + 100] ^= 0xFF

@@ -5,12 +5,11 @@ from __future__ import annotations
 import stat
 
 import pytest
-from sqlalchemy import text
-
 from crasme_desktop.domain.models import Person
 from crasme_desktop.vault import Keychain, describe_vault, keyslot_path, open_vault
 from crasme_desktop.vault.errors import VaultInUse
 from crasme_desktop.vault.unlock import NO_KEYCHAIN_NOTICE
+from sqlalchemy import text
 from tests.integration.conftest import PASSPHRASE
 from tests.support.sentences import assert_one_sentence
 
