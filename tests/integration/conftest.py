@@ -34,7 +34,11 @@ def created(vault_path: Path, keychain: Keychain) -> CreatedVault:
 def file_digests(vault: Path) -> dict[str, str]:
     """sha256 of the vault and its key-slot file (and -wal/-shm if present)."""
     out = {}
-    for path in (vault, keyslot_path(vault), *(vault.with_name(vault.name + s) for s in ("-wal", "-shm"))):
+    for path in (
+        vault,
+        keyslot_path(vault),
+        *(vault.with_name(vault.name + s) for s in ("-wal", "-shm")),
+    ):
         if path.exists():
             out[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
@@ -65,9 +69,13 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount = tmp_path / "small-disk"
     mount.mkdir()
     if not _is_root():
-        pytest.skip("mounting a small filesystem to fill it needs root; run the suite as root (CI does)")
+        pytest.skip(
+            "mounting a small filesystem to fill it needs root; run the suite as root (CI does)"
+        )
     result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True, text=True
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
     )
     if result.returncode:
         pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")

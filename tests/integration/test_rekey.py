@@ -54,8 +54,9 @@ def _crash_during_rekey(created, keychain, *, applied: bool):
     add_person(vault, "Kept")
     slots = read_slot_file(created.path)
     new_key = keyslots.new_data_key()
-    slots.pending = keyslots.build_keyset(new_key, created.vault_id, passphrase=PASSPHRASE,
-                                          recovery_key="NEWRK-NEWRK-NEWRK-NEWRK")
+    slots.pending = keyslots.build_keyset(
+        new_key, created.vault_id, passphrase=PASSPHRASE, recovery_key="NEWRK-NEWRK-NEWRK-NEWRK"
+    )
     vault.engine.dispose()
     from crasme_desktop.vault.core import _write_slots
 

@@ -32,8 +32,9 @@ def test_real_keychain_holds_the_key_and_unlocks_without_typing(tmp_path, secret
         assert keychain.get(created.vault_id) is None
         with pytest.raises(E.KeyUnavailable):
             open_vault(path, keychain=keychain)
-        with open_vault(path, keychain=keychain, recovery_key=recovery,
-                        remember_in_keychain=True) as vault:
+        with open_vault(
+            path, keychain=keychain, recovery_key=recovery, remember_in_keychain=True
+        ) as vault:
             assert vault.key_source == "recovery"
         with open_vault(path, keychain=keychain) as vault:
             assert vault.key_source == "keychain"

@@ -42,24 +42,37 @@ def expect(error, code, fn, *args, **kwargs):
 
 def test_wrong_passphrase(created, unchanged):
     check = unchanged(created.path)
-    msg = expect(E.WrongPassphrase, ExitCode.WRONG_PASSPHRASE, open_vault, created.path,
-                 use_keychain=False, passphrase="Correct Horse Battery")
+    msg = expect(
+        E.WrongPassphrase,
+        ExitCode.WRONG_PASSPHRASE,
+        open_vault,
+        created.path,
+        use_keychain=False,
+        passphrase="Correct Horse Battery",
+    )
     assert "passphrase" in msg
     check()
 
 
 def test_wrong_recovery_key(created, unchanged):
     check = unchanged(created.path)
-    expect(E.WrongRecoveryKey, ExitCode.WRONG_RECOVERY_KEY, open_vault, created.path,
-           use_keychain=False, recovery_key="AAAAA-BBBBB-CCCCC-DDDDD-EEEEE-FFFFF-GGGGG-HHHHH")
+    expect(
+        E.WrongRecoveryKey,
+        ExitCode.WRONG_RECOVERY_KEY,
+        open_vault,
+        created.path,
+        use_keychain=False,
+        recovery_key="AAAAA-BBBBB-CCCCC-DDDDD-EEEEE-FFFFF-GGGGG-HHHHH",
+    )
     check()
 
 
 def test_keychain_entry_missing(created, keychain, unchanged):
     keychain.delete(created.vault_id)
     check = unchanged(created.path)
-    msg = expect(E.KeyUnavailable, ExitCode.KEY_UNAVAILABLE, open_vault, created.path,
-                 keychain=keychain)
+    msg = expect(
+        E.KeyUnavailable, ExitCode.KEY_UNAVAILABLE, open_vault, created.path, keychain=keychain
+    )
     assert "keychain" in msg and "passphrase" in msg
     check()
 
@@ -67,16 +80,23 @@ def test_keychain_entry_missing(created, keychain, unchanged):
 def test_keychain_holding_another_vaults_key(created, keychain, unchanged):
     keychain.store(created.vault_id, b"\x01" * 32)
     check = unchanged(created.path)
-    expect(E.KeychainMismatch, ExitCode.KEYCHAIN_MISMATCH, open_vault, created.path,
-           keychain=keychain)
+    expect(
+        E.KeychainMismatch, ExitCode.KEYCHAIN_MISMATCH, open_vault, created.path, keychain=keychain
+    )
     check()
 
 
 def test_locked_keychain_refused(created, unchanged):
     check = unchanged(created.path)
-    msg = expect(E.KeychainLocked, ExitCode.KEYCHAIN_LOCKED, open_vault, created.path,
-                 keychain=Keychain(LockedKeyring()))
+    msg = expect(
+        E.KeychainLocked,
+        ExitCode.KEYCHAIN_LOCKED,
+        open_vault,
+        created.path,
+        keychain=Keychain(LockedKeyring()),
+    )
     assert "locked" in msg
+    check()
     # With the passphrase offered too, the refused keychain is no obstacle.
     with open_vault(created.path, keychain=Keychain(LockedKeyring()), passphrase=PASSPHRASE) as v:
         assert v.key_source == "passphrase"
@@ -84,8 +104,14 @@ def test_locked_keychain_refused(created, unchanged):
 
 def test_no_keychain_and_no_passphrase_cannot_create(tmp_path):
     target = tmp_path / "v.crasme"
-    msg = expect(UserError, ExitCode.USER_ERROR, create_vault, target, passphrase=None,
-                 keychain=Keychain(fail.Keyring()))
+    msg = expect(
+        UserError,
+        ExitCode.USER_ERROR,
+        create_vault,
+        target,
+        passphrase=None,
+        keychain=Keychain(fail.Keyring()),
+    )
     assert "passphrase" in msg
     assert not target.exists() and not keyslot_path(target).exists()
 
@@ -95,8 +121,14 @@ def test_plain_sqlite_file_is_not_a_vault(tmp_path, unchanged):
     with sqlite3.connect(path) as conn:
         conn.execute("create table t(x)")
     check = unchanged(path)
-    expect(E.NotAVault, ExitCode.NOT_A_VAULT, open_vault, path, use_keychain=False,
-           passphrase=PASSPHRASE)
+    expect(
+        E.NotAVault,
+        ExitCode.NOT_A_VAULT,
+        open_vault,
+        path,
+        use_keychain=False,
+        passphrase=PASSPHRASE,
+    )
     check()
 
 
@@ -126,8 +158,9 @@ def test_damaged_first_page(created, keychain, unchanged):
     data[200] ^= 0xFF  # inside page 1's encrypted body: its HMAC no longer matches
     created.path.write_bytes(bytes(data))
     check = unchanged(created.path)
-    msg = expect(E.VaultDamaged, ExitCode.VAULT_DAMAGED, open_vault, created.path,
-                 keychain=keychain)
+    msg = expect(
+        E.VaultDamaged, ExitCode.VAULT_DAMAGED, open_vault, created.path, keychain=keychain
+    )
     assert "backup" in msg
     check()
 
@@ -146,16 +179,21 @@ def test_damaged_later_page_is_found_by_doctor(created, keychain):
 
 def test_vault_already_exists(created, keychain, unchanged):
     check = unchanged(created.path)
-    expect(E.VaultExists, ExitCode.VAULT_EXISTS, create_vault, created.path,
-           passphrase=PASSPHRASE, keychain=keychain)
+    expect(
+        E.VaultExists,
+        ExitCode.VAULT_EXISTS,
+        create_vault,
+        created.path,
+        passphrase=PASSPHRASE,
+        keychain=keychain,
+    )
     check()
 
 
 def test_read_only_folder(created, keychain, unchanged, read_only_folder):
     read_only_folder(created.path.parent)
     check = unchanged(created.path)
-    msg = expect(E.VaultReadOnly, ExitCode.READ_ONLY, open_vault, created.path,
-                 keychain=keychain)
+    msg = expect(E.VaultReadOnly, ExitCode.READ_ONLY, open_vault, created.path, keychain=keychain)
     assert "write" in msg
     check()
 
@@ -164,16 +202,28 @@ def test_read_only_folder_on_create(tmp_path, keychain, read_only_folder):
     folder = tmp_path / "ro"
     folder.mkdir()
     read_only_folder(folder)
-    expect(E.VaultReadOnly, ExitCode.READ_ONLY, create_vault, folder / "v.crasme",
-           passphrase=PASSPHRASE, keychain=keychain)
+    expect(
+        E.VaultReadOnly,
+        ExitCode.READ_ONLY,
+        create_vault,
+        folder / "v.crasme",
+        passphrase=PASSPHRASE,
+        keychain=keychain,
+    )
     assert list(folder.iterdir()) == []
 
 
 def test_full_disk_on_create_leaves_nothing(small_disk, keychain):
     (small_disk / "filler2").write_bytes(b"\0" * (2 * 1024 * 1024 - 40 * 1024))
     target = small_disk / "v.crasme"
-    expect(E.DiskFull, ExitCode.DISK_FULL, create_vault, target, passphrase=PASSPHRASE,
-           keychain=keychain)
+    expect(
+        E.DiskFull,
+        ExitCode.DISK_FULL,
+        create_vault,
+        target,
+        passphrase=PASSPHRASE,
+        keychain=keychain,
+    )
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler2"]
 
 

@@ -36,8 +36,13 @@ def test_every_connection_gets_the_pragmas(created, keychain):
             for conn in conns:
                 values = {
                     name: conn.execute(text(f"PRAGMA {name}")).scalar()
-                    for name in ("foreign_keys", "journal_mode", "synchronous", "secure_delete",
-                                 "temp_store")
+                    for name in (
+                        "foreign_keys",
+                        "journal_mode",
+                        "synchronous",
+                        "secure_delete",
+                        "temp_store",
+                    )
                 }
                 assert values == {
                     "foreign_keys": 1,
@@ -56,11 +61,16 @@ def test_unlock_order_keychain_then_passphrase_then_recovery(created, keychain, 
     with open_vault(created.path, keychain=keychain, passphrase="not the passphrase") as v:
         assert v.key_source == "keychain"
     keychain.delete(created.vault_id)
-    with open_vault(created.path, keychain=keychain, passphrase=PASSPHRASE,
-                    recovery_key=created.recovery_key) as v:
+    with open_vault(
+        created.path, keychain=keychain, passphrase=PASSPHRASE, recovery_key=created.recovery_key
+    ) as v:
         assert v.key_source == "passphrase"
-    with open_vault(created.path, keychain=keychain, passphrase="wrong passphrase",
-                    recovery_key=created.recovery_key) as v:
+    with open_vault(
+        created.path,
+        keychain=keychain,
+        passphrase="wrong passphrase",
+        recovery_key=created.recovery_key,
+    ) as v:
         assert v.key_source == "recovery"
 
 
@@ -72,8 +82,9 @@ def test_recovery_key_accepts_what_people_type(created):
 
 def test_remember_in_keychain_after_passphrase_unlock(created, keychain):
     keychain.delete(created.vault_id)
-    with open_vault(created.path, keychain=keychain, passphrase=PASSPHRASE,
-                    remember_in_keychain=True):
+    with open_vault(
+        created.path, keychain=keychain, passphrase=PASSPHRASE, remember_in_keychain=True
+    ):
         pass
     assert describe_vault(created.path, keychain).keychain_has_key
     with open_vault(created.path, keychain=keychain) as v:
@@ -132,7 +143,12 @@ def test_no_keychain_falls_back_to_passphrase_and_says_so(created):
 
 def test_describe_reads_no_secret(created, keychain):
     d = describe_vault(created.path, keychain)
-    assert (d.exists, d.has_passphrase, d.has_recovery, d.keychain_has_key) == (True, True, True, True)
+    assert (d.exists, d.has_passphrase, d.has_recovery, d.keychain_has_key) == (
+        True,
+        True,
+        True,
+        True,
+    )
     assert d.vault_id == created.vault_id
     missing = describe_vault(created.path.with_name("nope.crasme"), keychain)
     assert not missing.exists

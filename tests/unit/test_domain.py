@@ -49,12 +49,18 @@ def test_fake_clock_moves_only_when_told():
 
 def test_every_vault_error_is_one_sentence_with_a_distinct_code(tmp_path):
     errors = [
-        vault_errors.WrongPassphrase(), vault_errors.WrongRecoveryKey(),
-        vault_errors.KeyUnavailable(), vault_errors.KeychainLocked(),
-        vault_errors.KeychainMismatch(), vault_errors.NotAVault(tmp_path),
-        vault_errors.VaultDamaged(tmp_path), vault_errors.VaultReadOnly(tmp_path),
-        vault_errors.DiskFull(tmp_path), vault_errors.VaultInUse(tmp_path, "process 1"),
-        vault_errors.VaultNotFound(tmp_path), vault_errors.VaultExists(tmp_path),
+        vault_errors.WrongPassphrase(),
+        vault_errors.WrongRecoveryKey(),
+        vault_errors.KeyUnavailable(),
+        vault_errors.KeychainLocked(),
+        vault_errors.KeychainMismatch(),
+        vault_errors.NotAVault(tmp_path),
+        vault_errors.VaultDamaged(tmp_path),
+        vault_errors.VaultReadOnly(tmp_path),
+        vault_errors.DiskFull(tmp_path),
+        vault_errors.VaultInUse(tmp_path, "process 1"),
+        vault_errors.VaultNotFound(tmp_path),
+        vault_errors.VaultExists(tmp_path),
     ]
     for error in errors:
         assert isinstance(error, UserError)

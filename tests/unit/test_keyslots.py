@@ -14,7 +14,11 @@ from hypothesis import strategies as st
 def keyset():
     key = K.new_data_key()
     recovery = K.new_recovery_key()
-    return key, recovery, K.build_keyset(key, "vault-1", passphrase="pass phrase", recovery_key=recovery)
+    return (
+        key,
+        recovery,
+        K.build_keyset(key, "vault-1", passphrase="pass phrase", recovery_key=recovery),
+    )
 
 
 def test_both_slots_give_back_the_key(keyset):
@@ -24,19 +28,26 @@ def test_both_slots_give_back_the_key(keyset):
 
 
 def test_wrong_secrets_and_other_vaults_get_nothing(keyset):
-    key, recovery, ks = keyset
+    _key, _recovery, ks = keyset
     assert K.unwrap(ks, "vault-1", "passphrase", "pass phrasE") is None
     assert K.unwrap(ks, "vault-1", "recovery", K.new_recovery_key()) is None
     # A slot copied into another vault's file does not open: the vault id is bound in.
     assert K.unwrap(ks, "vault-2", "passphrase", "pass phrase") is None
     # A passphrase slot cannot pose as a recovery slot.
-    swapped = K.KeySet(ks.key_check, [K.Slot("recovery", *[getattr(ks.slot("passphrase"), a)
-                                                            for a in ("kdf", "nonce", "wrapped")])])
+    swapped = K.KeySet(
+        ks.key_check,
+        [
+            K.Slot(
+                "recovery",
+                *[getattr(ks.slot("passphrase"), a) for a in ("kdf", "nonce", "wrapped")],
+            )
+        ],
+    )
     assert K.unwrap(swapped, "vault-1", "recovery", "pass phrase") is None
 
 
 def test_tampered_ciphertext_is_rejected(keyset):
-    key, _recovery, ks = keyset
+    _key, _recovery, ks = keyset
     slot = ks.slot("passphrase")
     raw = bytearray(K._unb64(slot.wrapped))
     raw[0] ^= 1
@@ -56,7 +67,9 @@ def test_recovery_key_shape_and_typing_tolerance(keyset):
     groups = recovery.split("-")
     assert len(groups) == 8 and all(len(g) == 5 for g in groups)
     assert not set(recovery) & set("01OI")
-    assert K.unwrap(ks, "vault-1", "recovery", " " + recovery.lower().replace("-", "  ")) is not None
+    assert (
+        K.unwrap(ks, "vault-1", "recovery", " " + recovery.lower().replace("-", "  ")) is not None
+    )
     assert len({K.new_recovery_key() for _ in range(200)}) == 200
 
 
@@ -72,8 +85,14 @@ def test_slot_file_round_trip_and_no_key_in_it(keyset):
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"not json", b"[]", json.dumps({"format": "other"}).encode(),
-     json.dumps({"format": K.FORMAT, "version": 99}).encode(), b"\xff\xfe"],
+    [
+        b"",
+        b"not json",
+        b"[]",
+        json.dumps({"format": "other"}).encode(),
+        json.dumps({"format": K.FORMAT, "version": 99}).encode(),
+        b"\xff\xfe",
+    ],
 )
 def test_foreign_or_damaged_slot_files_are_refused(data):
     with pytest.raises(K.SlotFileError):
