@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from crasme_desktop.vault import Vault
 
 PASSPHRASE_ENV = "CRASME_PASSPHRASE"
-APP_DIR_NAME = "crasme-desktop"
 LOG_FILE_NAME = "crasme.log"
 
 RECOVERY_EXPLANATION = (
@@ -166,9 +165,9 @@ def guarded(work: Callable[[], int]) -> int:
 
 def log_file() -> Path:
     """Where unexpected errors are recorded (the platform's user log folder)."""
-    import platformdirs
+    from crasme_desktop.vault.paths import log_dir
 
-    return Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False)) / LOG_FILE_NAME
+    return log_dir() / LOG_FILE_NAME
 
 
 def record_bug() -> Path | None:
@@ -394,7 +393,9 @@ def open_for_command(args: argparse.Namespace, secrets: SecretSource | None = No
     if description.has_passphrase:
         passphrase = _ask_secret(f"Passphrase for {path}: ")
         if passphrase:
-            return vaults.unlock(path, passphrase=passphrase, use_keychain=False)
+            vault = vaults.unlock(path, passphrase=passphrase, use_keychain=False)
+            secrets.passphrase = passphrase
+            return vault
     if description.has_recovery:
         recovery = _ask_secret("Recovery key: ").strip()
         if recovery:
@@ -404,6 +405,7 @@ def open_for_command(args: argparse.Namespace, secrets: SecretSource | None = No
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """`crasme doctor`: what a support person needs to know, and integrity checks."""
+    from crasme_desktop.services import vaults
     path = vault_path_of(args)
     report: dict[str, Any] = {"version": __version__}
     report["files"] = _file_locations(path)
@@ -420,13 +422,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             failure = exc
         else:
             try:
-                report["unlocked_with"] = vault.key_source
-                report.update(_plain(vault.doctor()))
+                report.update(_plain(vaults.doctor(vault)))
             finally:
                 vault.close()
     if failure is not None:
         report["error"] = {"message": failure.message, "exit_code": failure.exit_code}
-    integrity_ok = failure is None and integrity_passed(report)
+    integrity_ok = failure is None and report.get("ok") is True
     report["ok"] = integrity_ok
     if args.json:
         _print_json(report)
@@ -442,17 +443,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def integrity_passed(report: dict[str, Any]) -> bool:
-    """True when every integrity check in the vault's doctor report says ok."""
-    checks = report.get("integrity")
-    if not isinstance(checks, dict) or not checks:
-        return False
-    results = [v.get("ok") if isinstance(v, dict) else v for v in checks.values()]
-    return all(r is True or r == "ok" or r == ["ok"] for r in results)
-
-
 def _file_locations(path: Path) -> dict[str, Any]:
-    import platformdirs
+    from crasme_desktop.vault import paths
 
     def entry(p: Path) -> dict[str, Any]:
         try:
@@ -461,15 +453,16 @@ def _file_locations(path: Path) -> dict[str, Any]:
             size = None
         return {"path": str(p), "exists": size is not None, "size": size}
 
-    files = {
+    wal, shm = paths.sidecar_paths(path)
+    return {
         "vault": entry(path),
-        "wal": entry(path.with_name(path.name + "-wal")),
-        "key_slots": entry(_keyslot_path(path)),
-        "settings": entry(Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False))
-                          / "settings.json"),
+        "wal": entry(wal),
+        "shm": entry(shm),
+        "key_slots": entry(paths.keyslot_path(path)),
+        "backups": {"path": str(paths.backup_dir(path)), "exists": paths.backup_dir(path).is_dir()},
+        "settings": entry(paths.settings_path()),
         "log": entry(log_file()),
     }
-    return files
 
 
 def _keychain_report(path: Path) -> dict[str, Any]:
@@ -519,6 +512,8 @@ def cmd_rekey(args: argparse.Namespace) -> int:
     secrets = SecretSource(args)
     vault = open_for_command(args, secrets)
     try:
+        if secrets.passphrase is None and vault.has_passphrase and secrets.interactive:
+            secrets.passphrase = _ask_secret(f"Passphrase for {vault.path}: ") or None
         recovery_key = vaults.rekey(vault, passphrase=secrets.passphrase)
         path = vault.path
     finally:

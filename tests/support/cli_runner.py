@@ -100,20 +100,16 @@ def _run_mount(*cmd: str) -> None:
 def fill_disk(folder: Path) -> Path:
     """Write a file until the filesystem is full; returns it (delete it to free space)."""
     filler = folder / "filler.bin"
-    chunk = b"\0" * 65536
-    with filler.open("wb") as fh:
-        try:
-            while True:
-                fh.write(chunk)
-                fh.flush()
-        except OSError:
-            pass
-    # Leave nothing: top up byte by byte so even small writes fail.
-    with filler.open("ab") as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 512)
-                fh.flush()
-        except OSError:
-            pass
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        size = 1 << 20
+        while size >= 1:  # big writes first, then ever smaller ones, so no byte is left
+            try:
+                while os.write(fd, b"\0" * size) == size:
+                    pass
+            except OSError:
+                pass
+            size //= 2
+    finally:
+        os.close(fd)
     return filler
