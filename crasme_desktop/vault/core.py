@@ -107,6 +107,7 @@ class Vault:
         keychain: Keychain | None,
         notices: tuple[str, ...],
         clock: Clock,
+        first_connection: Any | None = None,
     ) -> None:
         self.path = path
         self.vault_id = vault_id
@@ -117,7 +118,9 @@ class Vault:
         self._lock = lock
         self._keychain = keychain
         self._guard = threading.Lock()
-        self._engine: Engine | None = eng.make_engine(path, self._key_for_connection)
+        self._engine: Engine | None = eng.make_engine(
+            path, self._key_for_connection, first_connection
+        )
         self._sessions = sessionmaker(bind=self._engine, expire_on_commit=False)
 
     # -- state --------------------------------------------------------------
@@ -427,17 +430,14 @@ def open_vault(
         raise VaultReadOnly(path)
     lock = VaultLock(path)
     lock.acquire()
+    conn = None
     try:
-        chosen = _first_working_key(path, search.candidates)
+        chosen, conn = _first_working_key(path, search.candidates)
         if chosen.pending or slots.pending is not None:
             # Finish (or forget) a rekey that was interrupted.
-            finish_rekey(
-                path,
-                slots,
-                chain if _keychain_usable(chain) else None,
-                chosen.key,
-                promote=chosen.pending,
-            )
+            usable = chain if _keychain_usable(chain) else None
+            finish_rekey(path, slots, usable, chosen.key, promote=chosen.pending)
+        revision = migrate.stored_revision(conn)
         vault = Vault(
             path,
             slots.vault_id,
@@ -447,12 +447,18 @@ def open_vault(
             chain,
             tuple(search.notices),
             clock,
+            first_connection=conn,
         )
-    except BaseException:
+    except BaseException as exc:
+        if conn is not None:
+            conn.close()
         lock.release()
+        if isinstance(exc, eng.DBAPIErrorType):
+            raise eng.map_storage_error(exc, path) from exc
         raise
     try:
-        _migrate_with_backup(vault)
+        if revision != migrate.head_revision():
+            _migrate_with_backup(vault, revision)
         if remember_in_keychain and chosen.source != "keychain" and _keychain_usable(chain):
             assert chain is not None
             chain.store(vault.vault_id, chosen.key)
@@ -486,7 +492,8 @@ def check_file(path: Path) -> None:
         raise VaultDamaged(path)
 
 
-def _first_working_key(path: Path, candidates: list[Candidate]) -> Candidate:
+def _first_working_key(path: Path, candidates: list[Candidate]) -> tuple[Candidate, Any]:
+    """The first candidate SQLCipher accepts, with its open, checked connection."""
     # Candidates passed the key check, so "not a database" with every one of them means
     # the file's first page is damaged, not that the key is wrong.
     last: Exception | None = None
@@ -498,8 +505,7 @@ def _first_working_key(path: Path, candidates: list[Candidate]) -> Candidate:
             continue
         except Exception as exc:
             raise eng.map_storage_error(exc, path) from exc
-        conn.close()
-        return candidate
+        return candidate, conn
     raise VaultDamaged(path) from last
 
 
@@ -525,11 +531,7 @@ def finish_rekey(
             keychain.delete(slots.vault_id, pending=True)
 
 
-def _migrate_with_backup(vault: Vault) -> None:
-    with vault.engine.connect() as conn:
-        current = migrate.current_revision(conn)
-    if current == migrate.head_revision():
-        return
+def _migrate_with_backup(vault: Vault, current: str | None) -> None:
     if not migrate.is_known_revision(current):
         raise UserError(
             f"The vault {vault.path} was made by a newer version of Crasme Desktop; "

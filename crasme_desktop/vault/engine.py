@@ -62,10 +62,20 @@ def connect(path: Path, key: bytes | bytearray, *, check: bool = True) -> sqlcip
     return conn
 
 
-def make_engine(path: Path, key_holder: Callable[[], bytearray]) -> Engine:
-    """An engine whose connections are keyed from `key_holder()` at the moment they open."""
+def make_engine(
+    path: Path,
+    key_holder: Callable[[], bytearray],
+    first: sqlcipher.Connection | None = None,
+) -> Engine:
+    """An engine whose connections are keyed from `key_holder()` at the moment they open.
+
+    `first`, a connection already opened and checked with the key, becomes the pool's
+    first connection, so that opening a vault costs one connection, not two."""
+    spare = [first] if first is not None else []
 
     def creator() -> sqlcipher.Connection:
+        if spare:
+            return spare.pop()
         return connect(path, key_holder())
 
     engine = create_engine(

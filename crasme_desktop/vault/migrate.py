@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ def _config(connection: Any | None = None) -> Config:
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
@@ -30,8 +32,15 @@ def current_revision(connection: Any) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def needs_upgrade(connection: Any) -> bool:
-    return current_revision(connection) != head_revision()
+def stored_revision(dbapi_connection: Any) -> str | None:
+    """The schema version read straight from a raw DB-API connection (cheap, on open)."""
+    has_table = dbapi_connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).fetchone()
+    if not has_table:
+        return None
+    row = dbapi_connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
 
 
 def is_known_revision(revision: str | None) -> bool:
