@@ -118,9 +118,8 @@ class Vault:
         self._lock = lock
         self._keychain = keychain
         self._guard = threading.Lock()
-        self._engine: Engine | None = eng.make_engine(
-            path, self._key_for_connection, first_connection
-        )
+        self._spare = [first_connection] if first_connection is not None else []
+        self._engine: Engine | None = eng.make_engine(path, self._key_for_connection, self._spare)
         self._sessions = sessionmaker(bind=self._engine, expire_on_commit=False)
 
     # -- state --------------------------------------------------------------
@@ -153,6 +152,8 @@ class Vault:
             engine, self._engine = self._engine, None
             if engine is not None:
                 engine.dispose()
+            while self._spare:
+                self._spare.pop().close()
             for i in range(len(self._key)):
                 self._key[i] = 0
             self._lock.release()
@@ -192,6 +193,8 @@ class Vault:
         with self._guard:
             engine = self.engine
             engine.dispose()
+            while self._spare:
+                self._spare.pop().close()
             _write_slots(self.path, slots)
             if use_keychain:
                 assert self._keychain is not None

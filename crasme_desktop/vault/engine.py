@@ -65,13 +65,14 @@ def connect(path: Path, key: bytes | bytearray, *, check: bool = True) -> sqlcip
 def make_engine(
     path: Path,
     key_holder: Callable[[], bytearray],
-    first: sqlcipher.Connection | None = None,
+    spare: list[sqlcipher.Connection] | None = None,
 ) -> Engine:
     """An engine whose connections are keyed from `key_holder()` at the moment they open.
 
-    `first`, a connection already opened and checked with the key, becomes the pool's
-    first connection, so that opening a vault costs one connection, not two."""
-    spare = [first] if first is not None else []
+    Connections in `spare` (already opened and checked with the key) are handed out
+    first, so that opening a vault costs one connection, not two; the caller closes
+    any still in `spare` when it disposes of the engine."""
+    spare = spare if spare is not None else []
 
     def creator() -> sqlcipher.Connection:
         if spare:
