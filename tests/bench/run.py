@@ -1,0 +1,280 @@
+"""Speed scenarios of Crasme Desktop, each against a baseline measured in the same run.
+
+    python -m tests.bench [--runs-open N] [--runs-start N] [--keychain file|system]
+
+Prints one row per scenario: median, the baseline's median, their ratio, the
+goal and pass/fail; exits 1 when a goal is missed. Results also go to
+tests/bench/results/latest.json (ignored by git). Nothing here is collected by
+pytest: the scenarios are too slow and too machine-dependent for the suite.
+
+Scenarios
+- open: `open_vault` with the raw key from the keychain, against a bare
+  sqlcipher3 connect + PRAGMA key + `SELECT count(*) FROM sqlite_master` with the
+  same key. Goal: at most 1.2 times the baseline.
+- cold start: `python -m crasme_desktop --vault V` in a fresh process until its
+  main window is shown and the event loop runs (the app writes the file named by
+  CRASME_BENCH_READY_FILE then), against a bare PySide6 window started the same
+  way and signalling the same way. Goal: at most 2 times the baseline and under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+READY_ENV = "CRASME_BENCH_READY_FILE"
+START_TIMEOUT = 20.0
+
+BARE_WINDOW = """
+import os, sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+app = QApplication(sys.argv)
+window = QMainWindow()
+window.setWindowTitle("Bare PySide6 window")
+window.setCentralWidget(QLabel("Hello"))
+window.resize(1100, 720)
+window.show()
+QTimer.singleShot(0, lambda: Path(os.environ["CRASME_BENCH_READY_FILE"]).write_text("ready"))
+sys.exit(app.exec())
+"""
+
+
+@dataclass
+class Result:
+    scenario: str
+    median_s: float | None
+    baseline_median_s: float | None
+    ratio: float | None
+    goal: str
+    passed: bool
+    runs: int
+    note: str = ""
+
+
+# --------------------------------------------------------------------- environment
+
+
+def isolate(root: Path, keychain: str) -> None:
+    """Private XDG folders, and the test keychain unless the system one is asked for."""
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        folder = root / name.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ[name] = str(folder)
+    os.environ.pop("CRASME_VAULT", None)
+    os.environ.pop("CRASME_PASSPHRASE", None)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+    )
+    if keychain == "file":
+        os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.file_keyring.FileKeyring"
+        os.environ["CRASME_TEST_KEYRING_FILE"] = str(root / "keyring.json")
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def make_vault(path: Path, contacts: int) -> None:
+    from crasme_desktop.services import vaults
+
+    vaults.create(path, passphrase=None, use_keychain=True, sample_contacts=contacts)
+
+
+def timed(fn: Callable[[], object], runs: int, warmup: int = 3) -> list[float]:
+    times = []
+    for i in range(warmup + runs):
+        start = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - start
+        if i >= warmup:
+            times.append(elapsed)
+    return times
+
+
+# ------------------------------------------------------------------------ scenarios
+
+
+def bench_open(vault_path: Path, runs: int) -> Result:
+    import sqlcipher3.dbapi2 as sqlcipher
+    from crasme_desktop.vault import Keychain, describe_vault, open_vault
+
+    keychain = Keychain()
+    vault_id = describe_vault(vault_path, keychain).vault_id
+    assert vault_id is not None
+    key = keychain.get(vault_id)
+    if key is None:
+        return Result("open vault (keychain, raw key)", None, None, None, "<= 1.2x", False, 0,
+                      "the vault's key is not in the keychain")
+
+    opened: list[object] = []
+
+    def ours() -> None:
+        opened.append(open_vault(vault_path, keychain=keychain))
+
+    def bare() -> None:
+        conn = sqlcipher.connect(str(vault_path))
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        opened.append(conn)
+
+    def bare_with_pragmas() -> None:
+        # Not the goal's baseline: shows how much of the gap the required pragmas explain.
+        from crasme_desktop.vault.engine import CONNECTION_PRAGMAS
+
+        bare()
+        for pragma in CONNECTION_PRAGMAS:
+            opened[-1].execute(pragma).fetchall()  # type: ignore[attr-defined]
+
+    def close_all() -> None:
+        while opened:
+            opened.pop().close()  # type: ignore[attr-defined]
+
+    our_times, bare_times, pragma_times = [], [], []
+    for _ in range(3):  # warm caches for both
+        ours()
+        close_all()
+        bare()
+        close_all()
+    for _ in range(runs):  # interleaved, so drift hits both alike; closing is not timed
+        our_times.append(timed(ours, 1, warmup=0)[0])
+        close_all()
+        bare_times.append(timed(bare, 1, warmup=0)[0])
+        close_all()
+        pragma_times.append(timed(bare_with_pragmas, 1, warmup=0)[0])
+        close_all()
+    median, base = statistics.median(our_times), statistics.median(bare_times)
+    ratio = median / base
+    with_pragmas = statistics.median(pragma_times)
+    return Result("open vault (keychain, raw key)", median, base, ratio, "<= 1.2x",
+                  ratio <= 1.2, runs,
+                  f"keychain: {keychain.backend_name}; bare connect plus the vault's "
+                  f"pragmas: {_ms(with_pragmas)}")
+
+
+def start_until_ready(cmd: list[str], ready: Path) -> float | None:
+    """Seconds from spawning `cmd` until it writes `ready`; None if it never does."""
+    ready.unlink(missing_ok=True)
+    env = dict(os.environ, **{READY_ENV: str(ready)})
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed: float | None = None
+    try:
+        while time.perf_counter() - start < START_TIMEOUT:
+            if ready.exists():
+                elapsed = time.perf_counter() - start
+                break
+            if proc.poll() is not None:
+                break
+            time.sleep(0.002)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        if proc.stderr:
+            proc.stderr.close()
+    if elapsed is None and stderr.strip():
+        print(f"bench: {cmd[-1]!r} did not get ready:\n{stderr.strip()[-2000:]}",
+              file=sys.stderr)
+    return elapsed
+
+
+def bench_cold_start(vault_path: Path, runs: int, work: Path) -> Result:
+    ready = work / "ready"
+    app_cmd = [sys.executable, "-m", "crasme_desktop", "--vault", str(vault_path)]
+    bare_cmd = [sys.executable, "-c", BARE_WINDOW]
+    name = "cold start to main window"
+    goal = "<= 2x and < 1 s"
+    for cmd in (app_cmd, bare_cmd):  # warm the OS file cache once each
+        if start_until_ready(cmd, ready) is None:
+            who = "the app" if cmd is app_cmd else "the bare window"
+            return Result(name, None, None, None, goal, False, 0,
+                          f"{who} never wrote {READY_ENV} (see stderr above)")
+    ours, bare = [], []
+    for _ in range(runs):
+        a = start_until_ready(app_cmd, ready)
+        b = start_until_ready(bare_cmd, ready)
+        if a is None or b is None:
+            return Result(name, None, None, None, goal, False, len(ours),
+                          "a start failed midway (see stderr above)")
+        ours.append(a)
+        bare.append(b)
+    median, base = statistics.median(ours), statistics.median(bare)
+    ratio = median / base
+    platform = os.environ.get("QT_QPA_PLATFORM") or "default"
+    return Result(name, median, base, ratio, goal, ratio <= 2.0 and median < 1.0, runs,
+                  f"Qt platform: {platform}")
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:.1f} ms"
+
+
+def print_table(results: list[Result]) -> None:
+    header = ("scenario", "median", "baseline", "ratio", "goal", "result")
+    rows = [header] + [
+        (r.scenario, _ms(r.median_s), _ms(r.baseline_median_s),
+         "-" if r.ratio is None else f"{r.ratio:.2f}x", r.goal, "pass" if r.passed else "FAIL")
+        for r in results
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for n, row in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+    for r in results:
+        if r.note:
+            print(f"  {r.scenario}: {r.note} ({r.runs} runs)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs-open", type=int, default=50)
+    parser.add_argument("--runs-start", type=int, default=7)
+    parser.add_argument("--contacts", type=int, default=500,
+                        help="sample people in the benchmark vault")
+    parser.add_argument("--keychain", choices=("file", "system"), default="file",
+                        help="file: the test keychain (default, stable numbers); "
+                        "system: whatever keyring finds (e.g. under scripts/with-keyring)")
+    parser.add_argument("--only", choices=("open", "start"), default=None)
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="crasme-bench-") as tmp:
+        work = Path(tmp)
+        isolate(work, args.keychain)
+        vault_path = work / "bench.crasme"
+        make_vault(vault_path, args.contacts)
+        results = []
+        if args.only in (None, "open"):
+            results.append(bench_open(vault_path, args.runs_open))
+        if args.only in (None, "start"):
+            results.append(bench_cold_start(vault_path, args.runs_start, work))
+
+    print_table(results)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+    (RESULTS_DIR / "latest.json").write_text(
+        json.dumps({"when": stamp, "results": [asdict(r) for r in results]}, indent=2) + "\n"
+    )
+    return 0 if all(r.passed for r in results) else 1
