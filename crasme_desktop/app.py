@@ -1,0 +1,85 @@
+"""Start-up wiring for the window: Qt first, the database stack in the background.
+
+A bare Qt window shows in about a quarter of a second, while SQLAlchemy, the vault
+and the keychain take the better part of a second to import. So `run` creates the
+QApplication and shows the unlock screen (or the first-run wizard) before any of that
+is imported, and the controller's first background task imports it while the person
+looks at the window.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from crasme_desktop import APP_NAME
+
+log = logging.getLogger(__name__)
+
+
+def _vault_paths() -> ModuleType:
+    """`crasme_desktop.vault.paths` without running `crasme_desktop.vault/__init__`.
+
+    The package's `__init__` imports the whole vault stack (SQLAlchemy, sqlcipher3),
+    which is exactly what start-up must not wait for; `paths` itself needs only
+    platformdirs. The module is registered under its real name, so the package's
+    later import reuses it instead of loading a second copy.
+    """
+    name = "crasme_desktop.vault.paths"
+    if name in sys.modules:
+        return sys.modules[name]
+    if "crasme_desktop.vault" in sys.modules:
+        return importlib.import_module(name)
+    file = Path(__file__).resolve().parent / "vault" / "paths.py"
+    spec = importlib.util.spec_from_file_location(name, file)
+    if spec is None or spec.loader is None:  # pragma: no cover - the file is ours
+        return importlib.import_module(name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(vault_path: Path | None, *, argv: list[str]) -> int:
+    """Open the window for `vault_path` (default: the usual place); returns the exit code."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from crasme_desktop.ui import theme
+    from crasme_desktop.ui.controller import AppController
+    from crasme_desktop.ui.crash import CrashReporter, setup_logging
+
+    paths = _vault_paths()
+    log_path = setup_logging(paths.log_dir())
+    path = Path(vault_path).expanduser() if vault_path else paths.default_vault_path()
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication.instance() or QApplication(argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName("Crasme")
+    app.setDesktopFileName("crasme-desktop")
+    app.setWindowIcon(theme.app_icon())
+    app.setStyle("Fusion")  # the stylesheet is written for Fusion on every platform
+    app.setStyleSheet(theme.stylesheet())
+
+    crash = CrashReporter(log_path)
+    crash.install_hooks()
+    controller = AppController(
+        path,
+        env_passphrase=os.environ.get("CRASME_PASSPHRASE") or None,
+        crash=crash,
+    )
+    crash.parent_widget = controller.active_window
+    app.aboutToQuit.connect(controller.shutdown)
+    controller.start()
+    log.info("%s started for %s", APP_NAME, path)
+    return int(app.exec())

@@ -1,0 +1,305 @@
+"""The app's states and the moves between them: first run, locked, unlocked, quitting.
+
+    start ──(no vault)──> first-run wizard ──finish──> unlocked
+      └──(vault exists)─> unlock screen ──unlock──> unlocked ──lock / idle──> unlock screen
+
+The unlock screen or wizard appears at once; the database stack (SQLAlchemy, the
+vault, the keychain) is imported by the first background task while the person looks
+at it. Nothing here touches the database on the GUI thread: unlocking, describing the
+vault and loading settings all go through the task runner.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRect
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+from crasme_desktop.domain.clock import SYSTEM_CLOCK, Clock
+from crasme_desktop.domain.errors import UserError
+from crasme_desktop.domain.settings import AppSettings
+from crasme_desktop.ui.crash import CrashReporter
+from crasme_desktop.ui.idle import IdleLock
+from crasme_desktop.ui.recovery_key import ChoosePath
+from crasme_desktop.ui.tasks import TaskRunner
+from crasme_desktop.ui.unlock import KEYCHAIN, PASSPHRASE, RECOVERY, UnlockRequest, UnlockScreen
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StartInfo:
+    """What the background start-up task found out."""
+
+    settings: AppSettings
+    description: Any  # VaultDescription
+
+
+def load_stack(path: Path, keychain: Any) -> StartInfo:
+    """Worker job: import the database stack and look at the vault (no decryption)."""
+    from crasme_desktop.services import vaults
+    from crasme_desktop.ui import main_window  # noqa: F401 - warm the import for later
+    from crasme_desktop.vault import load_app_settings
+
+    return StartInfo(load_app_settings(), vaults.describe(path, keychain))
+
+
+def unlock_vault(path: Path, request: UnlockRequest, keychain: Any, also_keychain: bool) -> Any:
+    """Worker job: open the vault the way the person chose."""
+    from crasme_desktop.services import vaults
+
+    return vaults.unlock(
+        path,
+        passphrase=request.secret if request.method == PASSPHRASE else None,
+        recovery_key=request.secret if request.method == RECOVERY else None,
+        use_keychain=request.method == KEYCHAIN or also_keychain,
+        keychain=keychain,
+    )
+
+
+class AppController(QObject):
+    """Owns the vault while it is open, and every top-level window."""
+
+    def __init__(
+        self,
+        vault_path: Path,
+        *,
+        keychain: Any = None,
+        clock: Clock = SYSTEM_CLOCK,
+        env_passphrase: str | None = None,
+        crash: CrashReporter | None = None,
+        idle_poll_ms: int = 1000,
+        choose_kit_path: ChoosePath | None = None,
+    ) -> None:
+        super().__init__()
+        self.vault_path = vault_path
+        self.keychain = keychain
+        self.env_passphrase = env_passphrase or None
+        self.crash = crash or CrashReporter(None, self.active_window)
+        self.choose_kit_path = choose_kit_path
+        self.tasks = TaskRunner(
+            self, parent_widget=self.active_window, report_crash=self.crash.report
+        )
+        self.settings = AppSettings()
+        self.description: Any = None
+        self.vault: Any = None
+        self.state = "starting"
+        self.unlock_screen: UnlockScreen | None = None
+        self.wizard: Any = None
+        self.main_window: Any = None
+        self.idle = IdleLock(self.settings.auto_lock_minutes, clock=clock, poll_ms=idle_poll_ms)
+        self.idle.idle.connect(self.lock)
+        app = QApplication.instance()
+        assert app is not None, "create the QApplication first"
+        app.installEventFilter(self.idle)
+
+    # -- start ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Show the first window now; load the rest in the background."""
+        if self.vault_path.exists():
+            self.state = "locked"
+            screen = self._unlock_screen()
+            screen.setGeometry(_centred(screen.geometry()))
+            screen.show()
+        else:
+            self.state = "first-run"
+            self._show_wizard()
+        self.tasks.submit(
+            load_stack, self.vault_path, self.keychain,
+            on_done=self._stack_loaded, on_error=self._stack_failed,
+        )
+
+    def _stack_loaded(self, info: StartInfo) -> None:
+        self.settings = info.settings
+        self.idle.set_minutes(info.settings.auto_lock_minutes)
+        self.description = info.description
+        if self.state == "first-run":
+            if self.wizard is not None:
+                self.wizard.set_keychain_available(info.description.keychain_available)
+            return
+        screen = self._unlock_screen()
+        screen.set_options(
+            has_passphrase=info.description.has_passphrase,
+            keychain_has_key=info.description.keychain_has_key,
+        )
+        if self.env_passphrase:
+            screen.show_checking("Unlocking…")
+            self._unlock(UnlockRequest(PASSPHRASE, self.env_passphrase), also_keychain=True)
+        elif info.description.keychain_has_key:
+            screen.show_checking("Unlocking with this computer's keychain…")
+            self._unlock(UnlockRequest(KEYCHAIN), silent=True)
+        else:
+            screen.show_form()
+
+    def _stack_failed(self, error: UserError) -> None:
+        if self.state == "first-run" and self.wizard is not None:
+            # No answer about the keychain: a passphrase is the safe requirement.
+            self.wizard.set_keychain_available(False)
+            return
+        screen = self._unlock_screen()
+        screen.show_form(PASSPHRASE)
+        screen.show_error(error.message)
+
+    # -- windows ----------------------------------------------------------------------
+    def active_window(self) -> QWidget | None:
+        for window in (self.main_window, self.wizard, self.unlock_screen):
+            if window is not None and window.isVisible():
+                return window
+        return None
+
+    def _unlock_screen(self) -> UnlockScreen:
+        if self.unlock_screen is None:
+            screen = UnlockScreen(self.vault_path)
+            screen.unlock_requested.connect(self._unlock)
+            screen.quit_requested.connect(self.quit)
+            self.unlock_screen = screen
+        return self.unlock_screen
+
+    def _show_wizard(self) -> None:
+        from crasme_desktop.ui.first_run import FirstRunWizard
+
+        wizard = FirstRunWizard(
+            self.tasks, self.vault_path, keychain=self.keychain,
+            choose_kit_path=self.choose_kit_path,
+        )
+        wizard.accepted.connect(self._wizard_finished)
+        wizard.rejected.connect(self.quit)
+        self.wizard = wizard
+        wizard.setGeometry(_centred(wizard.geometry()))
+        wizard.show()
+
+    def _wizard_finished(self) -> None:
+        wizard = self.wizard
+        self.vault_path = wizard.created.path
+        self._unlock_screen().set_options(
+            has_passphrase=wizard.protection.wants_passphrase(),
+            keychain_has_key=wizard.created.keychain_used,
+        )
+        self.wizard = None
+        wizard.deleteLater()
+        self._unlocked(wizard.vault)
+        if wizard.wants_sample_data and self.main_window is not None:
+            self.main_window.pages["dashboard"].add_sample_data()
+
+    def _main_window(self) -> Any:
+        if self.main_window is None:
+            from crasme_desktop.ui.main_window import MainWindow
+
+            window = MainWindow(self.tasks)
+            window.lock_requested.connect(self.lock)
+            window.quit_requested.connect(self.quit)
+            window.settings_page.auto_lock_changed.connect(self.idle.set_minutes)
+            self.main_window = window
+        return self.main_window
+
+    # -- unlock and lock --------------------------------------------------------------
+    def _unlock(
+        self, request: UnlockRequest, *, silent: bool = False, also_keychain: bool = False
+    ) -> None:
+        self.state = "unlocking"
+
+        def failed(error: UserError) -> None:
+            self.state = "locked"
+            screen = self._unlock_screen()
+            if silent:  # the keychain try nobody asked for: now ask, saying why
+                screen.show_form(PASSPHRASE if screen.has_passphrase else RECOVERY,
+                                 notice=error.message)
+            else:
+                screen.show_error(error.message)
+
+        self.tasks.submit(
+            unlock_vault, self.vault_path, request, self.keychain, also_keychain,
+            on_done=self._unlocked, on_error=failed,
+        )
+
+    def _unlocked(self, vault: Any) -> None:
+        if self.state == "closed":  # quit while the unlock was under way
+            vault.close()
+            return
+        self.vault = vault
+        self.state = "unlocked"
+        window = self._main_window()
+        window.attach(vault)
+        screen = self.unlock_screen
+        if screen is not None and screen.isVisible():
+            window.setGeometry(_centred(window.geometry(), screen.geometry()))
+            screen.hide()
+        elif not window.isVisible():
+            window.setGeometry(_centred(window.geometry()))
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self.idle.start()
+
+    def lock(self) -> None:
+        """Close the vault (the key is wiped), forget every row, show the unlock screen."""
+        if self.vault is None:
+            return
+        log.info("Locking the vault")
+        self.idle.stop()
+        self.tasks.invalidate()
+        window = self.main_window
+        screen = self._unlock_screen()
+        if window is not None:
+            for dialog in window.findChildren(QDialog):
+                dialog.close()
+            window.clear()
+            screen.setGeometry(_centred(screen.geometry(), window.geometry()))
+            window.hide()
+        vault, self.vault = self.vault, None
+        vault.close()
+        self.state = "locked"
+        screen.show_locked()
+        screen.show()
+        screen.raise_()
+        screen.activateWindow()
+
+    # -- quit -------------------------------------------------------------------------
+    def quit(self) -> None:
+        """Lock, let running work finish, and leave the event loop."""
+        if self.state == "closed":
+            return
+        self.shutdown()
+        QApplication.quit()
+
+    def shutdown(self) -> None:
+        """Release everything this controller holds (also used by tests)."""
+        self.state = "closed"
+        self.idle.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        self.tasks.invalidate()
+        self.tasks.wait(10_000)
+        if self.vault is not None:
+            vault, self.vault = self.vault, None
+            vault.close()
+        if self.wizard is not None and self.wizard.vault is not None:
+            self.wizard.vault.close()
+        for window in (self.main_window, self.wizard, self.unlock_screen):
+            if window is not None:
+                window.blockSignals(True)  # closing must not ask to quit again
+                window.close()
+                window.deleteLater()
+        self.main_window = self.wizard = self.unlock_screen = None
+
+
+def _centred(rect: QRect, around: QRect | None = None) -> QRect:
+    """`rect` centred on `around` (default: the screen), kept within the screen.
+
+    Used so that the window that replaces another appears where the person was looking.
+    """
+    screen = QGuiApplication.primaryScreen()
+    area = screen.availableGeometry() if screen is not None else QRect(0, 0, 1280, 800)
+    moved = QRect(rect)
+    moved.setWidth(min(rect.width(), area.width()))
+    moved.setHeight(min(rect.height(), area.height()))
+    moved.moveCenter((around or area).center())
+    moved.moveLeft(max(area.left(), min(moved.left(), area.right() - moved.width() + 1)))
+    moved.moveTop(max(area.top(), min(moved.top(), area.bottom() - moved.height() + 1)))
+    return moved

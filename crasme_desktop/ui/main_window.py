@@ -1,0 +1,266 @@
+"""The main window. It only assembles: sidebar, pages, menus and the status bar.
+
+Every page lives in its own module under `ui/pages`; this module wires them to the
+navigation, the shortcuts and the task runner's `changed` signal, and passes the
+vault to them on unlock and takes it back on lock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crasme_desktop import APP_NAME, __version__
+from crasme_desktop.ui import theme
+from crasme_desktop.ui.pages.base import Page
+from crasme_desktop.ui.pages.companies import CompaniesPage
+from crasme_desktop.ui.pages.contacts import ContactsPage
+from crasme_desktop.ui.pages.dashboard import DashboardPage
+from crasme_desktop.ui.pages.deals import DealsPage
+from crasme_desktop.ui.pages.privacy import PrivacyPage
+from crasme_desktop.ui.pages.reports import ReportsPage
+from crasme_desktop.ui.pages.sales import SalesPage
+from crasme_desktop.ui.pages.schedule import SchedulePage
+from crasme_desktop.ui.pages.settings import SettingsPage, describe_key_source
+from crasme_desktop.ui.pages.tickets import TicketsPage
+from crasme_desktop.ui.tasks import TaskRunner
+
+#: The sidebar, top to bottom; Ctrl+1 … Ctrl+9 and Ctrl+0 follow this order.
+PAGE_CLASSES: tuple[type[Page], ...] = (
+    DashboardPage,
+    ContactsPage,
+    CompaniesPage,
+    DealsPage,
+    SalesPage,
+    TicketsPage,
+    SchedulePage,
+    ReportsPage,
+    PrivacyPage,
+    SettingsPage,
+)
+
+
+class MainWindow(QMainWindow):
+    lock_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(theme.app_icon())
+        self.setWindowTitle(APP_NAME)
+        self.resize(1200, 760)
+        self.setMinimumSize(880, 560)
+        self.tasks = tasks
+        self.vault: Any = None
+        self.pages: dict[str, Page] = {}
+        self.about_box: QMessageBox | None = None
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.stack = QStackedWidget()
+        for page_class in PAGE_CLASSES:
+            page = page_class(tasks)
+            self.pages[page.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(theme.icon(page.icon_name), page.title)
+            item.setData(Qt.ItemDataRole.UserRole, page.key)
+            item.setSizeHint(QSize(0, 38))
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.settings_page.lock_requested.connect(self.lock_requested)
+        tasks.changed.connect(self._on_changed)
+
+        self.banner = self._build_banner()
+        self.setCentralWidget(self._build_body())
+        self._build_menus()
+        self._build_status_bar()
+        self.nav.setCurrentRow(0)
+
+    # -- building -------------------------------------------------------------------
+    def _build_body(self) -> QWidget:
+        sidebar = QFrame()
+        sidebar.setObjectName("sidebar")
+        sidebar.setFixedWidth(216)
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(12, 16, 12, 12)
+        side.setSpacing(10)
+        brand_row = QHBoxLayout()
+        logo = QLabel()
+        logo.setPixmap(theme.app_icon().pixmap(28, 28))
+        brand = QLabel(APP_NAME)
+        brand.setObjectName("brand")
+        brand_row.addWidget(logo)
+        brand_row.addWidget(brand, 1)
+        side.addLayout(brand_row)
+        side.addSpacing(6)
+        side.addWidget(self.nav, 1)
+        lock = QPushButton(theme.icon("lock"), "Lock")
+        lock.setObjectName("sidebarLock")
+        lock.setToolTip("Lock the vault (Ctrl+L)")
+        lock.clicked.connect(self.lock_requested)
+        side.addWidget(lock)
+
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.stack, 1)
+
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(sidebar)
+        row.addWidget(right, 1)
+        return body
+
+    def _build_banner(self) -> QFrame:
+        banner = QFrame()
+        banner.setObjectName("banner")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(14, 8, 8, 8)
+        icon = QLabel()
+        icon.setPixmap(theme.pixmap("info", 18, theme.ACCENT_DARK))
+        self.banner_text = QLabel()
+        self.banner_text.setObjectName("bannerText")
+        self.banner_text.setWordWrap(True)
+        close = QPushButton(theme.icon("close"), "")
+        close.setProperty("flat", True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(banner.hide)
+        row.addWidget(icon)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(close)
+        wrapper = QFrame()
+        outer = QVBoxLayout(wrapper)
+        outer.setContentsMargins(24, 14, 24, 0)
+        outer.addWidget(banner)
+        wrapper.hide()
+        return wrapper
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.lock_action = QAction(theme.icon("lock"), "&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.triggered.connect(self.lock_requested)
+        file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.quit_requested)
+        file_menu.addAction(quit_action)
+
+        go_menu = self.menuBar().addMenu("&Go")
+        self.go_actions: list[QAction] = []
+        for number, page in enumerate(self.pages.values(), start=1):
+            action = QAction(theme.icon(page.icon_name), page.title, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))
+            action.triggered.connect(lambda _=False, key=page.key: self.show_page(key))
+            go_menu.addAction(action)
+            self.go_actions.append(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction(f"&About {APP_NAME}", self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(True)
+        self.status_path = QLabel()
+        self.status_path.setObjectName("statusPath")
+        self.status_encryption = QLabel("Encrypted (SQLCipher 4)")
+        self.status_encryption.setObjectName("statusEncryption")
+        self.status_key = QLabel()
+        self.status_key.setObjectName("statusKey")
+        bar.addWidget(self.status_path, 1)
+        bar.addPermanentWidget(self.status_encryption)
+        bar.addPermanentWidget(self.status_key)
+
+    # -- life cycle -----------------------------------------------------------------
+    @property
+    def settings_page(self) -> SettingsPage:
+        page = self.pages["settings"]
+        assert isinstance(page, SettingsPage)
+        return page
+
+    def attach(self, vault: Any) -> None:
+        """Show `vault` in every page (after an unlock)."""
+        self.vault = vault
+        self.setWindowTitle(f"{APP_NAME} — {vault.path.name}")
+        self.status_path.setText(str(vault.path))
+        self.status_path.setToolTip(str(vault.path))
+        self.status_key.setText(f"Unlocked with {describe_key_source(vault.key_source)}")
+        for page in self.pages.values():
+            page.attach(vault)
+        notices = tuple(getattr(vault, "notices", ()) or ())
+        self.show_notice(" ".join(notices) if notices else None)
+
+    def clear(self) -> None:
+        """Forget the vault and every row shown (on lock)."""
+        self.vault = None
+        for page in self.pages.values():
+            page.clear()
+        self.status_key.setText("Locked")
+        self.show_notice(None)
+
+    def show_page(self, key: str) -> None:
+        keys = list(self.pages)
+        if key in keys:
+            self.nav.setCurrentRow(keys.index(key))
+
+    def current_page(self) -> Page:
+        page = self.stack.currentWidget()
+        assert isinstance(page, Page)
+        return page
+
+    def show_notice(self, text: str | None) -> None:
+        """A one-time sentence from the vault (e.g. no keychain here), shown as a banner."""
+        self.banner_text.setText(text or "")
+        self.banner.setVisible(bool(text))
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("aboutBox")
+        box.setWindowTitle(f"About {APP_NAME}")
+        box.setIconPixmap(theme.app_icon().pixmap(64, 64))
+        box.setText(f"<b>{APP_NAME}</b> {__version__}")
+        box.setInformativeText(
+            "A CRM for small offices that keeps everything in one encrypted file on your "
+            "own computer. Nothing is sent anywhere.\n\nFree software under the GNU "
+            "General Public License, version 3 or later."
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.about_box = box
+        box.open()
+
+    def _on_changed(self, areas: frozenset[str]) -> None:
+        for page in self.pages.values():
+            page.on_changed(areas)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Closing the window quits the app; the controller locks the vault first.
+        self.quit_requested.emit()
+        event.accept()

@@ -1,0 +1,122 @@
+"""What every page of the main window has: a title, one line saying what it is for,
+a body, and a friendly empty state; and the page life cycle around the vault.
+
+Life cycle: `attach(vault)` after an unlock (the page loads what it shows through the
+task runner), `on_changed(areas)` after any write (the page reloads if one of its
+`areas` changed), `clear()` on lock (the page drops every row it holds, so nothing
+read from the vault stays in memory once the key is gone).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from crasme_desktop.ui import theme
+from crasme_desktop.ui.tasks import TaskRunner
+
+
+def label(text: str, role: str, *, wrap: bool = True) -> QLabel:
+    """A QLabel styled by its role in the stylesheet (title, description, hint, ...)."""
+    out = QLabel(text)
+    out.setProperty("role", role)
+    out.setWordWrap(wrap)
+    return out
+
+
+class EmptyState(QWidget):
+    """A quiet picture, a headline and a sentence, with an optional action."""
+
+    action_clicked = Signal()
+
+    def __init__(
+        self,
+        icon_name: str,
+        title: str,
+        text: str,
+        *,
+        action: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("emptyState")
+        picture = QLabel()
+        picture.setPixmap(theme.pixmap(icon_name, 56, theme.QUIET))
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = label(title, "emptyTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text = label(text, "emptyText")
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setMaximumWidth(460)
+        box = QVBoxLayout(self)
+        box.addStretch(2)
+        box.addWidget(picture)
+        box.addSpacing(8)
+        box.addWidget(self.title)
+        box.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.button: QPushButton | None = None
+        if action:
+            self.button = QPushButton(action)
+            self.button.setProperty("primary", True)
+            self.button.clicked.connect(self.action_clicked)
+            box.addSpacing(10)
+            box.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addStretch(3)
+
+
+class Page(QWidget):
+    """Base of every page. Subclasses set the class attributes and fill `body`."""
+
+    key: str = ""
+    title: str = ""
+    description: str = ""
+    icon_name: str = "dashboard"
+    #: The areas named in `TaskRunner.changed` that make this page reload.
+    areas: frozenset[str] = frozenset()
+
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.tasks = tasks
+        self.vault: Any = None
+        self.header_title = label(self.title, "title")
+        self.header_description = label(self.description, "description")
+        self.stack = QStackedWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 26, 32, 22)
+        layout.setSpacing(4)
+        layout.addWidget(self.header_title)
+        layout.addWidget(self.header_description)
+        layout.addSpacing(16)
+        layout.addWidget(self.stack, 1)
+
+    # -- life cycle -------------------------------------------------------------
+    def attach(self, vault: Any) -> None:
+        """Show this vault's data (called after every unlock)."""
+        self.vault = vault
+        self.refresh()
+
+    def clear(self) -> None:
+        """Forget the vault and every row read from it (called on lock)."""
+        self.vault = None
+
+    def refresh(self) -> None:
+        """Reload what the page shows; pages with data override this."""
+
+    def on_changed(self, areas: frozenset[str]) -> None:
+        if self.vault is not None and areas & self.areas:
+            self.refresh()
+
+
+class PlannedPage(Page):
+    """A page whose records arrive in a later version: header plus a friendly empty state."""
+
+    empty_title: str = ""
+    empty_text: str = ""
+
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(tasks, parent)
+        self.empty = EmptyState(self.icon_name, self.empty_title, self.empty_text)
+        self.stack.addWidget(self.empty)

@@ -1,0 +1,142 @@
+"""The Dashboard: the vault's figures at a glance, and a way in for an empty vault."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from crasme_desktop.domain.errors import UserError
+from crasme_desktop.services import dashboard, demo
+from crasme_desktop.ui.pages.base import EmptyState, Page, label
+from crasme_desktop.ui.tasks import TaskRunner
+
+#: Everything the demo data touches, for the runner's `changed` signal.
+SAMPLE_AREAS = frozenset({"contacts", "organizations", "activities"})
+SAMPLE_CONTACTS = 250
+
+
+class Tile(QFrame):
+    """One figure with its caption."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "tile")
+        self.setMinimumHeight(104)
+        self.value = label("–", "tileValue", wrap=False)
+        self.value.setObjectName(f"tile_{caption.lower().replace(' ', '_')}")
+        self.caption = label(caption, "tileLabel")
+        box = QVBoxLayout(self)
+        box.setContentsMargins(20, 16, 20, 16)
+        box.addWidget(self.value)
+        box.addWidget(self.caption)
+        box.addStretch(1)
+
+    def set_value(self, text: str) -> None:
+        self.value.setText(text)
+
+
+class DashboardPage(Page):
+    key = "dashboard"
+    title = "Dashboard"
+    description = "How your records stand today."
+    icon_name = "dashboard"
+    areas = frozenset({"contacts", "organizations", "activities"})
+
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(tasks, parent)
+        self.summary: Any = None
+        self.tiles = {
+            "people": Tile("People"),
+            "organizations": Tile("Companies"),
+            "activities": Tile("Timeline entries"),
+            "last_changed": Tile("Last change"),
+        }
+        content = QWidget()
+        grid = QGridLayout(content)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(14)
+        for column, tile in enumerate(self.tiles.values()):
+            grid.addWidget(tile, 0, column)
+        self.welcome = QLabel()
+        self.welcome.setProperty("role", "hint")
+        self.welcome.setWordWrap(True)
+        grid.addWidget(self.welcome, 1, 0, 1, 4)
+        grid.setRowStretch(2, 1)
+        grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+        self.empty = EmptyState(
+            "sparkles",
+            "Your vault is empty",
+            "Add the people you work with in Contacts, or fill the vault with made-up "
+            "sample data to look around first.",
+            action="Add sample data",
+        )
+        self.empty.action_clicked.connect(self.add_sample_data)
+        self.content = content
+        self.stack.addWidget(content)
+        self.stack.addWidget(self.empty)
+
+    def refresh(self) -> None:
+        if self.vault is None:
+            return
+        self.tasks.submit(dashboard.summary, self.vault, on_done=self._show)
+
+    def _show(self, summary: Any) -> None:
+        if self.vault is None:  # locked while the figures were on their way
+            return
+        self.summary = summary
+        self.tiles["people"].set_value(f"{summary.people:,}")
+        self.tiles["organizations"].set_value(f"{summary.organizations:,}")
+        self.tiles["activities"].set_value(f"{summary.activities:,}")
+        self.tiles["last_changed"].set_value(_when(summary.last_changed))
+        self.welcome.setText(
+            "Figures for deals, invoices, tickets and today's jobs will join these as "
+            "those parts of Crasme Desktop arrive."
+        )
+        empty = summary.people == 0 and summary.organizations == 0
+        if self.empty.button is not None:
+            self.empty.button.setEnabled(True)
+        self.stack.setCurrentWidget(self.empty if empty else self.content)
+
+    def add_sample_data(self) -> None:
+        if self.vault is None:
+            return
+        if self.empty.button is not None:
+            self.empty.button.setEnabled(False)
+        self.tasks.submit(
+            demo.fill_demo,
+            self.vault,
+            contacts=SAMPLE_CONTACTS,
+            progress_title="Adding sample data…",
+            cancellable=True,
+            writes=SAMPLE_AREAS,
+            on_error=self._sample_failed,
+        )
+        # The button comes back with the refresh that `changed` brings after the work
+        # (finished or cancelled), or after a failure below.
+
+    def _sample_failed(self, error: UserError) -> None:
+        self.tasks.show_error(error)
+        self.refresh()
+
+    def clear(self) -> None:
+        super().clear()
+        self.summary = None
+        for tile in self.tiles.values():
+            tile.set_value("–")
+        self.stack.setCurrentWidget(self.content)
+
+
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return "Never"
+    # The vault stores UTC; SQLite hands it back without a zone.
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone()
+    today = datetime.now(local.tzinfo).date()
+    if local.date() == today:
+        return f"Today {local:%H:%M}"
+    return f"{local.day} {local:%b %Y}"

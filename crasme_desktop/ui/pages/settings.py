@@ -1,0 +1,160 @@
+"""The Settings page: the vault's file and key, and when it locks itself.
+
+App settings (not business data) live in a small JSON file read and written through
+`vault.load_app_settings`/`save_app_settings`; saving runs in the task runner so a
+slow disk never freezes the window, and a burst of spin-box clicks is saved once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crasme_desktop.domain.settings import AppSettings
+from crasme_desktop.ui import theme
+from crasme_desktop.ui.pages.base import Page, label
+from crasme_desktop.ui.tasks import TaskRunner
+from crasme_desktop.vault import load_app_settings, save_app_settings
+
+KEY_SOURCES = {
+    "keychain": "this computer's keychain",
+    "passphrase": "your passphrase",
+    "recovery": "the recovery key",
+}
+
+
+def describe_key_source(source: str) -> str:
+    return KEY_SOURCES.get(source, source)
+
+
+def update_auto_lock(minutes: int) -> AppSettings:
+    """Worker job: change one setting, keeping the others as they are on disk."""
+    settings = load_app_settings()
+    settings.auto_lock_minutes = minutes
+    save_app_settings(settings)
+    return settings
+
+
+class SettingsPage(Page):
+    key = "settings"
+    title = "Settings"
+    description = "Where your vault is, how it is protected, and when it locks itself."
+    icon_name = "settings"
+
+    #: The new idle limit in minutes (0 = never), once it is saved.
+    auto_lock_changed = Signal(int)
+    lock_requested = Signal()
+
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(tasks, parent)
+        self.vault_file = label("", "value")
+        self.vault_file.setObjectName("settingsVaultPath")
+        self.vault_file.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.encryption = label("SQLCipher 4, with a random 256-bit key", "value")
+        self.key_source = label("", "value")
+        self.key_source.setObjectName("settingsKeySource")
+
+        self.auto_lock = QSpinBox()
+        self.auto_lock.setObjectName("autoLockMinutes")
+        self.auto_lock.setRange(0, 24 * 60)
+        self.auto_lock.setSuffix(" minutes")
+        self.auto_lock.setSpecialValueText("Never")
+        self.auto_lock.setValue(AppSettings().auto_lock_minutes)
+        self.auto_lock.setMinimumWidth(150)
+        self.auto_lock.valueChanged.connect(self._auto_lock_edited)
+        self.saved_note = label("", "hint")
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(400)
+        self._save_timer.timeout.connect(self._save_auto_lock)
+        self._loading = False
+
+        self.lock_button = QPushButton(theme.icon("lock"), "Lock now")
+        self.lock_button.setObjectName("lockNow")
+        self.lock_button.setToolTip("Lock the vault (Ctrl+L)")
+        self.lock_button.clicked.connect(self.lock_requested)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(14)
+        vault_form = QFormLayout()
+        vault_form.setHorizontalSpacing(24)
+        vault_form.setVerticalSpacing(10)
+        vault_form.addRow("Vault file", self.vault_file)
+        vault_form.addRow("Encryption", self.encryption)
+        vault_form.addRow("Unlocked with", self.key_source)
+        column.addWidget(_card("Vault", vault_form))
+
+        lock_row = QHBoxLayout()
+        lock_row.addWidget(self.auto_lock)
+        lock_row.addWidget(self.saved_note, 1)
+        lock_form = QFormLayout()
+        lock_form.setHorizontalSpacing(24)
+        lock_form.addRow("Lock after", lock_row)
+        lock_box = QVBoxLayout()
+        lock_box.addLayout(lock_form)
+        lock_box.addWidget(
+            label(
+                "After this many minutes without a key press or mouse use, the vault locks: "
+                "the window is hidden and the key is wiped from memory until you unlock "
+                "again. Choose 0 for never.",
+                "hint",
+            )
+        )
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.lock_button)
+        button_row.addStretch(1)
+        lock_box.addLayout(button_row)
+        column.addWidget(_card("Locking", lock_box))
+        column.addStretch(1)
+        self.stack.addWidget(body)
+
+    def attach(self, vault: Any) -> None:
+        super().attach(vault)
+        self.vault_file.setText(str(vault.path))
+        self.key_source.setText(describe_key_source(vault.key_source).capitalize())
+        self.tasks.submit(load_app_settings, on_done=self._show_settings)
+
+    def clear(self) -> None:
+        super().clear()
+        self.key_source.clear()
+        self.saved_note.clear()
+
+    def _show_settings(self, settings: AppSettings) -> None:
+        self._loading = True  # showing the stored value is not an edit to save back
+        self.auto_lock.setValue(settings.auto_lock_minutes)
+        self._loading = False
+
+    def _auto_lock_edited(self) -> None:
+        if not self._loading:
+            self.saved_note.clear()
+            self._save_timer.start()
+
+    def _save_auto_lock(self) -> None:
+        self.tasks.submit(update_auto_lock, self.auto_lock.value(), on_done=self._saved)
+
+    def _saved(self, settings: AppSettings) -> None:
+        self.saved_note.setText("Saved.")
+        self.auto_lock_changed.emit(settings.auto_lock_minutes)
+
+
+def _card(title: str, content: Any) -> QFrame:
+    card = QFrame()
+    card.setProperty("role", "card")
+    box = QVBoxLayout(card)
+    box.setContentsMargins(22, 16, 22, 18)
+    box.setSpacing(10)
+    box.addWidget(label(title, "section"))
+    box.addLayout(content)
+    return card
