@@ -458,6 +458,8 @@ def open_vault(
         lock.release()
         if isinstance(exc, eng.DBAPIErrorType):
             raise eng.map_storage_error(exc, path) from exc
+        if isinstance(exc, OSError):
+            raise storage_error(exc, path) from exc
         raise
     try:
         if revision != migrate.head_revision():

@@ -14,7 +14,7 @@ import socket
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from crasme_desktop.vault.errors import VaultInUse
 from crasme_desktop.vault.files import storage_error
@@ -25,7 +25,7 @@ class VaultLock:
     def __init__(self, vault: Path) -> None:
         self.vault = vault
         self.path = lock_path(vault)
-        self._handle: IO[str] | None = None
+        self._handle: IO[Any] | None = None
 
     @property
     def held(self) -> bool:
@@ -36,20 +36,24 @@ class VaultLock:
         if self._handle is not None:
             return
         try:
-            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open on purpose
+            # Unbuffered, so closing never has a pending write to fail on a full disk.
+            handle = open(self.path, "a+b", buffering=0)  # noqa: SIM115 - held open on purpose
         except OSError as exc:
             raise storage_error(exc, self.vault) from exc
         if not _try_lock(handle):
             handle.seek(0)
-            holder = handle.read().strip()
+            holder = handle.read().decode("utf-8", "replace").strip()
             handle.close()
             raise VaultInUse(self.vault, holder)
-        handle.seek(0)
-        handle.truncate()
-        started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        handle.write(f"process {os.getpid()} on {socket.gethostname()}, since {started}")
-        handle.flush()
         self._handle = handle
+        # Who holds the lock is a courtesy for the other window's message; on a full
+        # disk it cannot be written, and the lock holds all the same.
+        started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        with contextlib.suppress(OSError):
+            handle.seek(0)
+            handle.truncate()
+            text = f"process {os.getpid()} on {socket.gethostname()}, since {started}"
+            handle.write(text.encode("utf-8"))
 
     def release(self) -> None:
         handle, self._handle = self._handle, None
@@ -58,7 +62,6 @@ class VaultLock:
         with contextlib.suppress(OSError):
             handle.seek(0)
             handle.truncate()
-            handle.flush()
         # The empty file stays: unlinking it would let two processes lock two inodes.
         _unlock(handle)
         handle.close()
@@ -67,7 +70,7 @@ class VaultLock:
 if sys.platform == "win32":  # pragma: no cover - exercised by the Windows installer smoke test
     import msvcrt
 
-    def _try_lock(handle: IO[str]) -> bool:
+    def _try_lock(handle: IO[Any]) -> bool:
         try:
             handle.seek(0)
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
@@ -75,7 +78,7 @@ if sys.platform == "win32":  # pragma: no cover - exercised by the Windows insta
         except OSError:
             return False
 
-    def _unlock(handle: IO[str]) -> None:
+    def _unlock(handle: IO[Any]) -> None:
         with contextlib.suppress(OSError):
             handle.seek(0)
             msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
@@ -83,13 +86,13 @@ if sys.platform == "win32":  # pragma: no cover - exercised by the Windows insta
 else:
     import fcntl
 
-    def _try_lock(handle: IO[str]) -> bool:
+    def _try_lock(handle: IO[Any]) -> bool:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
         except OSError:
             return False
 
-    def _unlock(handle: IO[str]) -> None:
+    def _unlock(handle: IO[Any]) -> None:
         with contextlib.suppress(OSError):
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
