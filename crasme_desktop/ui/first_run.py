@@ -367,8 +367,7 @@ class FirstRunWizard(QWizard):
     def _created(self, result: tuple[Any, Any]) -> None:
         self.created, self.vault = result
         # From here the vault exists: no way back, and no Cancel that would hide the key.
-        self.setOption(QWizard.WizardOption.NoCancelButton, True)
-        self._restore_buttons()
+        self._restore_buttons(created=True)
         self.recovery.panel.set_key(
             self.created.recovery_key,
             vault_path=self.created.path,
@@ -387,17 +386,18 @@ class FirstRunWizard(QWizard):
         self._restore_buttons()
         self.protection.set_creating(False, error.message)
 
-    def _restore_buttons(self) -> None:
-        self.setButtonLayout(
-            [
-                QWizard.WizardButton.Stretch,
-                QWizard.WizardButton.BackButton,
-                QWizard.WizardButton.NextButton,
-                QWizard.WizardButton.CommitButton,
-                QWizard.WizardButton.FinishButton,
-                QWizard.WizardButton.CancelButton,
-            ]
-        )
+    def _restore_buttons(self, *, created: bool = False) -> None:
+        buttons = [QWizard.WizardButton.Stretch]
+        if not created:
+            buttons.append(QWizard.WizardButton.BackButton)
+        buttons += [
+            QWizard.WizardButton.NextButton,
+            QWizard.WizardButton.CommitButton,
+            QWizard.WizardButton.FinishButton,
+        ]
+        if not created:
+            buttons.append(QWizard.WizardButton.CancelButton)
+        self.setButtonLayout(buttons)
 
     def accept(self) -> None:
         self.recovery.panel.forget()
