@@ -198,6 +198,7 @@ class ProtectionPage(QWizardPage):
                 "This computer has no keychain that Crasme Desktop can use, so the vault "
                 "needs a passphrase."
             )
+            self.use_passphrase.setText("Protect it with a passphrase")
             self.use_passphrase.setChecked(True)
             self.use_passphrase.setEnabled(False)
         self._changed()
@@ -253,16 +254,20 @@ class RecoveryPage(QWizardPage):
     def __init__(self, tasks: TaskRunner, choose_kit_path: ChoosePath | None) -> None:
         super().__init__()
         self.setTitle("Your recovery key")
-        self.setSubTitle(
-            "If this computer's keychain and your passphrase are ever both lost, this key "
-            "is the only way into your vault. Nobody, including us, can recover the data "
-            "without it. It is shown only this once."
-        )
+        # The wizard header fits two lines; the rest of the explanation is in the body.
+        self.setSubTitle("Shown only this once. Write it down or print it now.")
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "Continue")
         self.panel = RecoveryKeyPanel(tasks, choose_path=choose_kit_path)
         self.panel.confirmed_changed.connect(self.completeChanged)
         box = QVBoxLayout(self)
+        box.addWidget(
+            _text(
+                "If this computer's keychain and your passphrase are ever both lost, this "
+                "key is the only way into your vault. Nobody, including us, can recover "
+                "the data without it."
+            )
+        )
         box.addWidget(self.panel)
         box.addWidget(
             _text(
