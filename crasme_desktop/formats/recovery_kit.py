@@ -108,8 +108,9 @@ def _story(kit: RecoveryKit, width: float) -> list[Any]:
             f"Open {APP_NAME} and choose this vault file.",
             "On the unlock screen, choose <b>Use recovery key instead</b>.",
             "Type the key exactly as printed above, group by group.",
-            "If you used the key because the passphrase was forgotten, choose a new "
-            "passphrase in Settings and print the new kit it gives you.",
+            "If you used the key because the passphrase was forgotten, set a new "
+            "passphrase once the vault is open, and keep the new recovery key that "
+            "comes with it in place of this one.",
         ],
         s,
     )
