@@ -9,39 +9,13 @@ looks at the window.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 
 from crasme_desktop import APP_NAME
 
 log = logging.getLogger(__name__)
-
-
-def _vault_paths() -> ModuleType:
-    """`crasme_desktop.vault.paths` without running `crasme_desktop.vault/__init__`.
-
-    The package's `__init__` imports the whole vault stack (SQLAlchemy, sqlcipher3),
-    which is exactly what start-up must not wait for; `paths` itself needs only
-    platformdirs. The module is registered under its real name, so the package's
-    later import reuses it instead of loading a second copy.
-    """
-    name = "crasme_desktop.vault.paths"
-    if name in sys.modules:
-        return sys.modules[name]
-    if "crasme_desktop.vault" in sys.modules:
-        return importlib.import_module(name)
-    file = Path(__file__).resolve().parent / "vault" / "paths.py"
-    spec = importlib.util.spec_from_file_location(name, file)
-    if spec is None or spec.loader is None:  # pragma: no cover - the file is ours
-        return importlib.import_module(name)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def run(vault_path: Path | None, *, argv: list[str]) -> int:
@@ -54,7 +28,9 @@ def run(vault_path: Path | None, *, argv: list[str]) -> int:
     from crasme_desktop.ui.controller import AppController
     from crasme_desktop.ui.crash import CrashReporter, setup_logging
 
-    paths = _vault_paths()
+    # The vault package loads its names lazily: this costs no SQLAlchemy import.
+    from crasme_desktop.vault import paths
+
     log_path = setup_logging(paths.log_dir())
     path = Path(vault_path).expanduser() if vault_path else paths.default_vault_path()
 

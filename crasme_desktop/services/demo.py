@@ -140,59 +140,72 @@ def fill_demo(
         }
         for _ in range(n_orgs)
     ]
-    made = DemoResult(0, len(orgs), 0)
+    activities = 0
+    # One transaction for all of it: a cancelled or failed fill leaves the vault as it was.
     with vault.unit_of_work() as uow:
         if orgs:
             uow.session.execute(insert(Organization), orgs)
         audit.add(uow.session, "demo.fill", "vault", "")
-    done = activities = 0
-    while done < contacts:
-        progress.update(done, contacts, f"Adding sample people ({done} of {contacts})")
-        size = min(BATCH, contacts - done)
-        people, emails, phones, acts = [], [], [], []
-        for i in range(size):
-            pid = new_id()
-            given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-            org = orgs[rng.randrange(len(orgs))] if orgs else None
-            people.append(
-                {
-                    "id": pid,
-                    "given_name": given,
-                    "family_name": family,
-                    "job_title": rng.choice(("Owner", "Office manager", "Buyer", "Site lead", "")),
-                    "organization_id": org["id"] if org else None,
-                    "notes": rng.choice(NOTES),
-                    "created_at": now,
-                    "updated_at": now,
-                }
+        for done in range(0, contacts, BATCH):
+            progress.update(done, contacts, f"Adding sample people ({done} of {contacts})")
+            people, emails, phones, acts = _people(
+                rng, orgs, done, min(BATCH, contacts - done), now
             )
-            local = f"{given}.{family}".lower().replace("'", "")
-            emails.append(_child(pid, now, address=f"{local}.{done + i}@example.com", kind="work"))
-            phones.append(_child(pid, now, number=f"+49301{rng.randrange(10**6, 10**7)}"))
-            if rng.random() < 0.3:
-                acts.append(
-                    {
-                        "id": new_id(),
-                        "kind": rng.choice(("note", "call", "meeting", "email")),
-                        "subject": rng.choice(("Quote follow-up", "Site visit", "Callback")),
-                        "body": "",
-                        "occurred_at": now - timedelta(days=rng.randrange(0, 365)),
-                        "person_id": pid,
-                        "organization_id": None,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-        with vault.unit_of_work() as uow:
             uow.session.execute(insert(Person), people)
             uow.session.execute(insert(PersonEmail), emails)
             uow.session.execute(insert(PersonPhone), phones)
             if acts:
                 uow.session.execute(insert(Activity), acts)
-        done += size
-        activities += len(acts)
+            activities += len(acts)
+        progress.check()
     progress.update(contacts, contacts, "Sample data added")
-    return DemoResult(contacts, made.organizations, activities)
+    return DemoResult(contacts, len(orgs), activities)
+
+
+Rows = list[dict[str, object]]
+
+
+def _people(
+    rng: random.Random, orgs: Rows, start: int, size: int, now: datetime
+) -> tuple[Rows, Rows, Rows, Rows]:
+    people: Rows = []
+    emails: Rows = []
+    phones: Rows = []
+    acts: Rows = []
+    for i in range(start, start + size):
+        pid = new_id()
+        given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+        org = orgs[rng.randrange(len(orgs))] if orgs else None
+        people.append(
+            {
+                "id": pid,
+                "given_name": given,
+                "family_name": family,
+                "job_title": rng.choice(("Owner", "Office manager", "Buyer", "Site lead", "")),
+                "organization_id": org["id"] if org else None,
+                "notes": rng.choice(NOTES),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        local = f"{given}.{family}".lower().replace("'", "")
+        emails.append(_child(pid, now, address=f"{local}.{i}@example.com", kind="work"))
+        phones.append(_child(pid, now, number=f"+49301{rng.randrange(10**6, 10**7)}"))
+        if rng.random() < 0.3:
+            acts.append(
+                {
+                    "id": new_id(),
+                    "kind": rng.choice(("note", "call", "meeting", "email")),
+                    "subject": rng.choice(("Quote follow-up", "Site visit", "Callback")),
+                    "body": "",
+                    "occurred_at": now - timedelta(days=rng.randrange(0, 365)),
+                    "person_id": pid,
+                    "organization_id": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    return people, emails, phones, acts
 
 
 def _child(person_id: str, now: datetime, **values: str) -> dict[str, object]:
