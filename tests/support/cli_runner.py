@@ -113,3 +113,65 @@ def fill_disk(folder: Path) -> Path:
     finally:
         os.close(fd)
     return filler
+
+
+@dataclass
+class TerminalRun:
+    """What a command run in a pseudo-terminal printed, and how it ended."""
+
+    output: str
+    returncode: int
+
+
+def run_in_terminal(args: list[str], script: list[tuple[str, str]],
+                    timeout: float = 60) -> TerminalRun:
+    """Run `python -m crasme_desktop ARGS` with a pseudo-terminal as its controlling
+    terminal; for each (prompt, reply) wait for `prompt` in the output, then type
+    `reply` and Enter. Returns everything it printed (prompts and all)."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: becomes the command
+        try:
+            os.execvpe(sys.executable, [sys.executable, "-m", "crasme_desktop", *args],
+                       os.environ)
+        finally:
+            os._exit(127)
+    output = b""
+    deadline = time.monotonic() + timeout
+    steps = list(script)
+
+    def read_some() -> bool:
+        nonlocal output
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if not ready:
+            return True
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            return False
+        output += chunk
+        return bool(chunk)
+
+    seen = 0  # output before this offset answered an earlier prompt
+    try:
+        alive = True
+        while alive and time.monotonic() < deadline:
+            if steps:
+                at = output.find(steps[0][0].encode(), seen)
+                if at >= 0:
+                    prompt, reply = steps.pop(0)
+                    seen = at + len(prompt.encode())
+                    os.write(fd, reply.encode() + b"\n")
+            alive = read_some()
+        if alive:  # out of time: stop the child rather than hang
+            os.kill(pid, 9)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    text = output.decode(errors="replace").replace("\r\n", "\n")
+    if steps:
+        raise AssertionError(f"never saw the prompt {steps[0][0]!r} in: {text!r}")
+    return TerminalRun(text, os.waitstatus_to_exitcode(status))
