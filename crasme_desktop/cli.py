@@ -29,11 +29,19 @@ PASSPHRASE_ENV = "CRASME_PASSPHRASE"
 LOG_FILE_NAME = "crasme.log"
 
 RECOVERY_EXPLANATION = (
-    "Write it down or print it, and keep it somewhere safe away from this computer.",
-    "If this computer's keychain loses the vault's key and you forget your passphrase,",
-    "this recovery key is the only way to open the vault: nobody, including us, can",
-    "recover your data without it. It will not be shown again.",
+    "Write it down or print it, and keep it somewhere safe away from this computer. "
+    "If {lost}, this recovery key is the only way to open the vault: nobody, including "
+    "us, can recover your data without it. It will not be shown again."
 )
+
+#: Shown first by `crasme doctor`, in this order; the rest follows as it comes.
+DOCTOR_FIRST = ("ok", "unlocked_with", "key_kept_in", "integrity_check",
+                "cipher_integrity_check", "encrypted", "schema_version", "schema_head",
+                "rekey_pending", "counts", "cipher", "keychain", "files")
+#: Top-level facts the human form of `doctor` already shows under "files" or "keychain".
+DOCTOR_REPEATS = frozenset({"vault", "key_slots_file", "key_slots", "file_size", "wal_size",
+                            "keychain_backend", "keychain_available", "settings_file",
+                            "config_dir", "log_dir", "error"})
 
 
 # --------------------------------------------------------------------------- parsing
@@ -350,18 +358,26 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"Its key is kept in {' and '.join(where)}, and in a recovery-key slot.")
     for notice in created.notices:
         print(notice)
-    _print_recovery_key(created.recovery_key)
+    _print_recovery_key(created.recovery_key, has_passphrase=passphrase is not None,
+                        has_keychain=created.keychain_used)
     return ExitCode.OK
 
 
-def _print_recovery_key(recovery_key: str) -> None:
+def _print_recovery_key(recovery_key: str, *, has_passphrase: bool, has_keychain: bool) -> None:
+    losses = []
+    if has_keychain:
+        losses.append("this computer's keychain loses the vault's key")
+    if has_passphrase:
+        losses.append("you forget your passphrase")
+    lost = " and ".join(losses) or "this key is lost"
     print()
     print("Your recovery key (shown only this once):")
     print()
     print(f"    {recovery_key}")
     print()
-    for line in RECOVERY_EXPLANATION:
-        print(line)
+    import textwrap
+
+    print(textwrap.fill(RECOVERY_EXPLANATION.format(lost=lost), width=78))
 
 
 def _keyslot_path(vault: Path) -> Path:
@@ -432,7 +448,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report)
     else:
-        _print_report(report)
+        _print_report(_for_people(report))
     if failure is not None:
         if not args.json:
             _say(failure.message)
@@ -481,6 +497,32 @@ def _keychain_report(path: Path) -> dict[str, Any]:
     }
 
 
+def _for_people(report: dict[str, Any]) -> dict[str, Any]:
+    """The doctor report reordered for reading, without repeats, sizes made readable."""
+    ordered = {k: report[k] for k in DOCTOR_FIRST if k in report}
+    ordered.update({k: v for k, v in report.items()
+                    if k not in ordered and k not in DOCTOR_REPEATS})
+    files = ordered.get("files")
+    if isinstance(files, dict):
+        ordered["files"] = {
+            name: (f"{entry['path']} ({_size(entry.get('size'))})" if entry.get("exists")
+                   else f"{entry['path']} (not there)")
+            for name, entry in files.items() if isinstance(entry, dict)
+        }
+    return ordered
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return "directory"
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"  # pragma: no cover - the loop always returns
+
+
 def _print_report(report: dict[str, Any], indent: int = 0) -> None:
     pad = "  " * indent
     for key, value in report.items():
@@ -516,6 +558,8 @@ def cmd_rekey(args: argparse.Namespace) -> int:
             secrets.passphrase = _ask_secret(f"Passphrase for {vault.path}: ") or None
         recovery_key = vaults.rekey(vault, passphrase=secrets.passphrase)
         path = vault.path
+        has_passphrase = vault.has_passphrase
+        has_keychain = vaults.describe(path).keychain_has_key
     finally:
         vault.close()
     if args.json:
@@ -523,29 +567,39 @@ def cmd_rekey(args: argparse.Namespace) -> int:
         return ExitCode.OK
     print(f"The vault {path} is now encrypted with a new key.")
     print("Your old recovery key no longer opens it.")
-    _print_recovery_key(recovery_key)
+    _print_recovery_key(recovery_key, has_passphrase=has_passphrase,
+                        has_keychain=has_keychain)
     return ExitCode.OK
 
 
 class _ProgressLine:
-    """A one-line progress display on stderr, redrawn at most ten times a second."""
+    """Progress on stderr: one line redrawn in place at a terminal (ten times a
+    second at most), or a plain line every few seconds when stderr is a file."""
 
     def __init__(self, label: str, stream: TextIO | None = None) -> None:
         self._label = label
         self._stream = stream if stream is not None else sys.stderr
-        self._last = 0.0
+        try:
+            self._tty = self._stream.isatty()
+        except (AttributeError, ValueError):
+            self._tty = False
+        self._every = 0.1 if self._tty else 5.0
+        self._last: float | None = None
         self._shown = False
 
     def __call__(self, done: int, total: int, text: str = "") -> None:
         now = time.monotonic()
-        if done < total and now - self._last < 0.1:
+        if self._last is not None and done < total and now - self._last < self._every:
             return
         self._last = now
-        percent = f"{100 * done // total:3d}%" if total else ""
-        detail = f" {text}" if text else ""
-        self._stream.write(f"\r{self._label}: {done}/{total} {percent}{detail}\x1b[K")
+        percent = f" ({100 * done // total}%)" if total else ""
+        line = f"{self._label}: {done}/{total}{percent}"
+        if self._tty:
+            self._stream.write(f"\r{line}\x1b[K")
+            self._shown = True
+        else:
+            self._stream.write(line + "\n")
         self._stream.flush()
-        self._shown = True
 
     def finish(self) -> None:
         if self._shown:
