@@ -92,3 +92,42 @@ def test_doctor_on_a_missing_vault_says_so(crasme, tmp_path):
     assert result.returncode == 25
     assert str(missing) in result.stderr.splitlines()[-1]
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("argv, expected_vault", [
+    ([], None),
+    (["gui"], None),
+    (["--vault", "/srv/office.crasme"], "/srv/office.crasme"),
+    (["gui", "--vault", "/srv/office.crasme"], "/srv/office.crasme"),
+])
+def test_no_command_or_gui_opens_the_window_for_the_chosen_vault(argv, expected_vault):
+    result = python(
+        "import json, sys\n"
+        "import crasme_desktop.app as app\n"
+        "def fake_run(vault_path, *, argv):\n"
+        "    print(json.dumps([None if vault_path is None else str(vault_path), argv]))\n"
+        "    return 0\n"
+        "app.run = fake_run\n"
+        "from crasme_desktop.__main__ import main\n"
+        f"sys.exit(main({argv!r}))\n"
+    )
+
+    assert result.returncode == 0, result.stderr
+    vault, qt_argv = json.loads(result.stdout)
+    assert vault == expected_vault
+    assert len(qt_argv) == 1  # the program name only: our options are not Qt's
+
+
+def test_commands_never_load_qt(crasme, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "crasme_desktop", "doctor",
+         "--vault", str(tmp_path / "missing.crasme")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+    assert result.returncode == 25, result.stderr
+    imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:")]
+    assert "crasme_desktop.services.vaults" in imported  # the measurement saw real work
+    assert not [m for m in imported if m.split(".")[0] in {"PySide6", "shiboken6"}]
+    assert "crasme_desktop.app" not in imported
