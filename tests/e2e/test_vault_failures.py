@@ -37,6 +37,21 @@ def test_wrong_passphrase_exits_10_and_changes_nothing(crasme, vault_path):
     assert fingerprint(*vault_files(vault_path)) == before
 
 
+def test_doctor_json_still_reports_files_and_the_error_when_it_cannot_unlock(crasme,
+                                                                            vault_path):
+    make_vault(crasme, vault_path, "--no-keychain")
+
+    result = crasme("doctor", "--vault", vault_path, "--json", "--passphrase-stdin",
+                    input="not the passphrase\n")
+
+    assert result.returncode == 10
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert report["error"]["exit_code"] == 10
+    assert report["files"]["key_slots"]["exists"] is True
+    assert report["keychain"]["passphrase_slot"] is True
+
+
 def test_wrong_passphrase_from_environment_exits_10(crasme, vault_path):
     make_vault(crasme, vault_path, "--no-keychain")
 
