@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -53,9 +54,8 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory,
     CRASME_TEST_KEYRING_FILE naming its file) and puts the repository on
     PYTHONPATH, so a subprocess started by the test is isolated in the same way.
     Removes CRASME_VAULT and CRASME_PASSPHRASE. In this process the `keyring`
-    library is switched to the same file keyring if it is already imported, or
-    when it is imported later (through the environment). Returns an `IsolatedEnv`
-    with the paths.
+    library is switched to the same file keyring, and forgets it after the test.
+    Returns an `IsolatedEnv` with the paths.
     """
     root = tmp_path_factory.mktemp("env")
     values = {name: root / name.removeprefix("XDG_").removesuffix("_HOME").lower()
@@ -101,17 +101,19 @@ def secret_service_keyring() -> Iterator[object]:
     Meant for tests marked `keychain`; run them inside `scripts/with-keyring`,
     which starts a throwaway gnome-keyring on a private D-Bus session. Skips with
     the precise reason when there is no session bus, no gnome-keyring-daemon, or
-    the service does not answer a store/read/delete round trip. Entries the test
-    leaves under the service name "crasme-desktop" are not cleaned up for it.
+    the service does not answer a store/read/delete round trip; with
+    CRASME_REQUIRE_SECRET_SERVICE=1 (set by scripts/test, so `make test` and CI)
+    it fails instead, so the keychain tests can never be skipped unnoticed. Tests
+    clean up the entries they store.
     """
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        pytest.skip("DBUS_SESSION_BUS_ADDRESS is unset: run the suite under scripts/with-keyring")
+        _unavailable("DBUS_SESSION_BUS_ADDRESS is unset: run the suite under scripts/with-keyring")
     if shutil.which("gnome-keyring-daemon") is None:
-        pytest.skip("gnome-keyring-daemon is not installed (apt-get install gnome-keyring)")
+        _unavailable("gnome-keyring-daemon is not installed (apt-get install gnome-keyring)")
     try:
         from keyring.backends import SecretService
     except ImportError as exc:  # pragma: no cover - SecretStorage is a test dependency
-        pytest.skip(f"the SecretService keyring backend cannot be imported: {exc}")
+        _unavailable(f"the SecretService keyring backend cannot be imported: {exc}")
     backend = SecretService.Keyring()
     try:
         backend.priority  # noqa: B018 - raises RuntimeError when the service is unusable
@@ -120,7 +122,13 @@ def secret_service_keyring() -> Iterator[object]:
         answer = backend.get_password("crasme-desktop-test-probe", probe)
         backend.delete_password("crasme-desktop-test-probe", probe)
     except Exception as exc:  # any failure means: no usable Secret Service here
-        pytest.skip(f"the Secret Service on this D-Bus session does not work: {exc!r}")
+        _unavailable(f"the Secret Service on this D-Bus session does not work: {exc!r}")
     if answer != "ok":
-        pytest.skip(f"the Secret Service gave back {answer!r} instead of the stored secret")
+        _unavailable(f"the Secret Service gave back {answer!r} instead of the stored secret")
     yield backend
+
+
+def _unavailable(reason: str) -> NoReturn:
+    if os.environ.get("CRASME_REQUIRE_SECRET_SERVICE") == "1":
+        pytest.fail(f"a real Secret Service is required here, but {reason}", pytrace=False)
+    pytest.skip(reason)
