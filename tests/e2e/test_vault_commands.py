@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +171,24 @@ def test_demo_fills_the_vault_and_doctor_counts_it(crasme, vault_path):
     report = json.loads(crasme.ok("doctor", "--vault", vault_path, "--json").stdout)
     assert report["counts"]["person"] == 120
     assert report["ok"] is True
+
+
+def test_ctrl_c_during_demo_exits_4_and_adds_nothing(crasme, vault_path):
+    init_json(crasme, vault_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crasme_desktop", "demo", "--vault", str(vault_path),
+         "--contacts", "400000"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stderr is not None
+    first = proc.stderr.readline()  # the first progress line: the work has begun
+    assert first.startswith("Adding sample data: 0/400000"), first
+    os.kill(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+
+    assert proc.returncode == 4, err
+    assert "Traceback" not in err
+    assert out == ""
+    report = json.loads(crasme.ok("doctor", "--vault", vault_path, "--json").stdout)
+    assert report["ok"] is True
+    assert report["counts"]["person"] == 0
