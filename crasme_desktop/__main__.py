@@ -14,7 +14,10 @@ from crasme_desktop import cli
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `crasme` with `argv` (default: the process arguments); return the exit code."""
-    args = cli.parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        args = cli.parse_args(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        return cli.ExitCode.CANCELLED
     if args.command == "gui":
         return cli.guarded(lambda: _run_gui(args))
     return cli.run(args)

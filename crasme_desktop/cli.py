@@ -236,9 +236,7 @@ class SecretSource:
     """Passphrase and recovery key from stdin, the environment or a prompt."""
 
     def __init__(self, args: argparse.Namespace, stdin: TextIO | None = None) -> None:
-        self._args = args
         self._stdin = stdin if stdin is not None else sys.stdin
-        self._lines: list[str] | None = None
         self.passphrase: str | None = None
         self.recovery_key: str | None = None
         want_pass = bool(getattr(args, "passphrase_stdin", False))
