@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crasme_desktop.domain.errors import UserError
@@ -75,11 +75,6 @@ def list_people(vault: Vault, limit: int = 200) -> list[PersonRow]:
             .limit(limit)
         ).all()
         return [_row(p) for p in people]
-
-
-def count_people(vault: Vault) -> int:
-    with vault.unit_of_work() as uow:
-        return uow.session.scalar(select(func.count()).select_from(Person)) or 0
 
 
 def _row(p: Person) -> PersonRow:

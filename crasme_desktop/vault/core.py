@@ -13,13 +13,12 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crasme_desktop.domain.clock import SYSTEM_CLOCK, Clock
@@ -33,6 +32,7 @@ from crasme_desktop.vault.errors import (
     VaultExists,
     VaultNotFound,
     VaultReadOnly,
+    WrongPassphrase,
 )
 from crasme_desktop.vault.files import atomic_write, folder_writable, fsync_dir, storage_error
 from crasme_desktop.vault.keychain import Keychain, KeychainUnavailableError
@@ -178,8 +178,6 @@ class Vault:
             if passphrase is None:
                 raise UserError("Enter the vault's passphrase to rotate its key.")
             if keyslots.unwrap(slots.current, self.vault_id, "passphrase", passphrase) is None:
-                from crasme_desktop.vault.errors import WrongPassphrase
-
                 raise WrongPassphrase()
         new_key = keyslots.new_data_key()
         recovery = keyslots.new_recovery_key()
@@ -569,18 +567,3 @@ def _write_slots(path: Path, slots: keyslots.SlotFile) -> None:
 def _looks_encrypted(path: Path) -> bool:
     with open(path, "rb") as fh:
         return not fh.read(16).startswith(SQLITE_HEADER)
-
-
-@contextlib.contextmanager
-def opened(path: Path, **kwargs: Any) -> Iterator[Vault]:
-    vault = open_vault(path, **kwargs)
-    try:
-        yield vault
-    finally:
-        vault.close()
-
-
-def raw_sql(vault: Vault, sql: str) -> list[tuple[Any, ...]]:
-    """Run one read-only statement (for doctor and tests)."""
-    with vault.engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(sql))]

@@ -60,11 +60,9 @@ class MemoryKeyring(KeyringBackend):
 
 @pytest.fixture(autouse=True)
 def gui_isolation(isolated_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Belt and braces: every XDG folder under tmp, no vault or passphrase from outside."""
+    """Guard: the shared `isolated_env` fixture has put every XDG folder under tmp."""
     for name in XDG_DIRS:
         assert os.environ[name].startswith(str(isolated_env.root)), name
-    monkeypatch.delenv("CRASME_VAULT", raising=False)
-    monkeypatch.delenv("CRASME_PASSPHRASE", raising=False)
 
 
 @pytest.fixture
