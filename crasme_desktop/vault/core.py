@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import shutil
+import stat
 import threading
 import uuid
 from dataclasses import dataclass
@@ -151,7 +152,7 @@ class Vault:
         with self._guard:
             engine, self._engine = self._engine, None
             if engine is not None:
-                engine.dispose()
+                eng.release_engine(engine)
             while self._spare:
                 self._spare.pop().close()
             for i in range(len(self._key)):
@@ -189,8 +190,7 @@ class Vault:
         )
         use_keychain = self._keychain is not None and self._keychain_holds_key()
         with self._guard:
-            engine = self.engine
-            engine.dispose()
+            self.engine.pool.dispose()
             while self._spare:
                 self._spare.pop().close()
             _write_slots(self.path, slots)
@@ -342,11 +342,7 @@ def create_vault(
         made.extend([path, *sidecar_paths(path)])
         # Created private before SQLite opens it; SQLite gives its -wal and -shm the same mode.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        conn = eng.connect(path, key, check=False)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            conn.close()
+        eng.connect(path, key).close()  # makes the encrypted file, in WAL mode
         lock = VaultLock(path)
         made.append(lock.path)
         lock.acquire()
@@ -422,8 +418,7 @@ def open_vault(
     With `remember_in_keychain`, a key found by passphrase or recovery key is stored in
     the keychain so that the next start needs no typing."""
     path = Path(path).expanduser().absolute()
-    check_file(path)
-    slots = read_slot_file(path)
+    slots = _quick_check(path)
     chain = (keychain or Keychain()) if use_keychain else None
     search = find_keys(slots, keychain=chain, passphrase=passphrase, recovery_key=recovery_key)
 
@@ -471,16 +466,32 @@ def open_vault(
     return vault
 
 
+def _quick_check(path: Path) -> keyslots.SlotFile:
+    """The key slots of a file that looks like a vault at a glance (one `stat`); anything
+    odd gets `check_file`'s full diagnosis and its clear error."""
+    try:
+        info = os.stat(path)
+        if stat.S_ISREG(info.st_mode) and info.st_size and not info.st_size % PAGE_SIZE:
+            return read_slot_file(path)
+    except (OSError, VaultError):
+        pass
+    check_file(path)  # raises the precise error
+    return read_slot_file(path)
+
+
 def check_file(path: Path) -> None:
     """Cheap checks before any key is tried: exists, is a file, looks like a vault."""
-    if not path.exists():
-        raise VaultNotFound(path)
-    if not path.is_file():
-        raise NotAVault(path)
     try:
         with open(path, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise NotAVault(path)
             head = fh.read(16)
-        size = path.stat().st_size
+        size = info.st_size
+    except FileNotFoundError as exc:
+        raise VaultNotFound(path) from exc
+    except IsADirectoryError as exc:
+        raise NotAVault(path) from exc
     except PermissionError as exc:
         raise VaultReadOnly(path) from exc
     except OSError as exc:
@@ -509,6 +520,7 @@ def _first_working_key(path: Path, candidates: list[Candidate]) -> tuple[Candida
         except Exception as exc:
             raise eng.map_storage_error(exc, path) from exc
         return candidate, conn
+    check_file(path)  # a plain SQLite file is "not a vault", not a damaged one
     raise VaultDamaged(path) from last
 
 

@@ -45,12 +45,12 @@ def current_revision(connection: Any) -> str | None:
 
 def stored_revision(dbapi_connection: Any) -> str | None:
     """The schema version read straight from a raw DB-API connection (cheap, on open)."""
-    has_table = dbapi_connection.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-    ).fetchone()
-    if not has_table:
-        return None
-    row = dbapi_connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    try:
+        row = dbapi_connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except dbapi_connection.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise
     return row[0] if row else None
 
 

@@ -42,6 +42,7 @@ def test_every_connection_gets_the_pragmas(created, keychain):
                         "synchronous",
                         "secure_delete",
                         "temp_store",
+                        "busy_timeout",
                     )
                 }
                 assert values == {
@@ -50,6 +51,7 @@ def test_every_connection_gets_the_pragmas(created, keychain):
                     "synchronous": 2,
                     "secure_delete": 1,
                     "temp_store": 2,
+                    "busy_timeout": 5000,
                 }
         finally:
             for conn in conns:
@@ -111,6 +113,22 @@ def test_lock_disposes_engine_and_overwrites_key(created, keychain):
     # The file lock is released: the vault opens again.
     with open_vault(created.path, keychain=keychain) as again:
         assert not again.closed
+
+
+def test_unlocking_again_reuses_the_engine_but_not_the_key(created, keychain):
+    first = open_vault(created.path, keychain=keychain)
+    engine = first.engine
+    with first.unit_of_work() as uow:
+        uow.session.execute(text("SELECT 1"))
+    first.close()
+    # Locked: nothing pooled, and the engine refuses to open a connection.
+    assert engine.pool.checkedin() == 0
+    with pytest.raises(Exception, match="locked"):
+        engine.connect()
+    with open_vault(created.path, keychain=keychain) as second:
+        assert second.engine is engine
+        with second.unit_of_work() as uow:
+            assert uow.session.execute(text("SELECT count(*) FROM person")).scalar() == 0
 
 
 def test_second_open_is_refused_with_a_sentence(created, keychain, unchanged):
