@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from crasme_desktop.services import dashboard
+from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import EmptyState, Page
 from crasme_desktop.ui.tasks import TaskRunner
 
@@ -25,7 +25,7 @@ class CompaniesPage(Page):
 
     def refresh(self) -> None:
         if self.vault is not None:
-            self.tasks.submit(dashboard.summary, self.vault, on_done=self._show)
+            self.tasks.submit(service("dashboard.summary"), self.vault, on_done=self._show)
 
     def _show(self, summary: Any) -> None:
         if self.vault is None:

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
-from crasme_desktop.services import contacts
+from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import EmptyState, Page, label
 from crasme_desktop.ui.tasks import TaskRunner
 
@@ -110,7 +110,9 @@ class ContactsPage(Page):
     def refresh(self) -> None:
         if self.vault is None:
             return
-        self.tasks.submit(contacts.list_people, self.vault, limit=LIMIT, on_done=self._show)
+        self.tasks.submit(
+            service("contacts.list_people"), self.vault, limit=LIMIT, on_done=self._show
+        )
 
     def _show(self, rows: list[Any]) -> None:
         if self.vault is None:

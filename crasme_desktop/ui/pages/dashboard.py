@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from crasme_desktop.domain.errors import UserError
-from crasme_desktop.services import dashboard, demo
+from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import EmptyState, Page, label
 from crasme_desktop.ui.tasks import TaskRunner
 
@@ -83,7 +83,7 @@ class DashboardPage(Page):
     def refresh(self) -> None:
         if self.vault is None:
             return
-        self.tasks.submit(dashboard.summary, self.vault, on_done=self._show)
+        self.tasks.submit(service("dashboard.summary"), self.vault, on_done=self._show)
 
     def _show(self, summary: Any) -> None:
         if self.vault is None:  # locked while the figures were on their way
@@ -108,7 +108,7 @@ class DashboardPage(Page):
         if self.empty.button is not None:
             self.empty.button.setEnabled(False)
         self.tasks.submit(
-            demo.fill_demo,
+            service("demo.fill_demo"),
             self.vault,
             contacts=SAMPLE_CONTACTS,
             progress_title="Adding sample data…",
