@@ -29,10 +29,13 @@ def run(vault_path: Path | None, *, argv: list[str]) -> int:
     from crasme_desktop.ui.crash import CrashReporter, setup_logging
 
     # The vault package loads its names lazily: this costs no SQLAlchemy import.
-    from crasme_desktop.vault import paths
+    from crasme_desktop.vault import load_app_settings, paths
 
     log_path = setup_logging(paths.log_dir())
-    path = Path(vault_path).expanduser() if vault_path else paths.default_vault_path()
+    if vault_path:
+        path = Path(vault_path).expanduser()
+    else:
+        path = paths.startup_vault_path(load_app_settings().last_vault)
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough

@@ -18,6 +18,10 @@ class AppSettings:
     auto_lock_minutes: int = 10
     #: Vault paths for which "no keychain on this computer" was already said.
     no_keychain_noted: list[str] = field(default_factory=list)
+    #: Vaults whose key this computer's keychain held at their last unlock. For these
+    #: the main window opens at once while the key is fetched; for others the unlock
+    #: screen comes first. Paths only, never a secret.
+    keychain_start: list[str] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> AppSettings:
@@ -32,6 +36,8 @@ class AppSettings:
                 ok = isinstance(value, type(default))
             else:
                 ok = isinstance(value, int) and not isinstance(value, bool)
+            if ok and isinstance(value, list):
+                value = [item for item in value if isinstance(item, str)]
             if ok:
                 setattr(out, f.name, value)
         out.auto_lock_minutes = max(0, min(out.auto_lock_minutes, 24 * 60))

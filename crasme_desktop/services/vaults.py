@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from crasme_desktop.domain.progress import Progress
+from crasme_desktop.domain.settings import AppSettings
 from crasme_desktop.services import audit
 from crasme_desktop.vault import (
     CreatedVault,
@@ -15,7 +16,11 @@ from crasme_desktop.vault import (
     create_vault,
     describe_vault,
     open_vault,
+    update_app_settings,
 )
+
+#: How many vaults `remember_unlock` keeps in the keychain-start list.
+KEYCHAIN_START_LIMIT = 20
 
 
 def create(
@@ -91,6 +96,45 @@ def rekey(vault: Vault, passphrase: str | None = None) -> str:
     recovery = vault.rekey(passphrase)
     audit.record(vault, "vault.rekey")
     return recovery
+
+
+def change_passphrase(vault: Vault, current: str | None, new: str) -> None:
+    """Give the vault a new passphrase; the old one stops working at once."""
+    vault.change_passphrase(current, new)
+    audit.record(vault, "vault.passphrase_changed")
+
+
+def remember_unlock(vault: Vault) -> AppSettings:
+    """Note, in the app settings, which vault was opened last and whether this computer's
+    keychain holds its key: next time the window can open straight onto the vault while
+    the key is fetched. No secret is written, only the vault's path."""
+    path = str(vault.path)
+    by_keychain = vault.key_source == "keychain" or vault.keychain_holds_key()
+
+    def change(settings: AppSettings) -> bool:
+        listed = [p for p in settings.keychain_start if p != path]
+        if by_keychain:
+            listed.append(path)
+        listed = listed[-KEYCHAIN_START_LIMIT:]
+        if settings.last_vault == path and listed == settings.keychain_start:
+            return False
+        settings.last_vault = path
+        settings.keychain_start = listed
+        return True
+
+    return update_app_settings(change)
+
+
+def forget_keychain_start(path: Path) -> None:
+    """The keychain did not open `path` after all: next time, start on the unlock screen."""
+
+    def change(settings: AppSettings) -> bool:
+        if str(path) not in settings.keychain_start:
+            return False
+        settings.keychain_start = [p for p in settings.keychain_start if p != str(path)]
+        return True
+
+    update_app_settings(change)
 
 
 def _key_places(vault: Vault, chain: Keychain, slots: list[str]) -> list[str]:

@@ -1,34 +1,45 @@
 """The app's states and the moves between them: first run, locked, unlocked, quitting.
 
     start ──(no vault)──> first-run wizard ──finish──> unlocked
-      └──(vault exists)─> unlock screen ──unlock──> unlocked ──lock / idle──> unlock screen
+      ├──(vault exists)─> unlock screen ──unlock──> unlocked ──lock / idle──> unlock screen
+      └──(its key was in the keychain last time)─> main window, unlocking ──> unlocked
+                                        └──(the keychain fails)──> unlock screen
 
-The unlock screen or wizard appears at once; the database stack (SQLAlchemy, the
-vault, the keychain) is imported by the first background task while the person looks
-at it. Nothing here touches the database on the GUI thread: unlocking, describing the
-vault and loading settings all go through the task runner.
+The first window appears at once; the database stack (SQLAlchemy, the vault, the
+keychain) is imported by the first background task while the person looks at it.
+When this computer's keychain held the vault's key at its last unlock (a note in the
+app settings, never a secret), that first window is the main window itself, and the
+data arrives as soon as the key is fetched. Nothing here touches the database on the
+GUI thread: unlocking, describing the vault and saving settings go through the task
+runner.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QRect, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
 
 from crasme_desktop.domain.clock import SYSTEM_CLOCK, Clock
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.settings import AppSettings
 from crasme_desktop.ui.crash import CrashReporter
 from crasme_desktop.ui.idle import IdleLock
+from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.recovery_key import ChoosePath
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.unlock import KEYCHAIN, PASSPHRASE, RECOVERY, UnlockRequest, UnlockScreen
+from crasme_desktop.vault import load_app_settings
+
+#: Asks for a vault file to open, starting in a folder; None when the person cancels.
+ChooseVault = Callable[[Path], Path | None]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +59,34 @@ def load_stack(path: Path, keychain: Any) -> StartInfo:
     from crasme_desktop.vault import load_app_settings
 
     return StartInfo(load_app_settings(), vaults.describe(path, keychain))
+
+
+#: Said on the unlock screen when the keychain held the key last time but not now.
+KEYCHAIN_LOST = (
+    "This computer's keychain no longer holds the key to this vault; "
+    "unlock it with your passphrase or recovery key."
+)
+
+
+@dataclass(frozen=True)
+class KeychainStart:
+    """What the background start through the keychain came back with."""
+
+    info: StartInfo
+    vault: Any  # an open Vault, or None
+    problem: str | None
+
+
+def start_with_keychain(path: Path, keychain: Any) -> KeychainStart:
+    """Worker job: import the stack, then open the vault with the keychain's key."""
+    info = load_stack(path, keychain)
+    if not info.description.keychain_has_key:
+        return KeychainStart(info, None, KEYCHAIN_LOST)
+    try:
+        vault = unlock_vault(path, UnlockRequest(KEYCHAIN), keychain, False)
+    except UserError as error:
+        return KeychainStart(info, None, error.message)
+    return KeychainStart(info, vault, None)
 
 
 def unlock_vault(path: Path, request: UnlockRequest, keychain: Any, also_keychain: bool) -> Any:
@@ -76,6 +115,7 @@ class AppController(QObject):
         crash: CrashReporter | None = None,
         idle_poll_ms: int = 1000,
         choose_kit_path: ChoosePath | None = None,
+        choose_vault_path: ChooseVault | None = None,
     ) -> None:
         super().__init__()
         self.vault_path = vault_path
@@ -83,10 +123,12 @@ class AppController(QObject):
         self.env_passphrase = env_passphrase or None
         self.crash = crash or CrashReporter(None, self.active_window)
         self.choose_kit_path = choose_kit_path
+        self.choose_vault_path = choose_vault_path or ask_vault_path(self.active_window)
         self.tasks = TaskRunner(
             self, parent_widget=self.active_window, report_crash=self.crash.report
         )
-        self.settings = AppSettings()
+        # The settings file is small JSON: reading it here costs no database import.
+        self.settings = load_app_settings()
         self.description: Any = None
         self.vault: Any = None
         self.state = "starting"
@@ -102,6 +144,13 @@ class AppController(QObject):
     # -- start ------------------------------------------------------------------------
     def start(self) -> None:
         """Show the first window now; load the rest in the background."""
+        if (
+            self.vault_path.exists()
+            and not self.env_passphrase
+            and str(self.vault_path) in self.settings.keychain_start
+        ):
+            self._start_with_keychain()
+            return
         if self.vault_path.exists():
             self.state = "locked"
             screen = self._unlock_screen()
@@ -114,6 +163,69 @@ class AppController(QObject):
             load_stack, self.vault_path, self.keychain,
             on_done=self._stack_loaded, on_error=self._stack_failed,
         )
+
+    def _start_with_keychain(self) -> None:
+        self.state = "unlocking"
+        window = self._main_window()
+        window.show_unlocking(self.vault_path)
+        window.setGeometry(_centred(window.geometry()))
+        window.show()
+        _tell_benchmark(READY_ENV)
+        # One turn of the event loop first, so the window is painted before the import
+        # of the database stack starts competing for the interpreter.
+        QTimer.singleShot(
+            0,
+            lambda: self.tasks.submit(
+                start_with_keychain,
+                self.vault_path,
+                self.keychain,
+                on_done=self._keychain_start_done,
+                on_error=self._keychain_start_failed,
+            ),
+        )
+
+    def _keychain_start_done(self, result: KeychainStart) -> None:
+        self._take_settings(result.info)
+        if result.vault is not None:
+            self._unlocked(result.vault)
+            return
+        self.tasks.submit(service("vaults.forget_keychain_start"), self.vault_path)
+        self._fall_back_to_unlock_screen(result.problem or KEYCHAIN_LOST, result.info.description)
+
+    def _keychain_start_failed(self, error: UserError) -> None:
+        self._fall_back_to_unlock_screen(None, None, error=error.message)
+
+    def _fall_back_to_unlock_screen(
+        self, notice: str | None, description: Any, *, error: str | None = None
+    ) -> None:
+        if self.state == "closed":
+            return
+        self.state = "locked"
+        screen = self._unlock_screen()
+        if description is not None:
+            screen.set_options(
+                has_passphrase=description.has_passphrase,
+                keychain_has_key=description.keychain_has_key,
+            )
+        window = self.main_window
+        if window is not None and window.isVisible():
+            screen.setGeometry(_centred(screen.geometry(), window.geometry()))
+            window.hide()
+        if error is not None:
+            screen.show_form(PASSPHRASE)
+            screen.show_error(error)
+        else:
+            screen.show_form(
+                PASSPHRASE if screen.has_passphrase else RECOVERY, notice=notice
+            )
+        screen.show()
+        screen.raise_()
+        screen.activateWindow()
+
+    def _take_settings(self, info: StartInfo) -> None:
+        self.settings = info.settings
+        self.idle.set_minutes(info.settings.auto_lock_minutes)
+        self.description = info.description
 
     def _stack_loaded(self, info: StartInfo) -> None:
         self.settings = info.settings
@@ -158,21 +270,73 @@ class AppController(QObject):
             screen = UnlockScreen(self.vault_path)
             screen.unlock_requested.connect(self._unlock)
             screen.quit_requested.connect(self.quit)
+            screen.other_vault_requested.connect(self.open_other_vault)
+            screen.new_vault_requested.connect(self.create_new_vault)
             self.unlock_screen = screen
         return self.unlock_screen
 
-    def _show_wizard(self) -> None:
+    def _show_wizard(self, *, back_to_unlock: bool = False) -> None:
         from crasme_desktop.ui.first_run import FirstRunWizard
 
         wizard = FirstRunWizard(
-            self.tasks, self.vault_path, keychain=self.keychain,
+            self.tasks,
+            self.vault_path,
+            keychain=self.keychain,
             choose_kit_path=self.choose_kit_path,
         )
         wizard.accepted.connect(self._wizard_finished)
-        wizard.rejected.connect(self.quit)
+        wizard.rejected.connect(self._wizard_cancelled if back_to_unlock else self.quit)
         self.wizard = wizard
         wizard.setGeometry(_centred(wizard.geometry()))
         wizard.show()
+        if self.description is not None:
+            wizard.set_keychain_available(self.description.keychain_available)
+
+    def _wizard_cancelled(self) -> None:
+        """Back from "Create a new vault…" to the unlock screen it was opened from."""
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            wizard.deleteLater()
+        if self.state == "closed":
+            return
+        self.state = "locked"
+        screen = self._unlock_screen()
+        screen.show()
+        screen.raise_()
+        screen.activateWindow()
+
+    # -- another vault ----------------------------------------------------------------
+    def open_other_vault(self) -> None:
+        """Ask for a vault file and show its unlock options instead of this one's."""
+        if self.state != "locked":
+            return
+        chosen = self.choose_vault_path(self.vault_path.parent)
+        if chosen is None:
+            return
+        self.switch_vault(chosen)
+
+    def switch_vault(self, path: Path) -> None:
+        """Point the unlock screen at `path` and find out how it can be unlocked."""
+        self.vault_path = Path(path)
+        self.description = None
+        screen = self._unlock_screen()
+        screen.set_vault(self.vault_path)
+        self.tasks.submit(
+            load_stack,
+            self.vault_path,
+            self.keychain,
+            on_done=self._stack_loaded,
+            on_error=self._stack_failed,
+        )
+
+    def create_new_vault(self) -> None:
+        """The first-run wizard, for a second vault; cancelling comes back here."""
+        if self.state != "locked":
+            return
+        self.state = "first-run"
+        screen = self._unlock_screen()
+        screen.hide()
+        self._show_wizard(back_to_unlock=True)
 
     def _wizard_finished(self) -> None:
         wizard = self.wizard
@@ -185,7 +349,7 @@ class AppController(QObject):
         wizard.deleteLater()
         self._unlocked(wizard.vault)
         if wizard.wants_sample_data and self.main_window is not None:
-            self.main_window.pages["dashboard"].add_sample_data()
+            self.main_window.page("dashboard").add_sample_data()
 
     def _main_window(self) -> Any:
         if self.main_window is None:
@@ -194,7 +358,7 @@ class AppController(QObject):
             window = MainWindow(self.tasks)
             window.lock_requested.connect(self.lock)
             window.quit_requested.connect(self.quit)
-            window.settings_page.auto_lock_changed.connect(self.idle.set_minutes)
+            window.auto_lock_changed.connect(self.idle.set_minutes)
             self.main_window = window
         return self.main_window
 
@@ -236,7 +400,9 @@ class AppController(QObject):
         window.raise_()
         window.activateWindow()
         self.idle.start()
-        _tell_benchmark_when_ready()
+        self.tasks.submit(service("vaults.remember_unlock"), vault, on_error=_log_only)
+        _tell_benchmark(READY_ENV)
+        _tell_benchmark(UNLOCKED_ENV)
 
     def lock(self) -> None:
         """Close the vault (the key is wiped), forget every row, show the unlock screen."""
@@ -260,6 +426,29 @@ class AppController(QObject):
         screen.show()
         screen.raise_()
         screen.activateWindow()
+        # The ways to unlock may have changed while it was open (a new passphrase, a
+        # keychain entry removed elsewhere): ask again, quietly.
+        self.tasks.submit(
+            service("vaults.describe"),
+            self.vault_path,
+            self.keychain,
+            on_done=self._options_rechecked,
+            on_error=_log_only,
+        )
+
+    def _options_rechecked(self, description: Any) -> None:
+        screen = self.unlock_screen
+        if self.state != "locked" or screen is None:
+            return
+        self.description = description
+        before = (screen.has_passphrase, screen.keychain_has_key)
+        screen.set_options(
+            has_passphrase=description.has_passphrase,
+            keychain_has_key=description.keychain_has_key,
+        )
+        nothing_typed = not screen.passphrase_edit.text() and not screen.recovery_edit.text()
+        if before != (screen.has_passphrase, screen.keychain_has_key) and nothing_typed:
+            screen.show_locked()
 
     # -- quit -------------------------------------------------------------------------
     def quit(self) -> None:
@@ -291,12 +480,37 @@ class AppController(QObject):
         self.main_window = self.wizard = self.unlock_screen = None
 
 
-def _tell_benchmark_when_ready() -> None:
-    """For tests/bench: touch $CRASME_BENCH_READY_FILE once the unlocked main window
-    takes input (the next turn of the event loop, after it has been shown)."""
-    target = os.environ.get("CRASME_BENCH_READY_FILE")
-    if target:
+#: For tests/bench: files the app touches when the main window first takes input
+#: (READY) and when the vault is open in it (UNLOCKED); each is written once, on the
+#: next turn of the event loop, so the window has been shown and painted by then.
+READY_ENV = "CRASME_BENCH_READY_FILE"
+UNLOCKED_ENV = "CRASME_BENCH_UNLOCKED_FILE"
+
+
+def _tell_benchmark(variable: str) -> None:
+    target = os.environ.get(variable)
+    if target and not Path(target).exists():
         QTimer.singleShot(0, lambda: Path(target).write_text("ready", encoding="utf-8"))
+
+
+def _log_only(error: UserError) -> None:
+    """For background chores (saving a hint, re-reading options): note, do not bother."""
+    log.info("Background chore failed: %s", error.message)
+
+
+def ask_vault_path(parent: Callable[[], QWidget | None]) -> ChooseVault:
+    """The real file dialog for "Open another vault…"."""
+
+    def choose(folder: Path) -> Path | None:
+        name, _filter = QFileDialog.getOpenFileName(
+            parent(),
+            "Open a vault",
+            str(folder),
+            "Crasme Desktop vaults (*.crasme);;All files (*)",
+        )
+        return Path(name) if name else None
+
+    return choose
 
 
 def _centred(rect: QRect, around: QRect | None = None) -> QRect:

@@ -7,6 +7,7 @@ vault to them on unlock and takes it back on lock.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -58,6 +59,8 @@ PAGE_CLASSES: tuple[type[Page], ...] = (
 class MainWindow(QMainWindow):
     lock_requested = Signal()
     quit_requested = Signal()
+    #: The settings page saved a new idle limit (minutes; 0 = never).
+    auto_lock_changed = Signal(int)
 
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,7 +71,10 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(880, 560)
         self.tasks = tasks
         self.vault: Any = None
-        self.pages: dict[str, Page] = {}
+        self.page_classes: dict[str, type[Page]] = {cls.key: cls for cls in PAGE_CLASSES}
+        # Pages are built the first time they are shown (the dashboard at once), so the
+        # window opens without building nine pages nobody has looked at yet.
+        self._pages: dict[str, Page] = {}
         self.about_box: QMessageBox | None = None
 
         self.nav = QListWidget()
@@ -77,15 +83,12 @@ class MainWindow(QMainWindow):
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.stack = QStackedWidget()
         for page_class in PAGE_CLASSES:
-            page = page_class(tasks)
-            self.pages[page.key] = page
-            self.stack.addWidget(page)
-            item = QListWidgetItem(theme.icon(page.icon_name), page.title)
-            item.setData(Qt.ItemDataRole.UserRole, page.key)
+            self.stack.addWidget(QWidget())  # stands in until the page is first shown
+            item = QListWidgetItem(theme.icon(page_class.icon_name), page_class.title)
+            item.setData(Qt.ItemDataRole.UserRole, page_class.key)
             item.setSizeHint(QSize(0, 38))
             self.nav.addItem(item)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.settings_page.lock_requested.connect(self.lock_requested)
+        self.nav.currentRowChanged.connect(self._show_row)
         tasks.changed.connect(self._on_changed)
 
         self.banner = self._build_banner()
@@ -93,6 +96,35 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self.nav.setCurrentRow(0)
+
+    # -- pages ----------------------------------------------------------------------
+    def page(self, key: str) -> Page:
+        """The page `key`, built now if it was not yet."""
+        built = self._pages.get(key)
+        if built is not None:
+            return built
+        index = list(self.page_classes).index(key)
+        page = self.page_classes[key](self.tasks)
+        self._pages[key] = page
+        placeholder = self.stack.widget(index)
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        if isinstance(page, SettingsPage):
+            page.lock_requested.connect(self.lock_requested)
+            page.auto_lock_changed.connect(self.auto_lock_changed)
+        if self.vault is not None:
+            page.attach(self.vault)
+        return page
+
+    def built_pages(self) -> list[Page]:
+        """The pages built so far (the others hold nothing to attach or clear)."""
+        return list(self._pages.values())
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(self.page_classes):
+            self.page(list(self.page_classes)[row])
+            self.stack.setCurrentIndex(row)
 
     # -- building -------------------------------------------------------------------
     def _build_body(self) -> QWidget:
@@ -116,6 +148,7 @@ class MainWindow(QMainWindow):
         lock.setObjectName("sidebarLock")
         lock.setToolTip("Lock the vault (Ctrl+L)")
         lock.clicked.connect(self.lock_requested)
+        self.lock_button = lock
         side.addWidget(lock)
 
         right = QWidget()
@@ -173,10 +206,10 @@ class MainWindow(QMainWindow):
 
         go_menu = self.menuBar().addMenu("&Go")
         self.go_actions: list[QAction] = []
-        for number, page in enumerate(self.pages.values(), start=1):
-            action = QAction(theme.icon(page.icon_name), page.title, self)
+        for number, page_class in enumerate(PAGE_CLASSES, start=1):
+            action = QAction(theme.icon(page_class.icon_name), page_class.title, self)
             action.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))
-            action.triggered.connect(lambda _=False, key=page.key: self.show_page(key))
+            action.triggered.connect(lambda _=False, key=page_class.key: self.show_page(key))
             go_menu.addAction(action)
             self.go_actions.append(action)
 
@@ -202,18 +235,33 @@ class MainWindow(QMainWindow):
     # -- life cycle -----------------------------------------------------------------
     @property
     def settings_page(self) -> SettingsPage:
-        page = self.pages["settings"]
+        page = self.page("settings")
         assert isinstance(page, SettingsPage)
         return page
+
+    def show_unlocking(self, path: Path) -> None:
+        """The window before its vault is open: everything but the data is there, and
+        the status bar says the key is being fetched from the keychain."""
+        self.vault = None
+        self.setWindowTitle(f"{APP_NAME} — {path.name}")
+        self.status_path.setText(str(path))
+        self.status_path.setToolTip(str(path))
+        self.status_key.setText("Unlocking with this computer's keychain…")
+        self._set_lockable(False)
+
+    def _set_lockable(self, lockable: bool) -> None:
+        self.lock_action.setEnabled(lockable)
+        self.lock_button.setEnabled(lockable)
 
     def attach(self, vault: Any) -> None:
         """Show `vault` in every page (after an unlock)."""
         self.vault = vault
+        self._set_lockable(True)
         self.setWindowTitle(f"{APP_NAME} — {vault.path.name}")
         self.status_path.setText(str(vault.path))
         self.status_path.setToolTip(str(vault.path))
         self.status_key.setText(f"Unlocked with {describe_key_source(vault.key_source)}")
-        for page in self.pages.values():
+        for page in self.built_pages():
             page.attach(vault)
         notices = tuple(getattr(vault, "notices", ()) or ())
         self.show_notice(" ".join(notices) if notices else None)
@@ -221,13 +269,13 @@ class MainWindow(QMainWindow):
     def clear(self) -> None:
         """Forget the vault and every row shown (on lock)."""
         self.vault = None
-        for page in self.pages.values():
+        for page in self.built_pages():
             page.clear()
         self.status_key.setText("Locked")
         self.show_notice(None)
 
     def show_page(self, key: str) -> None:
-        keys = list(self.pages)
+        keys = list(self.page_classes)
         if key in keys:
             self.nav.setCurrentRow(keys.index(key))
 
@@ -257,7 +305,7 @@ class MainWindow(QMainWindow):
         box.open()
 
     def _on_changed(self, areas: frozenset[str]) -> None:
-        for page in self.pages.values():
+        for page in self.built_pages():
             page.on_changed(areas)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -41,10 +41,14 @@ def _svg(name: str) -> str:
     return (ICONS / f"{name}.svg").read_text(encoding="utf-8")
 
 
+@cache
+def _renderer(name: str, color: str) -> QSvgRenderer:
+    return QSvgRenderer(QByteArray(_svg(name).replace("currentColor", color).encode("utf-8")))
+
+
 def pixmap(name: str, size: int, color: str = INK, ratio: float = 2.0) -> QPixmap:
     """Render the icon `name` at `size` logical pixels in `color`, sharp on HiDPI."""
-    data = _svg(name).replace("currentColor", color)
-    renderer = QSvgRenderer(QByteArray(data.encode("utf-8")))
+    renderer = _renderer(name, color)
     side = round(size * ratio)
     out = QPixmap(side, side)
     out.fill(Qt.GlobalColor.transparent)
@@ -56,17 +60,56 @@ def pixmap(name: str, size: int, color: str = INK, ratio: float = 2.0) -> QPixma
     return out
 
 
+@cache
 def icon(name: str, color: str = MUTED, selected_color: str | None = ACCENT_DARK) -> QIcon:
-    """A QIcon that is `color` normally and `selected_color` when its item is selected."""
-    result = QIcon()
-    for size in (16, 20, 24, 32):
-        result.addPixmap(pixmap(name, size, color), QIcon.Mode.Normal)
-        result.addPixmap(pixmap(name, size, QUIET), QIcon.Mode.Disabled)
-        if selected_color:
-            result.addPixmap(pixmap(name, size, selected_color), QIcon.Mode.Selected)
-    return result
+    """A QIcon that is `color` normally, `selected_color` when its item is selected and
+    quiet when disabled. Each is drawn once, on first use, at the size asked for."""
+    return QIcon(_TintedIcon(name, color, selected_color))
 
 
+class _TintedIcon(QIconEngine):
+    """Draws an SVG icon in the colour of its mode when Qt first asks for a size."""
+
+    def __init__(self, name: str, color: str, selected_color: str | None) -> None:
+        super().__init__()
+        self._name = name
+        self._colors = {
+            QIcon.Mode.Normal: color,
+            QIcon.Mode.Active: color,
+            QIcon.Mode.Disabled: QUIET,
+            QIcon.Mode.Selected: selected_color or color,
+        }
+        self._drawn: dict[tuple[int, int, QIcon.Mode], QPixmap] = {}
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(
+        self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
+    ) -> QPixmap:
+        side = min(size.width(), size.height())
+        key = (side, round(scale * 100), mode)
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            color = self._colors.get(mode, self._colors[QIcon.Mode.Normal])
+            drawn = pixmap(self._name, side, color, max(scale, 1.0))
+            self._drawn[key] = drawn
+        return drawn
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        painter.drawPixmap(rect, self.scaledPixmap(rect.size(), mode, state, ratio))
+
+    def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
+        side = min(size.width(), size.height())
+        return QSize(side, side)
+
+    def clone(self) -> QIconEngine:
+        return _TintedIcon(self._name, self._colors[QIcon.Mode.Normal],
+                           self._colors[QIcon.Mode.Selected])
+
+
+@cache
 def app_icon() -> QIcon:
     """The window icon (a full-colour SVG, drawn without tinting)."""
     result = QIcon()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase
+from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -47,11 +47,12 @@ class UnlockScreen(QWidget):
 
     unlock_requested = Signal(object)  # UnlockRequest
     quit_requested = Signal()
+    other_vault_requested = Signal()
+    new_vault_requested = Signal()
 
     def __init__(self, vault_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("unlockScreen")
-        self.setWindowTitle(f"{APP_NAME} — {vault_path.name}")
         self.setWindowIcon(theme.app_icon())
         self.resize(760, 560)
         self.has_passphrase = True
@@ -59,7 +60,7 @@ class UnlockScreen(QWidget):
         self.method = PASSPHRASE
 
         self.heading = _label("Unlock your vault", "title")
-        self.where = _label(str(vault_path), "hint")
+        self.where = _label("", "hint")
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice = _label("", "notice")
         self.error = _label("", "error")
@@ -95,7 +96,29 @@ class UnlockScreen(QWidget):
         self.use_passphrase.clicked.connect(lambda: self.show_form(PASSPHRASE))
         self.use_recovery.clicked.connect(lambda: self.show_form(RECOVERY))
 
+        self.other_vault = _link("Open another vault…")
+        self.other_vault.setObjectName("otherVault")
+        self.other_vault.setToolTip("Unlock a different vault file (Ctrl+O)")
+        self.other_vault.setShortcut(QKeySequence("Ctrl+O"))
+        self.other_vault.clicked.connect(self.other_vault_requested)
+        self.new_vault = _link("Create a new vault…")
+        self.new_vault.setObjectName("newVault")
+        self.new_vault.setToolTip("Start a new, empty vault in a file of your choice (Ctrl+N)")
+        self.new_vault.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_vault.clicked.connect(self.new_vault_requested)
+
         self._build_layout()
+        self.set_vault(vault_path)
+
+    def set_vault(self, vault_path: Path) -> None:
+        """Point the screen at `vault_path` and wait for its unlock options."""
+        self.vault_path = vault_path
+        self.setWindowTitle(f"{APP_NAME} — {vault_path.name}")
+        self.where.setText(str(vault_path))
+        self.passphrase_edit.clear()
+        self.recovery_edit.clear()
+        self._clear_error()
+        self.notice.hide()
         self.show_checking(f"Opening {vault_path.name}…")
 
     # -- layout -----------------------------------------------------------------
@@ -124,6 +147,16 @@ class UnlockScreen(QWidget):
         for link in (self.use_keychain, self.use_passphrase, self.use_recovery):
             links.addWidget(link, 0, Qt.AlignmentFlag.AlignLeft)
         inner.addLayout(links)
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.HLine)
+        rule.setProperty("role", "rule")
+        inner.addWidget(rule)
+        other = QHBoxLayout()
+        other.setSpacing(12)
+        other.addWidget(self.other_vault)
+        other.addWidget(self.new_vault)
+        other.addStretch(1)
+        inner.addLayout(other)
 
         outer = QVBoxLayout(self)
         outer.addStretch(1)
@@ -189,6 +222,8 @@ class UnlockScreen(QWidget):
         self.unlock_button.setEnabled(False)
         for link in (self.use_keychain, self.use_passphrase, self.use_recovery):
             link.setVisible(False)
+        for link in (self.other_vault, self.new_vault):
+            link.setEnabled(False)
 
     def show_form(self, method: str | None = None, *, notice: str | None = None) -> None:
         """Ask for `method` (default: the best one this vault offers)."""
@@ -207,6 +242,8 @@ class UnlockScreen(QWidget):
         self.pages.setCurrentWidget(page)
         self.heading.setText("Unlock your vault")
         self.unlock_button.setEnabled(True)
+        for link in (self.other_vault, self.new_vault):
+            link.setEnabled(True)
         self.use_keychain.setVisible(self.keychain_has_key and method != KEYCHAIN)
         self.use_passphrase.setVisible(self.has_passphrase and method != PASSPHRASE)
         self.use_recovery.setVisible(method != RECOVERY)

@@ -22,6 +22,7 @@ _EXPORTS = {
     "keyslot_path": "paths",
     "load_app_settings": "settings_store",
     "save_app_settings": "settings_store",
+    "update_app_settings": "settings_store",
 }
 
 __all__ = [  # noqa: RUF022 - grouped by module, as in _EXPORTS
@@ -37,6 +38,7 @@ __all__ = [  # noqa: RUF022 - grouped by module, as in _EXPORTS
     "keyslot_path",
     "load_app_settings",
     "save_app_settings",
+    "update_app_settings",
 ]
 
 if TYPE_CHECKING:
@@ -51,7 +53,11 @@ if TYPE_CHECKING:
     )
     from crasme_desktop.vault.keychain import Keychain
     from crasme_desktop.vault.paths import default_vault_path, keyslot_path
-    from crasme_desktop.vault.settings_store import load_app_settings, save_app_settings
+    from crasme_desktop.vault.settings_store import (
+        load_app_settings,
+        save_app_settings,
+        update_app_settings,
+    )
 
 
 def __getattr__(name: str) -> Any:

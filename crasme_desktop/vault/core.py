@@ -202,6 +202,23 @@ class Vault:
         finish_rekey(self.path, slots, self._keychain if use_keychain else None, new_key)
         return recovery
 
+    def change_passphrase(self, current: str | None, new: str) -> None:
+        """Wrap the data key with a new passphrase (or give the vault one); the data is
+        not re-encrypted, so this is instant. The old passphrase stops working at once;
+        the recovery key and the keychain entry stay valid."""
+        slots = read_slot_file(self.path)
+        if slots.pending is not None:
+            raise UserError("A key rotation is unfinished; lock and unlock the vault first.")
+        if "passphrase" in slots.current.kinds():
+            if not current:
+                raise UserError("Enter the vault's current passphrase to change it.")
+            if keyslots.unwrap(slots.current, self.vault_id, "passphrase", current) is None:
+                raise WrongPassphrase()
+        with self._guard:
+            self.engine  # noqa: B018 - raises if the vault was locked meanwhile
+            slots.current = keyslots.with_passphrase(slots.current, self._key, self.vault_id, new)
+            _write_slots(self.path, slots)
+
     def _apply_rekey(self, new_key: bytearray) -> None:
         conn = eng.connect(self.path, self._key)
         try:
@@ -211,6 +228,10 @@ class Vault:
             raise eng.map_storage_error(exc, self.path) from exc
         finally:
             conn.close()
+
+    def keychain_holds_key(self) -> bool:
+        """Whether this computer's keychain holds the current key (False if unreachable)."""
+        return self._keychain is not None and self._keychain_holds_key()
 
     def _keychain_holds_key(self) -> bool:
         assert self._keychain is not None

@@ -158,6 +158,17 @@ def build_keyset(
     return KeySet(key_check(key, vault_id), slots)
 
 
+def with_passphrase(
+    keyset: KeySet, key: bytes | bytearray, vault_id: str, passphrase: str
+) -> KeySet:
+    """The same key set with its passphrase slot (added or) replaced by one for `passphrase`;
+    the other slots stay exactly as they were."""
+    if key_check(key, vault_id) != keyset.key_check:
+        raise ValueError("the key does not belong to this key set")
+    others = [slot for slot in keyset.slots if slot.kind != "passphrase"]
+    return KeySet(keyset.key_check, [_wrap_passphrase(key, vault_id, passphrase), *others])
+
+
 def unwrap(keyset: KeySet, vault_id: str, kind: str, secret: str) -> bytearray | None:
     """The data key if `secret` opens this set's slot of `kind`, else None."""
     slot = keyset.slot(kind)

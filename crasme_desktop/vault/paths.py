@@ -31,6 +31,18 @@ def default_vault_path() -> Path:
     return data_dir() / f"default{VAULT_SUFFIX}"
 
 
+def startup_vault_path(last_vault: str = "") -> Path:
+    """The vault the window opens when none is named: $CRASME_VAULT, else the vault
+    opened last (if it is still there), else the default one."""
+    if os.environ.get("CRASME_VAULT", "").strip():
+        return default_vault_path()
+    if last_vault:
+        last = Path(last_vault).expanduser()
+        if last.is_file():
+            return last.absolute()
+    return default_vault_path()
+
+
 def keyslot_path(vault: Path) -> Path:
     """The key-slot file that sits beside a vault."""
     return vault.with_name(vault.name + ".keys")

@@ -88,7 +88,7 @@ def test_wizard_creates_the_vault_shows_the_key_saves_the_kit_and_opens(
     qtbot.waitUntil(lambda: controller.main_window is not None
                     and controller.main_window.isVisible(), timeout=WAIT)
     assert controller.vault is not None and controller.vault.path == vault_path
-    dashboard = controller.main_window.pages["dashboard"]
+    dashboard = controller.main_window.page("dashboard")
     qtbot.waitUntil(lambda: dashboard.tiles["people"].value.text() == "250", timeout=60_000)
     assert panel.recovery_key == ""  # the key does not linger in the widget
 

@@ -56,9 +56,9 @@ def test_wrong_passphrase_is_said_inline_and_the_right_one_opens_the_window(
     assert window.windowTitle() == "Crasme Desktop — office.crasme"
     assert window.status_key.text() == "Unlocked with your passphrase"
     assert window.status_encryption.text() == "Encrypted (SQLCipher 4)"
-    dashboard = window.pages["dashboard"]
+    dashboard = window.page("dashboard")
     qtbot.waitUntil(lambda: dashboard.tiles["people"].value.text() == "12", timeout=WAIT)
-    contacts = window.pages["contacts"]
+    contacts = window.page("contacts")
     qtbot.waitUntil(lambda: contacts.model.rowCount() == 12, timeout=WAIT)
 
 
@@ -112,7 +112,7 @@ def _open(qtbot, make_vault, make_controller):
     controller = make_controller(created.path, env_passphrase=RIGHT)
     controller.start()
     qtbot.waitUntil(lambda: _unlocked(controller), timeout=WAIT)
-    contacts = controller.main_window.pages["contacts"]
+    contacts = controller.main_window.page("contacts")
     qtbot.waitUntil(lambda: contacts.model.rowCount() == 5, timeout=WAIT)
     return controller
 
@@ -128,14 +128,14 @@ def test_ctrl_l_locks_closes_the_vault_and_clears_every_page(qtbot, make_vault, 
     assert not window.isVisible()
     assert controller.unlock_screen.isVisible()
     assert controller.unlock_screen.heading.text() == "Vault locked"
-    assert window.pages["contacts"].model.rowCount() == 0
-    assert all(page.vault is None for page in window.pages.values())
-    assert window.pages["dashboard"].tiles["people"].value.text() == "–"
+    assert window.page("contacts").model.rowCount() == 0
+    assert all(page.vault is None for page in window.built_pages())
+    assert window.page("dashboard").tiles["people"].value.text() == "–"
 
     _unlock_with_passphrase(qtbot, controller, RIGHT)
     qtbot.waitUntil(lambda: _unlocked(controller), timeout=WAIT)
     assert controller.main_window is window  # the same window comes back
-    qtbot.waitUntil(lambda: window.pages["contacts"].model.rowCount() == 5, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.page("contacts").model.rowCount() == 5, timeout=WAIT)
 
 
 def test_idle_for_the_limit_locks_and_activity_resets_the_count(

@@ -24,7 +24,7 @@ from crasme_desktop.domain.settings import AppSettings
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.pages.base import Page, label
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.vault import load_app_settings, save_app_settings
+from crasme_desktop.vault import load_app_settings, update_app_settings
 
 KEY_SOURCES = {
     "keychain": "this computer's keychain",
@@ -39,10 +39,11 @@ def describe_key_source(source: str) -> str:
 
 def update_auto_lock(minutes: int) -> AppSettings:
     """Worker job: change one setting, keeping the others as they are on disk."""
-    settings = load_app_settings()
-    settings.auto_lock_minutes = minutes
-    save_app_settings(settings)
-    return settings
+
+    def change(settings: AppSettings) -> None:
+        settings.auto_lock_minutes = minutes
+
+    return update_app_settings(change)
 
 
 class SettingsPage(Page):
@@ -78,6 +79,7 @@ class SettingsPage(Page):
         self._save_timer.setInterval(400)
         self._save_timer.timeout.connect(self._save_auto_lock)
         self._loading = False
+        self._edited = False
 
         self.lock_button = QPushButton(theme.icon("lock"), "Lock now")
         self.lock_button.setObjectName("lockNow")
@@ -130,14 +132,18 @@ class SettingsPage(Page):
         super().clear()
         self.key_source.clear()
         self.saved_note.clear()
+        self._edited = False
 
     def _show_settings(self, settings: AppSettings) -> None:
+        if self._edited:  # the person changed it before the stored value arrived
+            return
         self._loading = True  # showing the stored value is not an edit to save back
         self.auto_lock.setValue(settings.auto_lock_minutes)
         self._loading = False
 
     def _auto_lock_edited(self) -> None:
         if not self._loading:
+            self._edited = True
             self.saved_note.clear()
             self._save_timer.start()
 
