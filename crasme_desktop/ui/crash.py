@@ -13,7 +13,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
@@ -26,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: The same file the command line writes its bug reports to, so there is one place to look.
 LOG_FILE_NAME = "crasme.log"
+LOG_MAX_BYTES = 1_000_000
+LOG_KEEP = 3
 
 
 def setup_logging(log_dir: Path) -> Path | None:
@@ -33,7 +34,8 @@ def setup_logging(log_dir: Path) -> Path | None:
     path = log_dir / LOG_FILE_NAME
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        _rotate(path)
+        handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:
         return None
     handler.setFormatter(
@@ -44,6 +46,22 @@ def setup_logging(log_dir: Path) -> Path | None:
     if root.level == logging.NOTSET or root.level > logging.INFO:
         root.setLevel(logging.INFO)
     return path
+
+
+def _rotate(path: Path, max_bytes: int = LOG_MAX_BYTES, keep: int = LOG_KEEP) -> None:
+    """At start, move a log that grew past `max_bytes` to crasme.log.1 (and .1 to .2 …),
+    keeping `keep` old files. Rotating at start, not while writing, keeps the standard
+    library's slower-to-import rotating handler off the way to the first window."""
+    try:
+        if path.stat().st_size < max_bytes:
+            return
+    except FileNotFoundError:
+        return
+    for n in range(keep, 0, -1):
+        older = path.with_name(f"{path.name}.{n}")
+        newer = path.with_name(f"{path.name}.{n - 1}") if n > 1 else path
+        if newer.exists():
+            newer.replace(older)
 
 
 class CrashReporter(QObject):
