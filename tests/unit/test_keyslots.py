@@ -107,3 +107,19 @@ def test_recovery_slot_round_trip_for_any_key(raw_key, vault_id):
     assert K.unwrap(ks, vault_id, "recovery", recovery) == bytearray(raw_key)
     assert ks.key_check == K.key_check(raw_key, vault_id)
     assert ks.key_check != K.key_check(raw_key, vault_id + "x")
+
+
+def test_a_new_passphrase_replaces_the_old_and_keeps_the_recovery_slot(keyset):
+    key, recovery, old = keyset
+    new = K.with_passphrase(old, key, "vault-1", "a brand new passphrase")
+    assert K.unwrap(new, "vault-1", "passphrase", "a brand new passphrase") == key
+    assert K.unwrap(new, "vault-1", "passphrase", "pass phrase") is None
+    assert K.unwrap(new, "vault-1", "recovery", recovery) == key
+    assert new.slot("recovery") == old.slot("recovery")
+    assert [s.kind for s in new.slots].count("passphrase") == 1
+
+
+def test_a_passphrase_is_only_added_for_the_key_of_the_set(keyset):
+    _key, _recovery, old = keyset
+    with pytest.raises(ValueError):
+        K.with_passphrase(old, bytes(32), "vault-1", "a brand new passphrase")

@@ -80,6 +80,7 @@ class SettingsPage(Page):
         self._save_timer.timeout.connect(self._save_auto_lock)
         self._loading = False
         self._edited = False
+        self.key_dialog: Any = None
 
         self.lock_button = QPushButton(theme.icon("lock"), "Lock now")
         self.lock_button.setObjectName("lockNow")
@@ -96,7 +97,28 @@ class SettingsPage(Page):
         vault_form.addRow("Vault file", self.vault_file)
         vault_form.addRow("Encryption", self.encryption)
         vault_form.addRow("Unlocked with", self.key_source)
-        column.addWidget(_card("Vault", vault_form))
+        self.change_passphrase_button = QPushButton("Change passphrase…")
+        self.change_passphrase_button.setObjectName("changePassphrase")
+        self.change_passphrase_button.setToolTip(
+            "Choose a new passphrase for this vault (or give it one)"
+        )
+        self.change_passphrase_button.clicked.connect(lambda: self._ask_key_change("passphrase"))
+        self.rotate_key_button = QPushButton("Rotate key…")
+        self.rotate_key_button.setObjectName("rotateKeyButton")
+        self.rotate_key_button.setToolTip(
+            "Encrypt the vault with a new key and get a new recovery key"
+        )
+        self.rotate_key_button.clicked.connect(lambda: self._ask_key_change("rotate"))
+        self.key_note = label("", "hint")
+        self.key_note.setObjectName("keyNote")
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.change_passphrase_button)
+        key_row.addWidget(self.rotate_key_button)
+        key_row.addWidget(self.key_note, 1)
+        vault_box = QVBoxLayout()
+        vault_box.addLayout(vault_form)
+        vault_box.addLayout(key_row)
+        column.addWidget(_card("Vault", vault_box))
 
         lock_row = QHBoxLayout()
         lock_row.addWidget(self.auto_lock)
@@ -128,8 +150,42 @@ class SettingsPage(Page):
         self.key_source.setText(describe_key_source(vault.key_source).capitalize())
         self.tasks.submit(load_app_settings, on_done=self._show_settings)
 
+    def _ask_key_change(self, which: str) -> None:
+        """Find out whether the vault has a passphrase (a file read, off the GUI thread),
+        then open the dialog for `which` ("passphrase" or "rotate")."""
+        vault = self.vault
+        if vault is None:
+            return
+        self.key_note.clear()
+        self.tasks.submit(
+            lambda: vault.has_passphrase, on_done=lambda has: self._open_key_dialog(which, has)
+        )
+
+    def _open_key_dialog(self, which: str, has_passphrase: bool) -> None:
+        from crasme_desktop.ui.key_dialogs import ChangePassphraseDialog, RotateKeyDialog
+
+        if self.vault is None:  # locked meanwhile
+            return
+        dialog: ChangePassphraseDialog | RotateKeyDialog
+        if which == "passphrase":
+            dialog = ChangePassphraseDialog(
+                self.tasks, self.vault, has_passphrase=has_passphrase, parent=self
+            )
+            dialog.accepted.connect(lambda: self.key_note.setText(dialog.done_message))
+        else:
+            dialog = RotateKeyDialog(
+                self.tasks, self.vault, has_passphrase=has_passphrase, parent=self
+            )
+            dialog.accepted.connect(
+                lambda: self.key_note.setText("New key in place; keep the new recovery kit.")
+            )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.key_dialog = dialog
+        dialog.open()
+
     def clear(self) -> None:
         super().clear()
+        self.key_note.clear()
         self.key_source.clear()
         self.saved_note.clear()
         self._edited = False
