@@ -51,7 +51,10 @@ from crasme_desktop.formats.contact_record import (
 
 # ---------------------------------------------------------------- reading
 
-_CONTENT_LINE_START = re.compile(rb"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?[;:]")
+_CONTENT_LINE_START = re.compile(rb"^(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)[;:]")
+_MULTILINE_TEXT = frozenset({b"NOTE", b"ADR", b"LABEL"})
+_BINARY_NAMES = frozenset({b"PHOTO", b"LOGO", b"SOUND", b"KEY"})
+_BASE64_LINE = re.compile(rb"^\s*[A-Za-z0-9+/=]+\s*$")
 _PHYSICAL_LINE = re.compile(rb"\r\n|\r|\n")
 _QP = re.compile(rb"quoted-printable", re.IGNORECASE)
 _BINARY_PROPERTIES = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
@@ -69,6 +72,7 @@ class _Line:
 
     raw: bytearray
     number: int
+    name: bytes = b""
     quoted_printable: bool = False
 
 
@@ -82,8 +86,13 @@ class _Card:
 
 def _logical_lines(data: bytes) -> Iterator[_Line]:
     """Unfold the file on its raw bytes, so that a fold inside a UTF-8 character
-    does not break the character. A line that does not start like a property
-    (NAME: or NAME;) is taken as a fold that lost its leading space."""
+    does not break the character.
+
+    Folds that lost their leading space are mended where that is likely: a line that
+    does not start like a property continues a NOTE, ADR or LABEL (as a line break)
+    or a photo (when it looks like base64). Anywhere else it stays a line of its
+    own, which is then reported as unreadable.
+    """
     current: _Line | None = None
     for number, physical in enumerate(_PHYSICAL_LINE.split(data), start=1):
         if current is not None and current.quoted_printable and current.raw.endswith(b"="):
@@ -98,13 +107,19 @@ def _logical_lines(data: bytes) -> Iterator[_Line]:
         if physical[:1] in (b" ", b"\t") and current is not None:
             current.raw += physical[1:]
             continue
-        if current is not None and not _CONTENT_LINE_START.match(physical):
-            current.raw += physical.lstrip(b" \t")
-            continue
+        start = _CONTENT_LINE_START.match(physical)
+        if current is not None and start is None:
+            if current.name in _MULTILINE_TEXT:
+                current.raw += b"\\n" + physical
+                continue
+            if current.name in _BINARY_NAMES and _BASE64_LINE.match(physical):
+                current.raw += physical.strip()
+                continue
         if current is not None:
             yield current
+        name = start.group(1).upper() if start else b""
         head = physical.split(b":", 1)[0]
-        current = _Line(bytearray(physical), number, bool(_QP.search(head)))
+        current = _Line(bytearray(physical), number, name, bool(_QP.search(head)))
     if current is not None:
         yield current
 
@@ -186,7 +201,7 @@ def read_vcards(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> ParseR
             problems.append(Problem(card.first_line, f"Card {card.number}, starting on line "
                                                      f"{card.first_line}, has no name, company, "
                                                      "email or phone; it was skipped."))
-    return ParseResult(tuple(records), tuple(problems))
+    return ParseResult(tuple(records), tuple(sorted(problems, key=lambda p: p.line)))
 
 
 def _split_unescaped(value: str, separator: str) -> list[str]:
