@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.tasks import TaskRunner
@@ -55,7 +62,13 @@ class EmptyState(QWidget):
         box.addWidget(picture)
         box.addSpacing(8)
         box.addWidget(self.title)
-        box.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment flag: a layout item with an
+        # alignment gets its one-line size hint, and wrapped text would be cut off.
+        text_row = QHBoxLayout()
+        text_row.addStretch(1)
+        text_row.addWidget(self.text, 100)
+        text_row.addStretch(1)
+        box.addLayout(text_row)
         self.button: QPushButton | None = None
         if action:
             self.button = QPushButton(action)
