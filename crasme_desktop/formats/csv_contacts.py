@@ -488,7 +488,7 @@ def read_csv(data: bytes, mapping: Mapping[int, Column] | None = None, *,
 
 def _csv_error_sentence(line: int, error: str, limits: ImportLimits) -> str:
     if "field limit" in error:
-        return (f"Line {line} has a value longer than {size_text(limits.max_field_chars)} "
+        return (f"Line {line} has a value longer than {limits.max_field_chars:,} "
                 "characters; it was skipped.")
     return f"Line {line} could not be read as CSV; it was skipped."
 
@@ -511,7 +511,7 @@ class _RowBuilder:
             return None
         if any(len(cell) > limits.max_field_chars for cell in row):
             problems.append(Problem(line, f"Line {line} has a value longer than "
-                                          f"{size_text(limits.max_field_chars)} characters; "
+                                          f"{limits.max_field_chars:,} characters; "
                                           "it was skipped."))
             return None
         scalars: dict[str, str] = {}

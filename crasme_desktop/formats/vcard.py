@@ -289,7 +289,7 @@ class _CardReader:
         if len(text) > limit:
             shown = "a photo larger than" if name == "PHOTO" else "a value longer than"
             unit = (size_text(self.limits.max_photo_bytes) if name in _BINARY_PROPERTIES
-                    else f"{size_text(self.limits.max_field_chars)} characters")
+                    else f"{self.limits.max_field_chars:,} characters")
             self._problem(number, f"has {shown} {unit}")
             return None
         try:
