@@ -227,12 +227,12 @@ class RotateKeyDialog(QDialog):
         self.done_button.setObjectName("rotateDone")
         self.done_button.setProperty("primary", True)
         self.done_button.setEnabled(False)
-        self.done_button.hide()
         self.done_button.clicked.connect(self._finish)
         self.panel.confirmed_changed.connect(self.done_button.setEnabled)
         buttons = QDialogButtonBox()
         for button in (self.cancel_button, self.rotate_button, self.done_button):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.done_button.hide()  # after addButton, which shows what it is given
 
         box = QVBoxLayout(self)
         box.setSpacing(12)

@@ -31,9 +31,11 @@ DANGER = "#b3261e"
 def stylesheet() -> str:
     """The application stylesheet (empty if the file is missing: plain Qt still works)."""
     try:
-        return (STYLES / "light.qss").read_text(encoding="utf-8")
+        text = (STYLES / "light.qss").read_text(encoding="utf-8")
     except OSError:
         return ""
+    # Images in the stylesheet are named from the icon folder, wherever it is installed.
+    return text.replace("@ICONS@", ICONS.as_posix())
 
 
 @cache
