@@ -1,0 +1,298 @@
+"""Checking and normalising what people type into a contact: pure rules, no database.
+
+Each problem is one sentence a person understands, naming the value they typed, e.g.
+"The email address “bob@” is missing the part after @.". Functions here raise
+`InvalidValue` for one bad value; `validation_records` gathers them for a whole record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import locale
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from crasme_desktop.domain.errors import UserError
+
+FALLBACK_REGION = "US"
+EMAIL_KINDS = ("work", "home", "other")
+PHONE_KINDS = ("work", "home", "mobile", "fax", "pager", "main", "other")
+ADDRESS_KINDS = ("work", "home", "billing", "shipping", "other")
+TAG_MAX = 50
+_SPACES = re.compile(r"\s+")
+
+
+class InvalidValue(UserError):
+    """One value that cannot be saved; the message is one sentence naming it."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem with one field of a record (`field` is e.g. "emails.1" or "website")."""
+
+    field: str
+    message: str
+
+
+class InvalidRecord(UserError):
+    """A record with one or more problems; `problems` lists them all, field by field."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        if not problems:
+            raise ValueError("InvalidRecord needs at least one problem")
+        self.problems = tuple(problems)
+        first = problems[0].message
+        if len(problems) > 1:
+            more = len(problems) - 1
+            first = f"{first.rstrip('.')}, and {more} more problem{'s' if more > 1 else ''} "
+            first += "need" if more > 1 else "needs"
+            first += " fixing."
+        super().__init__(first)
+
+
+# -- names and text ------------------------------------------------------------------
+def clean_text(value: str) -> str:
+    """Trimmed, with runs of spaces and line breaks folded to one space."""
+    return _SPACES.sub(" ", value or "").strip()
+
+
+def check_length(value: str, limit: int, what: str) -> str:
+    if len(value) > limit:
+        raise InvalidValue(f"The {what} is longer than {limit} characters.")
+    return value
+
+
+def sort_key(text: str) -> str:
+    """A key that sorts names blind to case and accents ("Émile" next to "Emil")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return clean_text(plain).casefold()
+
+
+def _is_cjk(text: str) -> bool:
+    return any(
+        "\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uf900" <= c <= "\ufaff"
+        for c in text
+    )
+
+
+def default_display_name(given_name: str, family_name: str) -> str:
+    """How a name is shown when no display name is given.
+
+    Chinese, Japanese and Korean names are written family name first without a
+    space ("山田太郎"); other names given name first ("Ada Lovelace").
+    """
+    given, family = clean_text(given_name), clean_text(family_name)
+    if given and family and _is_cjk(given + family):
+        return family + given
+    return " ".join(p for p in (given, family) if p)
+
+
+# -- email ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EmailAddress:
+    """A checked address as it should be shown, and the key that finds duplicates."""
+
+    address: str
+    key: str
+
+
+def normalize_email(value: str) -> EmailAddress:
+    """Check an email address's syntax (no network look-up) and normalise it."""
+    text = (value or "").strip()
+    shown = f"“{text}”"
+    if not text:
+        raise InvalidValue("The email address is empty.")
+    if any(c.isspace() for c in text):
+        raise InvalidValue(f"The email address {shown} contains a space.")
+    if "@" not in text:
+        raise InvalidValue(f"The email address {shown} is missing the @ sign.")
+    local, _, domain = text.rpartition("@")
+    if not local:
+        raise InvalidValue(f"The email address {shown} is missing the part before @.")
+    if not domain:
+        raise InvalidValue(f"The email address {shown} is missing the part after @.")
+    if "@" in local and not local.startswith('"'):
+        raise InvalidValue(f"The email address {shown} has more than one @ sign.")
+    if "." not in domain:
+        raise InvalidValue(
+            f"The email address {shown} is missing the ending after @, such as “.com”."
+        )
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        reason = str(exc).split(". ")[0].rstrip(".")
+        reason = reason[:1].lower() + reason[1:]
+        raise InvalidValue(f"The email address {shown} cannot be used because {reason}.") from exc
+    key = f"{checked.local_part.casefold()}@{checked.ascii_domain.lower()}"
+    return EmailAddress(checked.normalized, key)
+
+
+def email_key(address: str) -> str:
+    """The duplicate-finding key of an address that was already checked."""
+    local, _, domain = address.strip().rpartition("@")
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local.casefold()}@{domain.lower()}"
+
+
+# -- phone ---------------------------------------------------------------------------
+def system_region() -> str:
+    """The two-letter country of the system's locale (e.g. "DE" for de_DE), else "US"."""
+    candidates = [os.environ.get(name, "") for name in ("LC_ALL", "LC_TELEPHONE", "LANG")]
+    with contextlib.suppress(ValueError):
+        candidates.append(locale.getlocale()[0] or "")
+    for name in candidates:
+        match = re.match(r"^[A-Za-z]{2,3}[_-]([A-Za-z]{2})\b", name)
+        if match:
+            region = match.group(1).upper()
+            if region in phonenumbers.SUPPORTED_REGIONS:
+                return region
+    return FALLBACK_REGION
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    """A checked phone number in E.164 ("+4930123456") and its extension, if any."""
+
+    e164: str
+    extension: str = ""
+
+
+_PHONE_REASON = {
+    phonenumbers.ValidationResult.TOO_SHORT: "is too short",
+    phonenumbers.ValidationResult.TOO_LONG: "is too long",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "has the wrong number of digits",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "starts with an unknown country code",
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "is missing its area code",
+}
+
+
+def normalize_phone(value: str, region: str | None = None) -> PhoneNumber:
+    """Parse a phone number as typed; numbers without "+" are read as in `region`."""
+    text = (value or "").strip()
+    shown = f"“{text}”"
+    if not text:
+        raise InvalidValue("The phone number is empty.")
+    region = (region or system_region()).upper()
+    if sum(c.isdigit() for c in text) < 5 and not any(c.isalpha() for c in text):
+        raise InvalidValue(f"The phone number {shown} is too short.")
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            if text.startswith(("+", "00")):
+                reason = "starts with an unknown country code"
+            else:
+                reason = "needs its country code, such as +44, because no office country is set"
+        elif exc.error_type == phonenumbers.NumberParseException.NOT_A_NUMBER:
+            reason = "does not look like a phone number"
+        elif exc.error_type == phonenumbers.NumberParseException.TOO_LONG:
+            reason = "is too long"
+        else:
+            reason = "is too short"
+        raise InvalidValue(f"The phone number {shown} {reason}.") from exc
+    result = phonenumbers.is_possible_number_with_reason(number)
+    if result != phonenumbers.ValidationResult.IS_POSSIBLE:
+        reason = _PHONE_REASON.get(result, "is not a possible phone number")
+        raise InvalidValue(f"The phone number {shown} {reason}.")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return PhoneNumber(e164, number.extension or "")
+
+
+def format_phone(e164: str, region: str | None = None) -> str:
+    """A stored number for reading: national style at home, international abroad."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    home = (region or system_region()).upper()
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(number) == home
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+# -- website -------------------------------------------------------------------------
+_LABEL = re.compile(r"^(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?$", re.UNICODE)
+
+
+def normalize_website(value: str) -> str:
+    """ "Example.com/shop" -> "https://example.com/shop"; empty stays empty."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    shown = f"“{text}”"
+    unusable = InvalidValue(
+        f"The website {shown} does not look like a web address, such as example.com."
+    )
+    if any(c.isspace() for c in text):
+        raise unusable
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", text):
+            raise InvalidValue(f"The website {shown} must start with http:// or https://.")
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise unusable from exc
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InvalidValue(f"The website {shown} must start with http:// or https://.")
+    host = (parts.hostname or "").rstrip(".")
+    if parts.username or parts.password or not _valid_host(host):
+        raise unusable
+    netloc = host + (f":{port}" if port is not None else "")
+    path = "" if parts.path == "/" and not parts.query and not parts.fragment else parts.path
+    return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, parts.fragment))
+
+
+def _valid_host(host: str) -> bool:
+    if re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", host):
+        return all(int(p) <= 255 for p in host.split("."))
+    labels = host.split(".")
+    if len(labels) < 2 or len(host) > 253:
+        return False
+    if labels[-1].isdigit():
+        return False
+    return all(_LABEL.match(label) for label in labels)
+
+
+# -- other fields --------------------------------------------------------------------
+def normalize_country_code(value: str) -> str:
+    """A two-letter country code (ISO 3166-1), upper case; empty stays empty."""
+    text = (value or "").strip().upper()
+    if not text:
+        return ""
+    if text not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidValue(
+            f"The country code “{value.strip()}” is not a known two-letter country code, "
+            "such as DE or US."
+        )
+    return text
+
+
+def normalize_tag(value: str) -> tuple[str, str]:
+    """A tag as shown and its key (tags differing only in case are the same tag)."""
+    name = clean_text(value)
+    if not name:
+        raise InvalidValue("A tag cannot be empty.")
+    if len(name) > TAG_MAX:
+        raise InvalidValue(f"The tag “{name[:20]}…” is longer than {TAG_MAX} characters.")
+    return name, name.casefold()
+
+
+def check_kind(kind: str, allowed: tuple[str, ...], what: str) -> str:
+    text = (kind or "").strip().lower() or allowed[0]
+    if text not in allowed:
+        choices = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+        raise InvalidValue(f"“{kind}” is not a kind of {what}; choose {choices}.")
+    return text
