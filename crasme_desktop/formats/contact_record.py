@@ -13,6 +13,7 @@ the file still imports.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -134,6 +135,7 @@ class ParseResult:
 _SPLIT_LABEL = re.compile(r"[\s,;/+_-]+")
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats the same few labels on every row
 def normalise_label(text: str) -> str:
     """Fold a file's type label to the small vocabulary above.
 
@@ -156,6 +158,8 @@ def normalise_label(text: str) -> str:
 
 def clean_text(value: str) -> str:
     """Trim a single-line value and collapse the line breaks some exporters leave in."""
+    if not value or (value.isprintable() and "  " not in value and value.strip() == value):
+        return value  # the common case, without building a list
     return " ".join(value.split())
 
 

@@ -444,7 +444,7 @@ def _open(data: bytes, limits: ImportLimits
     rows = iter(_rows(text, delimiter))
     for _line, row, _error in rows:
         if row and any(cell.strip() for cell in row):
-            if any(len(cell) > limits.max_field_chars for cell in row):
+            if max(map(len, row), default=0) > limits.max_field_chars:
                 break
             headers = tuple(cell.strip().lstrip("\ufeff").strip() for cell in row)
             return CsvLayout(encoding, delimiter, headers), rows
@@ -498,7 +498,8 @@ class _RowBuilder:
 
     def __init__(self, columns: Mapping[int, Column], width: int) -> None:
         self.width = width
-        self.items = sorted(columns.items())
+        self.items = [(index, c.field, (c.field, c.slot), c.part, c.label)
+                      for index, c in sorted(columns.items()) if index < width]
         self.tag_split = {c.part for c in columns.values() if c.field == "tags"}
 
     def build(self, row: list[str], line: int, limits: ImportLimits,
@@ -509,28 +510,28 @@ class _RowBuilder:
                                           f"{'s' if len(row) != 1 else ''} but the header has "
                                           f"{self.width}{hint}; it was skipped."))
             return None
-        if any(len(cell) > limits.max_field_chars for cell in row):
+        if max(map(len, row), default=0) > limits.max_field_chars:
             problems.append(Problem(line, f"Line {line} has a value longer than "
                                           f"{limits.max_field_chars:,} characters; "
                                           "it was skipped."))
             return None
         scalars: dict[str, str] = {}
         multi: dict[tuple[str, int], dict[str, list[str]]] = {}
-        for index, column in self.items:
-            if index >= len(row):
+        for index, kind, key, part, label in self.items:
+            value = row[index]
+            if not value or not (value := value.strip()):
                 continue
-            value = _unescape_formula(row[index].strip())
-            if not value:
-                continue
-            if column.field in ("email", "phone", "address"):
-                slot = multi.setdefault((column.field, column.slot), {})
-                if column.label and "type" not in slot:
-                    slot["label"] = [column.label]
-                slot.setdefault(column.part, []).append(value)
-            elif column.field == "tags":
+            if value[0] == "'":
+                value = _unescape_formula(value)
+            if kind in _MULTI_FIELDS:
+                slot = multi.setdefault(key, {})
+                if label and "type" not in slot:
+                    slot["label"] = [label]
+                slot.setdefault(part, []).append(value)
+            elif kind == "tags":
                 scalars["tags"] = f"{scalars['tags']} ::: {value}" if "tags" in scalars else value
-            elif column.field not in scalars:
-                scalars[column.field] = value
+            elif kind not in scalars:
+                scalars[kind] = value
         record = self._record(scalars, multi, line, problems)
         if not record.has_identity():
             problems.append(Problem(line, f"Line {line} has no name, company, email or "
@@ -576,6 +577,7 @@ class _RowBuilder:
             birthday=birthday, source_line=line)
 
 
+_MULTI_FIELDS = frozenset({"email", "phone", "address"})
 _EMAIL_SPLIT = re.compile(r"\s*(?::::|[;,])\s*")
 _PHONE_SPLIT = re.compile(r"\s*(?::::|;)\s*")
 
@@ -588,7 +590,12 @@ def _unescape_formula(value: str) -> str:
 
 def _address(parts: dict[str, list[str]], label: str) -> Address:
     def joined(part: str) -> str:
-        return ", ".join(v for p in parts.get(part, []) if (v := clean_text(p)))
+        values = parts.get(part)
+        if not values:
+            return ""
+        if len(values) == 1:
+            return clean_text(values[0])
+        return ", ".join(v for p in values if (v := clean_text(p)))
 
     street = joined("street")
     if not street and not any(parts.get(p) for p in ADDRESS_PARTS):
