@@ -57,6 +57,17 @@ class InvalidRecord(UserError):
 
 
 # -- names and text ------------------------------------------------------------------
+def quoted(value: str, limit: int = 60) -> str:
+    """A typed value for a message: on one line, shortened, in quotation marks."""
+    text = "".join(
+        " " if unicodedata.category(c)[0] in "CZ" else c for c in (value or "")
+    )
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"“{text}”"
+
+
 def clean_text(value: str) -> str:
     """Trimmed, with runs of spaces and line breaks folded to one space."""
     return _SPACES.sub(" ", value or "").strip()
@@ -106,7 +117,7 @@ class EmailAddress:
 def normalize_email(value: str) -> EmailAddress:
     """Check an email address's syntax (no network look-up) and normalise it."""
     text = (value or "").strip()
-    shown = f"“{text}”"
+    shown = quoted(text)
     if not text:
         raise InvalidValue("The email address is empty.")
     if any(c.isspace() for c in text):
@@ -177,7 +188,7 @@ _PHONE_REASON = {
 def normalize_phone(value: str, region: str | None = None) -> PhoneNumber:
     """Parse a phone number as typed; numbers without "+" are read as in `region`."""
     text = (value or "").strip()
-    shown = f"“{text}”"
+    shown = quoted(text)
     if not text:
         raise InvalidValue("The phone number is empty.")
     region = (region or system_region()).upper()
@@ -230,7 +241,7 @@ def normalize_website(value: str) -> str:
     text = (value or "").strip()
     if not text:
         return ""
-    shown = f"“{text}”"
+    shown = quoted(text)
     unusable = InvalidValue(
         f"The website {shown} does not look like a web address, such as example.com."
     )
@@ -274,7 +285,7 @@ def normalize_country_code(value: str) -> str:
         return ""
     if text not in phonenumbers.SUPPORTED_REGIONS:
         raise InvalidValue(
-            f"The country code “{value.strip()}” is not a known two-letter country code, "
+            f"The country code {quoted(value.strip())} is not a known two-letter country code, "
             "such as DE or US."
         )
     return text
@@ -286,7 +297,7 @@ def normalize_tag(value: str) -> tuple[str, str]:
     if not name:
         raise InvalidValue("A tag cannot be empty.")
     if len(name) > TAG_MAX:
-        raise InvalidValue(f"The tag “{name[:20]}…” is longer than {TAG_MAX} characters.")
+        raise InvalidValue(f"The tag {quoted(name, 21)} is longer than {TAG_MAX} characters.")
     return name, name.casefold()
 
 
@@ -294,5 +305,5 @@ def check_kind(kind: str, allowed: tuple[str, ...], what: str) -> str:
     text = (kind or "").strip().lower() or allowed[0]
     if text not in allowed:
         choices = ", ".join(allowed[:-1]) + " or " + allowed[-1]
-        raise InvalidValue(f"“{kind}” is not a kind of {what}; choose {choices}.")
+        raise InvalidValue(f"{quoted(kind)} is not a kind of {what}; choose {choices}.")
     return text

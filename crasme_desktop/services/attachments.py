@@ -26,6 +26,7 @@ from crasme_desktop.domain.models import (
     Organization,
     Person,
 )
+from crasme_desktop.domain.validation import quoted
 from crasme_desktop.services import audit
 from crasme_desktop.services.contacts import NotFound
 from crasme_desktop.services.timeline import to_utc
@@ -116,11 +117,11 @@ def add_attachment_from_file(
         _check_size(path.name, size, max_bytes)
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise UserError(f"The file “{path.name}” was not found.") from exc
+        raise UserError(f"The file {quoted(path.name)} was not found.") from exc
     except PermissionError as exc:
-        raise UserError(f"The file “{path.name}” cannot be read: permission denied.") from exc
+        raise UserError(f"The file {quoted(path.name)} cannot be read: permission denied.") from exc
     except IsADirectoryError as exc:
-        raise UserError(f"“{path.name}” is a folder; choose a file to attach.") from exc
+        raise UserError(f"{quoted(path.name)} is a folder; choose a file to attach.") from exc
     return add_attachment(vault, filename=path.name, data=data, max_bytes=max_bytes, **links)
 
 
@@ -133,7 +134,7 @@ def read_attachment(vault: Vault, attachment_id: str) -> AttachmentData:
         )
         if data is None or hashlib.sha256(data).hexdigest() != row.sha256:
             raise AttachmentDamaged(
-                f"The attachment “{row.filename}” is damaged; restore it from a backup."
+                f"The attachment {quoted(row.filename)} is damaged; restore it from a backup."
             )
         return AttachmentData(_info(row), bytes(data))
 
@@ -195,7 +196,7 @@ def guess_media_type(filename: str) -> str:
 def _check_size(name: str, size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise UserError(
-            f"The file “{name}” is {_megabytes(size)}, and attachments can be at most "
+            f"The file {quoted(name)} is {_megabytes(size)}, and attachments can be at most "
             f"{_megabytes(max_bytes)}."
         )
 

@@ -24,10 +24,6 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-EMPTY = sa.text("''")
-FALSE = sa.text("0")
-
-
 def _clean(text: str) -> str:
     return " ".join((text or "").split())
 
@@ -147,99 +143,69 @@ def _create_attachments() -> None:
     )
 
 
+def _add(table: str, name: str, kind: sa.types.TypeEngine, default: str | None) -> None:
+    # Plain ALTER TABLE ADD COLUMN, never a batch "move and copy": the vault runs with
+    # foreign keys on, so dropping the old copy of `person` would cascade and delete
+    # every email, phone and activity. A string default keeps Alembic from copying.
+    nullable = default is None
+    op.add_column(table, sa.Column(name, kind, nullable=nullable, server_default=default))
+
+
 def _extend_people_and_companies() -> None:
-    # New NOT NULL columns need a server default for the rows already there.
-    with op.batch_alter_table("organization") as batch_op:
-        batch_op.add_column(
-            sa.Column("sort_key", sa.String(length=300), nullable=False, server_default=EMPTY)
-        )
-        batch_op.add_column(
-            sa.Column("owner", sa.String(length=100), nullable=False, server_default=EMPTY)
-        )
-        batch_op.create_index("ix_organization_created", ["created_at", "id"], unique=False)
-        batch_op.create_index("ix_organization_owner", ["owner", "sort_key", "id"], unique=False)
-        batch_op.create_index("ix_organization_sort", ["sort_key", "id"], unique=False)
+    _add("organization", "sort_key", sa.String(length=300), "")
+    _add("organization", "owner", sa.String(length=100), "")
+    op.create_index("ix_organization_created", "organization", ["created_at", "id"])
+    op.create_index("ix_organization_owner", "organization", ["owner", "sort_key", "id"])
+    op.create_index("ix_organization_sort", "organization", ["sort_key", "id"])
 
-    with op.batch_alter_table("person") as batch_op:
-        for name, length in (
-            ("display_name", 400),
-            ("sort_key", 400),
-            ("owner", 100),
-            ("source", 100),
-        ):
-            batch_op.add_column(
-                sa.Column(name, sa.String(length=length), nullable=False, server_default=EMPTY)
-            )
-        # Lists now page by the display name's sort key, which replaces family/given.
-        batch_op.drop_index("ix_person_family_given")
-        batch_op.drop_index("ix_person_organization")
-        batch_op.create_index(
-            "ix_person_organization", ["organization_id", "sort_key", "id"], unique=False
-        )
-        batch_op.create_index("ix_person_created", ["created_at", "id"], unique=False)
-        batch_op.create_index("ix_person_owner", ["owner", "sort_key", "id"], unique=False)
-        batch_op.create_index("ix_person_sort", ["sort_key", "id"], unique=False)
+    for name, length in (("display_name", 400), ("sort_key", 400), ("owner", 100),
+                         ("source", 100)):
+        _add("person", name, sa.String(length=length), "")
+    # Lists now page by the display name's sort key, which replaces family/given.
+    op.drop_index("ix_person_family_given", table_name="person")
+    op.drop_index("ix_person_organization", table_name="person")
+    op.create_index("ix_person_organization", "person", ["organization_id", "sort_key", "id"])
+    op.create_index("ix_person_created", "person", ["created_at", "id"])
+    op.create_index("ix_person_owner", "person", ["owner", "sort_key", "id"])
+    op.create_index("ix_person_sort", "person", ["sort_key", "id"])
 
-    with op.batch_alter_table("person_email") as batch_op:
-        batch_op.add_column(
-            sa.Column("address_key", sa.String(length=320), nullable=False, server_default=EMPTY)
-        )
-        batch_op.add_column(
-            sa.Column("is_primary", sa.Boolean(), nullable=False, server_default=FALSE)
-        )
-        batch_op.drop_index("ix_person_email_address")
-        batch_op.create_index("ix_person_email_key", ["address_key"], unique=False)
+    _add("person_email", "address_key", sa.String(length=320), "")
+    _add("person_email", "is_primary", sa.Boolean(), "0")
+    op.drop_index("ix_person_email_address", table_name="person_email")
+    op.create_index("ix_person_email_key", "person_email", ["address_key"])
 
-    with op.batch_alter_table("person_phone") as batch_op:
-        batch_op.add_column(
-            sa.Column("extension", sa.String(length=20), nullable=False, server_default=EMPTY)
-        )
-        batch_op.add_column(
-            sa.Column("is_primary", sa.Boolean(), nullable=False, server_default=FALSE)
-        )
+    _add("person_phone", "extension", sa.String(length=20), "")
+    _add("person_phone", "is_primary", sa.Boolean(), "0")
 
 
 def _extend_activities() -> None:
-    with op.batch_alter_table("activity") as batch_op:
-        batch_op.add_column(sa.Column("due_at", sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column("remind_at", sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column("done_at", sa.DateTime(), nullable=True))
-        batch_op.add_column(
-            sa.Column("owner", sa.String(length=100), nullable=False, server_default=EMPTY)
-        )
-        batch_op.add_column(
-            sa.Column("subject_kind", sa.String(length=30), nullable=False, server_default=EMPTY)
-        )
-        batch_op.add_column(
-            sa.Column("subject_id", sa.String(length=36), nullable=False, server_default=EMPTY)
-        )
-        batch_op.drop_index("ix_activity_organization")
-        batch_op.create_index(
-            "ix_activity_organization", ["organization_id", "occurred_at", "id"], unique=False
-        )
-        batch_op.drop_index("ix_activity_person")
-        batch_op.create_index(
-            "ix_activity_person", ["person_id", "occurred_at", "id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_activity_subject",
-            ["subject_kind", "subject_id", "occurred_at", "id"],
-            unique=False,
-        )
-        batch_op.create_index(
-            "ix_activity_open_task_due",
-            ["due_at"],
-            unique=False,
-            sqlite_where=sa.text("kind = 'task' AND done_at IS NULL AND due_at IS NOT NULL"),
-        )
-        batch_op.create_index(
-            "ix_activity_open_task_remind",
-            ["remind_at"],
-            unique=False,
-            sqlite_where=sa.text(
-                "kind = 'task' AND done_at IS NULL AND remind_at IS NOT NULL"
-            ),
-        )
+    for name in ("due_at", "remind_at", "done_at"):
+        _add("activity", name, sa.DateTime(), None)
+    _add("activity", "owner", sa.String(length=100), "")
+    _add("activity", "subject_kind", sa.String(length=30), "")
+    _add("activity", "subject_id", sa.String(length=36), "")
+    op.drop_index("ix_activity_organization", table_name="activity")
+    op.create_index(
+        "ix_activity_organization", "activity", ["organization_id", "occurred_at", "id"]
+    )
+    op.drop_index("ix_activity_person", table_name="activity")
+    op.create_index("ix_activity_person", "activity", ["person_id", "occurred_at", "id"])
+    op.create_index(
+        "ix_activity_subject", "activity", ["subject_kind", "subject_id", "occurred_at", "id"]
+    )
+    # Only open tasks are in these two, so they stay small however long timelines get.
+    op.create_index(
+        "ix_activity_open_task_due",
+        "activity",
+        ["due_at"],
+        sqlite_where=sa.text("kind = 'task' AND done_at IS NULL AND due_at IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_activity_open_task_remind",
+        "activity",
+        ["remind_at"],
+        sqlite_where=sa.text("kind = 'task' AND done_at IS NULL AND remind_at IS NOT NULL"),
+    )
 
 
 def _fill_existing_rows() -> None:
@@ -279,41 +245,31 @@ def _fill_existing_rows() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("activity") as batch_op:
-        batch_op.drop_index("ix_activity_open_task_remind")
-        batch_op.drop_index("ix_activity_open_task_due")
-        batch_op.drop_index("ix_activity_subject")
-        batch_op.drop_index("ix_activity_person")
-        batch_op.create_index("ix_activity_person", ["person_id", "occurred_at"], unique=False)
-        batch_op.drop_index("ix_activity_organization")
-        batch_op.create_index(
-            "ix_activity_organization", ["organization_id", "occurred_at"], unique=False
-        )
-        for name in ("subject_id", "subject_kind", "owner", "done_at", "remind_at", "due_at"):
-            batch_op.drop_column(name)
-    with op.batch_alter_table("person_phone") as batch_op:
-        batch_op.drop_column("is_primary")
-        batch_op.drop_column("extension")
-    with op.batch_alter_table("person_email") as batch_op:
-        batch_op.drop_index("ix_person_email_key")
-        batch_op.create_index("ix_person_email_address", ["address"], unique=False)
-        batch_op.drop_column("is_primary")
-        batch_op.drop_column("address_key")
-    with op.batch_alter_table("person") as batch_op:
-        for name in ("ix_person_sort", "ix_person_owner", "ix_person_created"):
-            batch_op.drop_index(name)
-        batch_op.drop_index("ix_person_organization")
-        batch_op.create_index("ix_person_organization", ["organization_id"], unique=False)
-        batch_op.create_index(
-            "ix_person_family_given", ["family_name", "given_name", "id"], unique=False
-        )
-        for name in ("source", "owner", "sort_key", "display_name"):
-            batch_op.drop_column(name)
-    with op.batch_alter_table("organization") as batch_op:
-        for name in ("ix_organization_sort", "ix_organization_owner", "ix_organization_created"):
-            batch_op.drop_index(name)
-        batch_op.drop_column("owner")
-        batch_op.drop_column("sort_key")
+    # SQLite drops columns in place (ALTER TABLE DROP COLUMN) once no index uses them;
+    # no table is copied, for the reason given in `_add`.
+    for index in ("ix_activity_open_task_remind", "ix_activity_open_task_due",
+                  "ix_activity_subject", "ix_activity_person", "ix_activity_organization"):
+        op.drop_index(index, table_name="activity")
+    op.create_index("ix_activity_person", "activity", ["person_id", "occurred_at"])
+    op.create_index("ix_activity_organization", "activity", ["organization_id", "occurred_at"])
+    op.drop_index("ix_person_email_key", table_name="person_email")
+    op.create_index("ix_person_email_address", "person_email", ["address"])
+    for index in ("ix_person_sort", "ix_person_owner", "ix_person_created",
+                  "ix_person_organization"):
+        op.drop_index(index, table_name="person")
+    op.create_index("ix_person_organization", "person", ["organization_id"])
+    op.create_index("ix_person_family_given", "person", ["family_name", "given_name", "id"])
+    for index in ("ix_organization_sort", "ix_organization_owner", "ix_organization_created"):
+        op.drop_index(index, table_name="organization")
+    for table, columns in (
+        ("activity", ("subject_id", "subject_kind", "owner", "done_at", "remind_at", "due_at")),
+        ("person_phone", ("is_primary", "extension")),
+        ("person_email", ("is_primary", "address_key")),
+        ("person", ("source", "owner", "sort_key", "display_name")),
+        ("organization", ("owner", "sort_key")),
+    ):
+        for column in columns:
+            op.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     op.drop_table("attachment_content")
     op.drop_table("attachment")
     op.drop_table("postal_address")
