@@ -109,3 +109,17 @@ def test_a_cancelled_fill_leaves_nothing(vault):
     for table in ("person", "organization", "person_email", "activity", "tag"):
         assert rows(vault, f"SELECT count(*) FROM {table}") == [(0,)], table
     assert rows(vault, "PRAGMA cache_size") == usual_cache  # the big fill cache is undone
+
+
+def test_every_phone_pattern_makes_possible_numbers_of_its_country():
+    import random
+
+    rng = random.Random(5)
+    for country in demo.COUNTRIES:
+        for pattern in country.phones:
+            for _ in range(30):
+                number = "".join(str(rng.randrange(10)) if c == "#" else c for c in pattern)
+                parsed = phonenumbers.parse(number, None)
+                assert phonenumbers.is_possible_number(parsed), number
+                assert parsed.country_code == phonenumbers.country_code_for_region(
+                    country.code), number
