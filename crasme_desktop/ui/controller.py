@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRect, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -33,10 +33,13 @@ from crasme_desktop.domain.settings import AppSettings
 from crasme_desktop.ui.crash import CrashReporter
 from crasme_desktop.ui.idle import IdleLock
 from crasme_desktop.ui.jobs import service
-from crasme_desktop.ui.recovery_key import ChoosePath
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.unlock import KEYCHAIN, PASSPHRASE, RECOVERY, UnlockRequest, UnlockScreen
+from crasme_desktop.ui.unlock_request import KEYCHAIN, PASSPHRASE, RECOVERY, UnlockRequest
 from crasme_desktop.vault import load_app_settings
+
+if TYPE_CHECKING:
+    from crasme_desktop.ui.recovery_key import ChoosePath
+    from crasme_desktop.ui.unlock import UnlockScreen
 
 #: Asks for a vault file to open, starting in a folder; None when the person cancels.
 ChooseVault = Callable[[Path], Path | None]
@@ -267,6 +270,8 @@ class AppController(QObject):
 
     def _unlock_screen(self) -> UnlockScreen:
         if self.unlock_screen is None:
+            from crasme_desktop.ui.unlock import UnlockScreen
+
             screen = UnlockScreen(self.vault_path)
             screen.unlock_requested.connect(self._unlock)
             screen.quit_requested.connect(self.quit)

@@ -9,7 +9,6 @@ runner and this widget importable before the database stack is loaded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -28,18 +27,9 @@ from PySide6.QtWidgets import (
 
 from crasme_desktop import APP_NAME
 from crasme_desktop.ui import theme
+from crasme_desktop.ui.unlock_request import KEYCHAIN, PASSPHRASE, RECOVERY, UnlockRequest
 
-KEYCHAIN = "keychain"
-PASSPHRASE = "passphrase"
-RECOVERY = "recovery"
-
-
-@dataclass(frozen=True)
-class UnlockRequest:
-    """What the person chose: a method and, except for the keychain, a secret."""
-
-    method: str
-    secret: str | None = None
+__all__ = ["KEYCHAIN", "PASSPHRASE", "RECOVERY", "UnlockRequest", "UnlockScreen"]
 
 
 class UnlockScreen(QWidget):
