@@ -32,10 +32,11 @@ def run(vault_path: Path | None, *, argv: list[str]) -> int:
     from crasme_desktop.vault import load_app_settings, paths
 
     log_path = setup_logging(paths.log_dir())
+    settings = load_app_settings()
     if vault_path:
         path = Path(vault_path).expanduser()
     else:
-        path = paths.startup_vault_path(load_app_settings().last_vault)
+        path = paths.startup_vault_path(settings.last_vault)
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
@@ -55,6 +56,7 @@ def run(vault_path: Path | None, *, argv: list[str]) -> int:
     controller = AppController(
         path,
         env_passphrase=os.environ.get("CRASME_PASSPHRASE") or None,
+        settings=settings,
         crash=crash,
     )
     crash.parent_widget = controller.active_window

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from tests.support.required import unavailable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # so `tests.support` imports however pytest was started
@@ -102,8 +103,8 @@ def secret_service_keyring() -> Iterator[object]:
     which starts a throwaway gnome-keyring on a private D-Bus session. Skips with
     the precise reason when there is no session bus, no gnome-keyring-daemon, or
     the service does not answer a store/read/delete round trip; with
-    CRASME_REQUIRE_SECRET_SERVICE=1 (set by scripts/test, so `make test` and CI)
-    it fails instead, so the keychain tests can never be skipped unnoticed. Tests
+    CRASME_STRICT_TESTS=1 (set by scripts/test, so `make test` and CI) it fails
+    instead, so the keychain tests can never be skipped unnoticed. Tests
     clean up the entries they store.
     """
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
@@ -129,6 +130,13 @@ def secret_service_keyring() -> Iterator[object]:
 
 
 def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CRASME_REQUIRE_SECRET_SERVICE") == "1":
-        pytest.fail(f"a real Secret Service is required here, but {reason}", pytrace=False)
-    pytest.skip(reason)
+    unavailable("a real Secret Service", reason)
+
+
+@pytest.fixture
+def pdftotext() -> str:
+    """The path of poppler's pdftotext, for tests that read the text of a PDF back."""
+    found = shutil.which("pdftotext")
+    if found is None:
+        unavailable("pdftotext", "pdftotext (poppler-utils) is not installed")
+    return found

@@ -35,3 +35,9 @@ class FakeClock(Clock):
 
 
 SYSTEM_CLOCK = Clock()
+
+
+def as_utc(value: datetime) -> datetime:
+    """An aware UTC datetime. The vault stores UTC without a zone, so a naive value is
+    taken to be UTC already; an aware one is converted."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

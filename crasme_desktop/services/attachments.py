@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from crasme_desktop.domain.clock import as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import (
     Activity,
@@ -29,7 +30,6 @@ from crasme_desktop.domain.models import (
 from crasme_desktop.domain.validation import quoted
 from crasme_desktop.services import audit
 from crasme_desktop.services.contacts import NotFound
-from crasme_desktop.services.timeline import to_utc
 from crasme_desktop.vault import Vault
 
 #: Large enough for scans, photos and PDFs; small enough that the vault, its
@@ -241,5 +241,5 @@ def _info(row: Attachment) -> AttachmentInfo:
         organization_id=row.organization_id,
         subject_kind=row.subject_kind,
         subject_id=row.subject_id,
-        created_at=to_utc(row.created_at),
+        created_at=as_utc(row.created_at),
     )

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from crasme_desktop.domain.clock import as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import (
     Organization,
@@ -586,10 +587,6 @@ def _reuse(row: _Row, **values: object) -> _Row:
     return row
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _address_record(a: PostalAddress) -> AddressRecord:
     return AddressRecord(
         a.id, a.kind, a.street, a.postal_code, a.city, a.region, a.country_code
@@ -614,8 +611,8 @@ def _person_record(p: Person) -> PersonRecord:
         owner=p.owner,
         source=p.source,
         notes=p.notes,
-        created_at=_utc(p.created_at),
-        updated_at=_utc(p.updated_at),
+        created_at=as_utc(p.created_at),
+        updated_at=as_utc(p.updated_at),
     )
 
 
@@ -642,8 +639,8 @@ def _organization_record(
         notes=org.notes,
         people=tuple(PersonSummary(*row) for row in people),
         people_count=count or 0,
-        created_at=_utc(org.created_at),
-        updated_at=_utc(org.updated_at),
+        created_at=as_utc(org.created_at),
+        updated_at=as_utc(org.updated_at),
     )
 
 

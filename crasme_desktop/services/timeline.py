@@ -12,13 +12,13 @@ come back aware in UTC. "Now" is the vault's clock unless a `clock` is passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from crasme_desktop.domain.clock import Clock
+from crasme_desktop.domain.clock import Clock, as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import ACTIVITY_KINDS, Activity, Organization, Person
 from crasme_desktop.services import audit
@@ -89,9 +89,9 @@ def add_entry(
             kind=kind,
             subject=subject,
             body=body,
-            occurred_at=to_utc(occurred_at) if occurred_at else now,
-            due_at=to_utc(due_at) if due_at else None,
-            remind_at=to_utc(remind_at) if remind_at else None,
+            occurred_at=as_utc(occurred_at) if occurred_at else now,
+            due_at=as_utc(due_at) if due_at else None,
+            remind_at=as_utc(remind_at) if remind_at else None,
             owner=owner.strip()[:100],
             person_id=person_id,
             organization_id=organization_id,
@@ -161,11 +161,11 @@ def update_entry(
         if body is not _UNSET:
             entry.body = body.strip()
         if occurred_at is not _UNSET:
-            entry.occurred_at = to_utc(occurred_at)
+            entry.occurred_at = as_utc(occurred_at)
         if due_at is not _UNSET:
-            entry.due_at = to_utc(due_at) if due_at else None
+            entry.due_at = as_utc(due_at) if due_at else None
         if remind_at is not _UNSET:
-            entry.remind_at = to_utc(remind_at) if remind_at else None
+            entry.remind_at = as_utc(remind_at) if remind_at else None
         if owner is not _UNSET:
             entry.owner = owner.strip()[:100]
         _check_entry(entry.kind, entry.subject, entry.body, entry.due_at, entry.remind_at)
@@ -193,7 +193,7 @@ def snooze_reminder(
         entry = _load(s, entry_id)
         if entry.kind != "task":
             raise UserError("Only tasks have reminders.")
-        entry.remind_at = to_utc(until) if until else None
+        entry.remind_at = as_utc(until) if until else None
         entry.updated_at = (clock or vault.clock).now()
         s.flush()
         audit.add(s, "task.remind", "activity", entry.id)
@@ -260,7 +260,7 @@ def due_tasks(
     clock: Clock | None = None,
 ) -> list[TimelineEntry]:
     """Open tasks due by `by` (default: now), most overdue first."""
-    by = to_utc(by) if by else (clock or vault.clock).now()
+    by = as_utc(by) if by else (clock or vault.clock).now()
     return _open_tasks(vault, Activity.due_at, by, owner, limit)
 
 
@@ -273,16 +273,11 @@ def reminders_due(
     clock: Clock | None = None,
 ) -> list[TimelineEntry]:
     """Open tasks whose reminder time has come by `by` (default: now), oldest first."""
-    by = to_utc(by) if by else (clock or vault.clock).now()
+    by = as_utc(by) if by else (clock or vault.clock).now()
     return _open_tasks(vault, Activity.remind_at, by, owner, limit)
 
 
 # -- helpers -------------------------------------------------------------------------
-def to_utc(value: datetime) -> datetime:
-    """An aware UTC datetime; a naive one is taken to be UTC already."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _check_entry(
     kind: str, subject: str, body: str, due_at: datetime | None, remind_at: datetime | None
 ) -> None:
@@ -340,7 +335,7 @@ def _page(
     query = _select().where(where)
     if before is not None:
         cursor = tuple_(Activity.occurred_at, Activity.id)
-        query = query.where(cursor < tuple_(to_utc(before.occurred_at), before.id))
+        query = query.where(cursor < tuple_(as_utc(before.occurred_at), before.id))
     query = query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit)
     with vault.unit_of_work() as uow:
         return [_record(a, name) for a, name in uow.session.execute(query)]
@@ -373,7 +368,7 @@ def _entry(s: Session, a: Activity) -> TimelineEntry:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    return to_utc(value) if value is not None else None
+    return as_utc(value) if value is not None else None
 
 
 def _record(a: Activity, person_name: str | None) -> TimelineEntry:
@@ -382,7 +377,7 @@ def _record(a: Activity, person_name: str | None) -> TimelineEntry:
         kind=a.kind,
         subject=a.subject,
         body=a.body,
-        occurred_at=to_utc(a.occurred_at),
+        occurred_at=as_utc(a.occurred_at),
         due_at=_aware(a.due_at),
         remind_at=_aware(a.remind_at),
         done_at=_aware(a.done_at),
@@ -392,6 +387,6 @@ def _record(a: Activity, person_name: str | None) -> TimelineEntry:
         organization_id=a.organization_id,
         subject_kind=a.subject_kind,
         subject_id=a.subject_id,
-        created_at=to_utc(a.created_at),
-        updated_at=to_utc(a.updated_at),
+        created_at=as_utc(a.created_at),
+        updated_at=as_utc(a.updated_at),
     )

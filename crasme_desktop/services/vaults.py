@@ -98,6 +98,11 @@ def rekey(vault: Vault, passphrase: str | None = None) -> str:
     return recovery
 
 
+def has_passphrase(vault: Vault) -> bool:
+    """Whether the vault has a passphrase slot (reads the key-slot file)."""
+    return vault.has_passphrase
+
+
 def change_passphrase(vault: Vault, current: str | None, new: str) -> None:
     """Give the vault a new passphrase; the old one stops working at once."""
     vault.change_passphrase(current, new)

@@ -115,6 +115,7 @@ class AppController(QObject):
         keychain: Any = None,
         clock: Clock = SYSTEM_CLOCK,
         env_passphrase: str | None = None,
+        settings: AppSettings | None = None,
         crash: CrashReporter | None = None,
         idle_poll_ms: int = 1000,
         choose_kit_path: ChoosePath | None = None,
@@ -130,8 +131,8 @@ class AppController(QObject):
         self.tasks = TaskRunner(
             self, parent_widget=self.active_window, report_crash=self.crash.report
         )
-        # The settings file is small JSON: reading it here costs no database import.
-        self.settings = load_app_settings()
+        # The settings file is small JSON: reading it costs no database import.
+        self.settings = settings if settings is not None else load_app_settings()
         self.description: Any = None
         self.vault: Any = None
         self.state = "starting"
@@ -147,14 +148,12 @@ class AppController(QObject):
     # -- start ------------------------------------------------------------------------
     def start(self) -> None:
         """Show the first window now; load the rest in the background."""
-        if (
-            self.vault_path.exists()
-            and not self.env_passphrase
-            and str(self.vault_path) in self.settings.keychain_start
-        ):
+        exists = self.vault_path.exists()
+        keychain_last_time = str(self.vault_path) in self.settings.keychain_start
+        if exists and keychain_last_time and not self.env_passphrase:
             self._start_with_keychain()
             return
-        if self.vault_path.exists():
+        if exists:
             self.state = "locked"
             screen = self._unlock_screen()
             screen.setGeometry(_centred(screen.geometry()))
@@ -231,9 +230,7 @@ class AppController(QObject):
         self.description = info.description
 
     def _stack_loaded(self, info: StartInfo) -> None:
-        self.settings = info.settings
-        self.idle.set_minutes(info.settings.auto_lock_minutes)
-        self.description = info.description
+        self._take_settings(info)
         if self.state == "first-run":
             if self.wizard is not None:
                 self.wizard.set_keychain_available(info.description.keychain_available)

@@ -26,15 +26,14 @@ from PySide6.QtWidgets import (
 
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
+from crasme_desktop.ui.pages.base import label
 from crasme_desktop.ui.passphrase import PassphraseFields
 from crasme_desktop.ui.recovery_key import ChoosePath, RecoveryKeyPanel
 from crasme_desktop.ui.tasks import TaskRunner
 
 
 def _label(text: str, role: str, name: str = "") -> QLabel:
-    out = QLabel(text)
-    out.setProperty("role", role)
-    out.setWordWrap(True)
+    out = label(text, role)
     if name:
         out.setObjectName(name)
     return out

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from crasme_desktop import APP_NAME
 from crasme_desktop.ui import theme
+from crasme_desktop.ui.pages.base import label
 from crasme_desktop.ui.unlock_request import KEYCHAIN, PASSPHRASE, RECOVERY, UnlockRequest
 
 __all__ = ["KEYCHAIN", "PASSPHRASE", "RECOVERY", "UnlockRequest", "UnlockScreen"]
@@ -49,11 +50,11 @@ class UnlockScreen(QWidget):
         self.keychain_has_key = False
         self.method = PASSPHRASE
 
-        self.heading = _label("Unlock your vault", "title")
-        self.where = _label("", "hint")
+        self.heading = label("Unlock your vault", "title")
+        self.where = label("", "hint")
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.notice = _label("", "notice")
-        self.error = _label("", "error")
+        self.notice = label("", "notice")
+        self.error = label("", "error")
         self.error.setObjectName("unlockError")
 
         self.pages = QStackedWidget()
@@ -163,7 +164,7 @@ class UnlockScreen(QWidget):
         page = QWidget()
         box = QVBoxLayout(page)
         box.setContentsMargins(0, 6, 0, 6)
-        text = _label("", "hint")
+        text = label("", "hint")
         bar = QProgressBar()
         bar.setRange(0, 0)  # busy: the time an unlock takes is not known in advance
         bar.setFixedHeight(6)
@@ -175,7 +176,7 @@ class UnlockScreen(QWidget):
         page = QWidget()
         box = QVBoxLayout(page)
         box.setContentsMargins(0, 0, 0, 0)
-        text = _label(
+        text = label(
             "The key to this vault is kept in this computer's keychain. "
             "Press Unlock to open it; there is nothing to type.",
             "hint",
@@ -195,7 +196,7 @@ class UnlockScreen(QWidget):
         edit.setPlaceholderText(placeholder)
         edit.setObjectName(f"{caption.split()[0].lower()}Edit")
         edit.textEdited.connect(self._clear_error)
-        box.addWidget(_label(caption, "section"))
+        box.addWidget(label(caption, "section"))
         box.addWidget(edit)
         return page, edit
 
@@ -294,13 +295,6 @@ class UnlockScreen(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.quit_requested.emit()
         super().closeEvent(event)
-
-
-def _label(text: str, role: str) -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", role)
-    label.setWordWrap(True)
-    return label
 
 
 def _link(text: str) -> QPushButton:

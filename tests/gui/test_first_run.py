@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -24,7 +23,7 @@ def _next(qtbot, wizard, which=QWizard.WizardButton.NextButton):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
+@pytest.mark.usefixtures("pdftotext")
 def test_wizard_creates_the_vault_shows_the_key_saves_the_kit_and_opens(
     qtbot, tmp_path, make_controller, memory_keyring
 ):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from crasme_desktop.domain.clock import as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import EmptyState, Page, label
@@ -134,8 +135,7 @@ class DashboardPage(Page):
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return "Never"
-    # The vault stores UTC; SQLite hands it back without a zone.
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone()
+    local = as_utc(moment).astimezone()
     today = datetime.now(local.tzinfo).date()
     if local.date() == today:
         return f"Today {local:%H:%M}"

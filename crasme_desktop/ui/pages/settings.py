@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from crasme_desktop.domain.settings import AppSettings
 from crasme_desktop.ui import theme
+from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import Page, label
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.vault import load_app_settings, update_app_settings
@@ -158,7 +159,9 @@ class SettingsPage(Page):
             return
         self.key_note.clear()
         self.tasks.submit(
-            lambda: vault.has_passphrase, on_done=lambda has: self._open_key_dialog(which, has)
+            service("vaults.has_passphrase"),
+            vault,
+            on_done=lambda has: self._open_key_dialog(which, has),
         )
 
     def _open_key_dialog(self, which: str, has_passphrase: bool) -> None:
