@@ -6,8 +6,8 @@ import re
 import subprocess
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
+from tests.support.clicks import click
 
 WAIT = 20_000
 
@@ -20,7 +20,7 @@ def _wizard_ready(controller):
 def _next(qtbot, wizard, which=QWizard.WizardButton.NextButton):
     button = wizard.button(which)
     assert button.isVisible() and button.isEnabled(), f"{which} is not clickable"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    click(qtbot, button)
 
 
 @pytest.mark.usefixtures("pdftotext")
@@ -65,7 +65,7 @@ def test_wizard_creates_the_vault_shows_the_key_saves_the_kit_and_opens(
     wizard.reject()  # closing before confirming is refused
     assert wizard.isVisible()
 
-    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    click(qtbot, panel.save_button)
     qtbot.waitUntil(lambda: panel.saved_to == kit_path, timeout=WAIT)
     text = subprocess.run(
         ["pdftotext", str(kit_path), "-"], capture_output=True, text=True, check=True

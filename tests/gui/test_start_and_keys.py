@@ -9,8 +9,8 @@ from crasme_desktop.ui.key_dialogs import ChangePassphraseDialog, RotateKeyDialo
 from crasme_desktop.ui.unlock import KEYCHAIN, PASSPHRASE
 from crasme_desktop.vault import load_app_settings, open_vault
 from crasme_desktop.vault.errors import WrongPassphrase, WrongRecoveryKey
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from tests.support.clicks import click
 
 RIGHT = "correct horse battery staple"  # the passphrase make_vault uses
 WAIT = 20_000
@@ -81,7 +81,7 @@ def test_when_the_keychain_lost_the_key_the_main_window_gives_way_to_the_unlock_
         lambda: str(created.path) not in load_app_settings().keychain_start, timeout=WAIT
     )
     controller.unlock_screen.passphrase_edit.setText(RIGHT)
-    qtbot.mouseClick(controller.unlock_screen.unlock_button, Qt.MouseButton.LeftButton)
+    click(qtbot, controller.unlock_screen.unlock_button)
     qtbot.waitUntil(lambda: _unlocked(controller), timeout=WAIT)
 
 
@@ -99,7 +99,7 @@ def test_open_another_vault_from_the_unlock_screen(qtbot, make_vault, make_contr
     qtbot.waitUntil(lambda: _form_ready(controller), timeout=WAIT)
     screen = controller.unlock_screen
     assert screen.other_vault.isEnabled()
-    qtbot.mouseClick(screen.other_vault, Qt.MouseButton.LeftButton)
+    click(qtbot, screen.other_vault)
     assert asked == [first.path.parent]
     assert screen.where.text() == str(second.path)
     # The second vault's key is in the keychain: it opens without typing.
@@ -142,7 +142,7 @@ def _settings(qtbot, controller):
 
 
 def _open_dialog(qtbot, settings, button, kind):
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    click(qtbot, button)
     qtbot.waitUntil(lambda: isinstance(settings.key_dialog, kind), timeout=WAIT)
     return settings.key_dialog
 
@@ -163,12 +163,12 @@ def test_change_passphrase_checks_the_old_one_and_the_new_one_opens_the_vault(
     dialog.current.setText("not the passphrase")
     dialog.fields.first.setText(new)
     dialog.fields.second.setText(new)
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    click(qtbot, dialog.save_button)
     qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=WAIT)
     assert dialog.error.text() == WrongPassphrase().message
 
     dialog.current.setText(RIGHT)
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    click(qtbot, dialog.save_button)
     qtbot.waitUntil(lambda: settings.key_note.text() != "", timeout=WAIT)
     assert settings.key_note.text() == "Passphrase changed. Use the new one from now on."
 
@@ -196,10 +196,10 @@ def test_rotate_key_shows_the_new_recovery_key_once_and_only_it_works(
     settings = _settings(qtbot, controller)
     dialog = _open_dialog(qtbot, settings, settings.rotate_key_button, RotateKeyDialog)
 
-    qtbot.mouseClick(dialog.rotate_button, Qt.MouseButton.LeftButton)
+    click(qtbot, dialog.rotate_button)
     assert dialog.error.text() == "Type the vault's passphrase first."
     dialog.passphrase.setText(RIGHT)
-    qtbot.mouseClick(dialog.rotate_button, Qt.MouseButton.LeftButton)
+    click(qtbot, dialog.rotate_button)
     qtbot.waitUntil(lambda: dialog.showing_key, timeout=WAIT)
     new_key = dialog.panel.recovery_key
     assert re.fullmatch(r"[A-Z0-9]{5}(-[A-Z0-9]{5}){7}", new_key)
@@ -210,7 +210,7 @@ def test_rotate_key_shows_the_new_recovery_key_once_and_only_it_works(
     assert "tick the box" in dialog.panel.status.text()
     assert not dialog.done_button.isEnabled()
     dialog.panel.confirm.setChecked(True)
-    qtbot.mouseClick(dialog.done_button, Qt.MouseButton.LeftButton)
+    click(qtbot, dialog.done_button)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
     QApplication.processEvents()
 

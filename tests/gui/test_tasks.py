@@ -8,8 +8,8 @@ import pytest
 from crasme_desktop.domain.errors import Cancelled, UserError
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.ui.tasks import TaskRunner
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
+from tests.support.clicks import click
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_cancel_stops_the_work_and_shows_nothing(qtbot, runner):
     dialog = _progress_dialogs()[0]
     cancel = dialog.findChild(QPushButton)
     assert cancel is not None and cancel.text() == "Cancel"
-    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    click(qtbot, cancel)
     qtbot.waitUntil(lambda: runner.active == 0)
     assert outcome == []
     assert runner.message_boxes == []

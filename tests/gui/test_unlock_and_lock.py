@@ -5,6 +5,7 @@ from __future__ import annotations
 from crasme_desktop.ui.unlock import PASSPHRASE, RECOVERY
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from tests.support.clicks import click
 
 RIGHT = "correct horse battery staple"  # the passphrase make_vault uses
 
@@ -29,7 +30,7 @@ def _unlocked(controller):
 def _unlock_with_passphrase(qtbot, controller, text):
     screen = controller.unlock_screen
     screen.passphrase_edit.setText(text)
-    qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    click(qtbot, screen.unlock_button)
 
 
 def test_wrong_passphrase_is_said_inline_and_the_right_one_opens_the_window(
@@ -92,7 +93,7 @@ def test_the_recovery_key_unlocks_too(qtbot, make_vault, make_controller):
     qtbot.waitUntil(lambda: _form_ready(controller), timeout=WAIT)
     screen = controller.unlock_screen
     assert screen.use_recovery.isVisible()
-    qtbot.mouseClick(screen.use_recovery, Qt.MouseButton.LeftButton)
+    click(qtbot, screen.use_recovery)
     assert screen.method == RECOVERY
     screen.recovery_edit.setText(created.recovery_key.lower())
     qtbot.keyClick(screen.recovery_edit, Qt.Key.Key_Return)
