@@ -285,6 +285,39 @@ class AttachmentContent(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class SavedView(Stamped, Base):
+    """Filters and sort order saved under a name on a list page (`spec` is JSON)."""
+
+    __tablename__ = "saved_view"
+    page: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+    spec: Mapped[str] = mapped_column(Text, default="{}")
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (Index("uq_saved_view_name", "page", "name_key", unique=True),)
+
+
+class MergeRecord(Stamped, Base):
+    """What one merge changed, kept so that it can be undone (`snapshot` is JSON).
+
+    It holds the removed record's values, so erasing either side deletes it too.
+    """
+
+    __tablename__ = "merge_record"
+    kind: Mapped[str] = mapped_column(String(20))
+    kept_id: Mapped[str] = mapped_column(String(36))
+    removed_id: Mapped[str] = mapped_column(String(36))
+    snapshot: Mapped[str] = mapped_column(Text)
+    undone_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('person', 'organization')", name="ck_merge_record_kind"),
+        Index("ix_merge_record_kept", "kept_id", "created_at"),
+        Index("ix_merge_record_removed", "removed_id"),
+    )
+
+
 class AuditEvent(Base):
     """Who did what, when, to which record: ids only, never personal values."""
 
