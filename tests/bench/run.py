@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -283,6 +284,23 @@ def print_table(results: list[Result]) -> None:
             print(f"  {r.scenario}: {r.note} ({r.runs} runs)")
 
 
+#: Scenarios of the later areas, one module each in tests/bench: every module has
+#: `add_arguments(parser)` (options prefixed with its name) and `run(args, work)`,
+#: which returns `Result` rows and makes its own vaults under `work`.
+EXTRA = ("search", "lists", "import")
+
+
+def _extra_modules() -> dict[str, Any]:
+    import importlib.util
+
+    found = {}
+    for name in EXTRA:
+        module_name = f"tests.bench.bench_{name}"
+        if importlib.util.find_spec(module_name) is not None:
+            found[name] = importlib.import_module(module_name)
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -293,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keychain", choices=("file", "system"), default="file",
                         help="file: the test keychain (default, stable numbers); "
                         "system: whatever keyring finds (e.g. under scripts/with-keyring)")
-    parser.add_argument("--only", choices=("open", "start"), default=None)
+    parser.add_argument("--only", choices=("open", "start", *EXTRA), default=None)
+    for module in _extra_modules().values():
+        module.add_arguments(parser)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="crasme-bench-") as tmp:
@@ -306,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(bench_open(vault_path, args.runs_open))
         if args.only in (None, "start"):
             results.extend(bench_cold_start(vault_path, args.runs_start, work))
+        for name, module in _extra_modules().items():
+            if args.only in (None, name):
+                results.extend(module.run(args, work))
 
     print_table(results)
     RESULTS_DIR.mkdir(exist_ok=True)
