@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QLocale, Qt, QTime
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from crasme_desktop.domain.clock import as_utc
@@ -90,9 +90,10 @@ class DashboardPage(Page):
         if self.vault is None:  # locked while the figures were on their way
             return
         self.summary = summary
-        self.tiles["people"].set_value(f"{summary.people:,}")
-        self.tiles["organizations"].set_value(f"{summary.organizations:,}")
-        self.tiles["activities"].set_value(f"{summary.activities:,}")
+        locale = QLocale()
+        self.tiles["people"].set_value(locale.toString(summary.people))
+        self.tiles["organizations"].set_value(locale.toString(summary.organizations))
+        self.tiles["activities"].set_value(locale.toString(summary.activities))
         self.tiles["last_changed"].set_value(_when(summary.last_changed))
         self.welcome.setText(
             "Figures for deals, invoices, tickets and today's jobs will join these as "
@@ -137,6 +138,7 @@ def _when(moment: datetime | None) -> str:
         return "Never"
     local = as_utc(moment).astimezone()
     today = datetime.now(local.tzinfo).date()
+    locale, short = QLocale(), QLocale.FormatType.ShortFormat
     if local.date() == today:
-        return f"Today {local:%H:%M}"
-    return f"{local.day} {local:%b %Y}"
+        return f"Today {locale.toString(QTime(local.hour, local.minute), short)}"
+    return locale.toString(QDate(local.year, local.month, local.day), short)
