@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.clock import SYSTEM_CLOCK, Clock
 from crasme_desktop.domain.errors import UserError
@@ -121,7 +121,7 @@ class Vault:
         self._guard = threading.Lock()
         self._spare = [first_connection] if first_connection is not None else []
         self._engine: Engine | None = eng.make_engine(path, self._key_for_connection, self._spare)
-        self._sessions = sessionmaker(bind=self._engine, expire_on_commit=False)
+        self._sessions = eng.sessions_for(self._engine)
 
     # -- state --------------------------------------------------------------
     @property

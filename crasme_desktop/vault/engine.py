@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from crasme_desktop.domain.errors import UserError
@@ -111,6 +113,20 @@ def make_engine(
         binding.key_holder = key_holder
         binding.spare = spare if spare is not None else []
     return engine
+
+
+_sessionmakers: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def sessions_for(engine: Engine) -> sessionmaker[Session]:
+    """The session factory of an engine, made once per engine like the engine itself."""
+    with _engines_guard:
+        made = _sessionmakers.get(engine)
+        if made is None:
+            made = _sessionmakers[engine] = sessionmaker(bind=engine, expire_on_commit=False)
+        return made
 
 
 def release_engine(engine: Engine) -> None:
