@@ -19,10 +19,26 @@ STORED = sorted(DATA.glob("schema-*.crasme"))
 STORED_PASSPHRASE = "stored vault passphrase"
 
 
+#: The search index (migration 0004) is written with SQL by services/search_index.py, not
+#: mapped: its content table, two FTS5 virtual tables and the shadow tables FTS5 makes.
+SEARCH_INDEX_TABLES = frozenset(
+    {"search_doc"}
+    | {f"{fts}{suffix}" for fts in ("search_word", "search_trigram")
+       for suffix in ("", "_data", "_idx", "_docsize", "_config")}
+)
+
+
+def _not_search_index(name, type_, _parents):
+    return not (type_ == "table" and name in SEARCH_INDEX_TABLES)
+
+
 def test_migrations_match_the_models(created, keychain):
     with open_vault(created.path, keychain=keychain) as vault, vault.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": _not_search_index})
+        diffs = compare_metadata(context, Base.metadata)
+        tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
     assert diffs == []
+    assert tables >= SEARCH_INDEX_TABLES, "only tables that exist are left out of the comparison"
 
 
 def test_there_is_a_stored_vault_for_every_schema_version():

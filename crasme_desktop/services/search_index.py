@@ -1,0 +1,214 @@
+"""Keeps the full-text search index in step with people and companies.
+
+Called by the services inside the same session (so the same transaction) as the
+write: `index_people(session, ids)` after creating or changing people,
+`index_organizations(session, ids)` likewise, `unindex(session, kind, ids)` when
+they are deleted (before or after the rows go: it needs only the ids).
+
+The index (migration 0004): `search_doc` keeps one row per record with the exact
+text indexed, under a row id in its kind's range (`code << 40`); the FTS5 tables
+`search_word` and `search_trigram` use it as external content. Changing or
+removing a record first gives FTS5 a 'delete' with the stored old text, which with
+the `secure-delete` option removes its words from the index pages; nothing of an
+erased record's text stays behind (after a WAL checkpoint).
+
+Later areas (deals, invoices, tickets) add a kind to `KIND_CODES` and an
+`index_<kind>` function that builds `SearchText` for their records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from crasme_desktop.domain.models import Organization, Person, PersonEmail, PersonPhone
+from crasme_desktop.domain.search_text import SearchText, organization_text, person_text
+
+IndexKind = Literal["person", "organization"]
+
+KIND_SHIFT = 40
+#: A kind's rows in `search_doc` have ids in [code << 40, (code + 1) << 40).
+KIND_CODES: dict[str, int] = {"person": 1, "organization": 2}
+FTS_TABLES = ("search_word", "search_trigram")
+#: Ids per statement (well under SQLite's limit of bound parameters).
+CHUNK = 500
+
+__all__ = [
+    "FTS_TABLES",
+    "KIND_CODES",
+    "Document",
+    "add_documents",
+    "index_organizations",
+    "index_people",
+    "kind_of",
+    "kind_range",
+    "unindex",
+]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One record's searchable text, for a bulk fill that already has the values."""
+
+    kind: str
+    record_id: str
+    text: SearchText
+
+
+def kind_range(kind: str) -> tuple[int, int]:
+    """The first and last `search_doc` row id a kind may use."""
+    code = _code(kind)
+    return code << KIND_SHIFT, ((code + 1) << KIND_SHIFT) - 1
+
+
+def kind_of(doc_id: int) -> str | None:
+    code = doc_id >> KIND_SHIFT
+    return next((k for k, c in KIND_CODES.items() if c == code), None)
+
+
+# -- keeping in step ------------------------------------------------------------------
+def index_people(session: Session, ids: Iterable[str]) -> None:
+    """(Re)index these people as they are now in the session; ids of people that no
+    longer exist are taken out of the index."""
+    for chunk in _chunks(ids):
+        session.flush()
+        rows = session.execute(
+            select(Person.id, Person.given_name, Person.family_name, Person.display_name,
+                   Person.job_title).where(Person.id.in_(chunk))
+        ).all()
+        emails = _grouped(session, PersonEmail.person_id, PersonEmail.address,
+                          PersonEmail.position, chunk)
+        phones = _grouped(session, PersonPhone.person_id, PersonPhone.number,
+                          PersonPhone.position, chunk)
+        docs = {
+            pid: person_text(given, family, display, job, emails.get(pid, ()),
+                             phones.get(pid, ()))
+            for pid, given, family, display, job in rows
+        }
+        _replace(session, "person", chunk, docs)
+
+
+def index_organizations(session: Session, ids: Iterable[str]) -> None:
+    """(Re)index these companies; ids of companies that no longer exist are unindexed."""
+    for chunk in _chunks(ids):
+        session.flush()
+        rows = session.execute(
+            select(Organization.id, Organization.name, Organization.website)
+            .where(Organization.id.in_(chunk))
+        ).all()
+        docs = {oid: organization_text(name, website) for oid, name, website in rows}
+        _replace(session, "organization", chunk, docs)
+
+
+def unindex(session: Session, kind: str, ids: Iterable[str]) -> None:
+    """Take these records of `kind` out of the index (their words leave the file)."""
+    _code(kind)
+    for chunk in _chunks(ids):
+        _remove(session, _stored(session, chunk))
+
+
+def add_documents(session: Session, documents: Sequence[Document]) -> None:
+    """Index new records whose text the caller already built (bulk fills of records
+    that are not in the index yet)."""
+    by_kind: dict[str, list[Document]] = {}
+    for doc in documents:
+        by_kind.setdefault(doc.kind, []).append(doc)
+    for kind, docs in by_kind.items():
+        first = _next_id(session, kind)
+        _insert(session, [(first + i, d.record_id, d.text) for i, d in enumerate(docs)])
+
+
+# -- inside ----------------------------------------------------------------------------
+def _code(kind: str) -> int:
+    try:
+        return KIND_CODES[kind]
+    except KeyError:
+        raise ValueError(f"no search index kind {kind!r}") from None
+
+
+def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
+    unique = list(dict.fromkeys(i for i in ids if i))
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
+
+
+def _grouped(
+    session: Session, owner: Any, value: Any, position: Any, ids: list[str]
+) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, item in session.execute(
+        select(owner, value).where(owner.in_(ids)).order_by(owner, position)
+    ):
+        out.setdefault(key, []).append(item)
+    return out
+
+
+def _stored(session: Session, ids: list[str]) -> dict[str, tuple[int, str, str]]:
+    """record id -> (doc id, name, other) as indexed now."""
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    rows = session.execute(
+        text(f"SELECT record_id, doc_id, name, other FROM search_doc "
+             f"WHERE record_id IN ({marks})"),
+        {f"i{n}": v for n, v in enumerate(ids)},
+    )
+    return {rid: (doc_id, name, other) for rid, doc_id, name, other in rows}
+
+
+def _replace(
+    session: Session, kind: str, ids: list[str], docs: dict[str, SearchText]
+) -> None:
+    stored = _stored(session, ids)
+    changed = {
+        rid: old for rid, old in stored.items()
+        if rid not in docs or (old[1], old[2]) != (docs[rid].name, docs[rid].other)
+    }
+    _remove(session, changed)
+    keep = {rid: old[0] for rid, old in stored.items() if rid in docs}
+    fresh = [rid for rid in docs if rid not in stored]
+    rows: list[tuple[int, str, SearchText]] = [
+        (keep[rid], rid, docs[rid]) for rid in changed if rid in docs
+    ]
+    if fresh:
+        first = _next_id(session, kind)
+        rows.extend((first + i, rid, docs[rid]) for i, rid in enumerate(fresh))
+    _insert(session, rows)
+
+
+def _remove(session: Session, stored: dict[str, tuple[int, str, str]]) -> None:
+    if not stored:
+        return
+    olds = [{"d": doc_id, "n": name, "o": other} for doc_id, name, other in stored.values()]
+    for table in FTS_TABLES:
+        session.execute(
+            text(f"INSERT INTO {table} ({table}, rowid, name, other) "
+                 f"VALUES ('delete', :d, :n, :o)"),
+            olds,
+        )
+    session.execute(text("DELETE FROM search_doc WHERE doc_id = :d"), olds)
+
+
+def _insert(session: Session, rows: list[tuple[int, str, SearchText]]) -> None:
+    if not rows:
+        return
+    values = [{"d": d, "r": r, "n": t.name, "o": t.other} for d, r, t in rows]
+    session.execute(
+        text("INSERT INTO search_doc (doc_id, record_id, name, other) VALUES (:d, :r, :n, :o)"),
+        values,
+    )
+    for table in FTS_TABLES:
+        session.execute(
+            text(f"INSERT INTO {table} (rowid, name, other) VALUES (:d, :n, :o)"), values
+        )
+
+
+def _next_id(session: Session, kind: str) -> int:
+    low, high = kind_range(kind)
+    top = session.execute(
+        text("SELECT max(doc_id) FROM search_doc WHERE doc_id BETWEEN :lo AND :hi"),
+        {"lo": low, "hi": high},
+    ).scalar()
+    return (top if top is not None else low) + 1
