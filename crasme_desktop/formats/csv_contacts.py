@@ -334,6 +334,21 @@ def choose_mapping(headers: Sequence[str]) -> ChosenMapping:
     return ChosenMapping(preset, columns)
 
 
+#: The presets a person can pick for a CSV whose headers were not recognised.
+PRESETS = ("google", "outlook", "guessed")
+
+
+def preset_mapping(headers: Sequence[str], preset: str) -> dict[int, Column]:
+    """The mapping `preset` ("google", "outlook" or "guessed") gives these headers,
+    whether or not the headers look like that exporter's."""
+    if preset == "guessed":
+        return guess_mapping(headers)
+    column_for = {"google": _google_column, "outlook": _outlook_column}.get(preset)
+    if column_for is None:
+        raise ValueError(f"unknown preset {preset!r}")
+    return {i: c for i, h in enumerate(headers) if (c := column_for(h)) is not None}
+
+
 # ---------------------------------------------------------------- reading
 
 @dataclass(frozen=True)
@@ -431,6 +446,22 @@ def sniff_csv(data: bytes, limits: ImportLimits = DEFAULT_LIMITS) -> CsvLayout:
     """
     layout, _ = _open(data, limits)
     return layout
+
+
+def preview_csv(data: bytes, rows: int = 20, limits: ImportLimits = DEFAULT_LIMITS
+                ) -> tuple[CsvLayout, list[list[str]]]:
+    """The layout and the first `rows` readable data rows, for the mapping screen.
+
+    Raises `FormatError` when the file cannot be a CSV of contacts at all.
+    """
+    layout, found = _open(data, limits)
+    sample: list[list[str]] = []
+    for _line, row, _error in found:
+        if len(sample) >= rows:
+            break
+        if row is not None and any(cell.strip() for cell in row):
+            sample.append([cell[: limits.max_field_chars] for cell in row])
+    return layout, sample
 
 
 def _open(data: bytes, limits: ImportLimits
