@@ -8,8 +8,10 @@ taken when the file was added.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import mimetypes
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,6 +139,35 @@ def read_attachment(vault: Vault, attachment_id: str) -> AttachmentData:
                 f"The attachment {quoted(row.filename)} is damaged; restore it from a backup."
             )
         return AttachmentData(_info(row), bytes(data))
+
+
+def save_attachment(vault: Vault, attachment_id: str, target: Path) -> AttachmentInfo:
+    """Write an attachment's bytes out to `target` (a temp file beside it, flushed, then
+    moved into place), checked against its checksum first."""
+    stored = read_attachment(vault, attachment_id)
+    target = Path(target)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(stored.data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except PermissionError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(
+            f"The file {quoted(target.name)} cannot be written there: permission denied."
+        ) from exc
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise UserError(f"The disk is full, so {quoted(target.name)} was not saved.") from exc
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise UserError(
+                f"The folder for {quoted(target.name)} does not exist any more."
+            ) from exc
+        raise
+    return stored.info
 
 
 def list_attachments(

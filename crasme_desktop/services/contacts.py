@@ -34,6 +34,7 @@ from crasme_desktop.domain.validation import (
     default_display_name,
     normalize_country_code,
     normalize_tag,
+    sort_key,
     system_region,
 )
 from crasme_desktop.domain.validation_records import (
@@ -45,7 +46,7 @@ from crasme_desktop.domain.validation_records import (
     clean_organization,
     clean_person,
 )
-from crasme_desktop.services import audit
+from crasme_desktop.services import audit, search_index
 from crasme_desktop.vault import Vault
 
 OFFICE_COUNTRY_KEY = "office.country"
@@ -61,6 +62,7 @@ __all__ = [  # noqa: RUF022 - grouped: drafts (input), records (output), then ac
     "AddressRecord",
     "EmailRecord",
     "NotFound",
+    "OrganizationChoice",
     "OrganizationRecord",
     "PersonRecord",
     "PersonRow",
@@ -74,6 +76,7 @@ __all__ = [  # noqa: RUF022 - grouped: drafts (input), records (output), then ac
     "delete_organization",
     "delete_person",
     "find_or_add_organization",
+    "find_organizations",
     "get_organization",
     "get_person",
     "link_person_to_organization",
@@ -81,6 +84,7 @@ __all__ = [  # noqa: RUF022 - grouped: drafts (input), records (output), then ac
     "list_tags",
     "office_region",
     "remove_tags",
+    "save_person",
     "set_office_region",
     "update_organization",
     "update_person",
@@ -209,6 +213,12 @@ class OrganizationRecord:
 
 
 @dataclass(frozen=True)
+class OrganizationChoice:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class PersonRow:
     id: str
     display_name: str
@@ -264,6 +274,7 @@ def create_person(vault: Vault, draft: PersonDraft, *, region: str | None = None
         s.add(person)
         s.flush()
         audit.add(s, "person.create", "person", person.id)
+        search_index.index_people(s, [person.id])
         return _person_record(person)
 
 
@@ -279,6 +290,37 @@ def update_person(
         person.updated_at = vault.clock.now()
         s.flush()
         audit.add(s, "person.update", "person", person.id)
+        search_index.index_people(s, [person.id])
+        return _person_record(person)
+
+
+def save_person(
+    vault: Vault,
+    person_id: str | None,
+    draft: PersonDraft,
+    *,
+    organization_name: str = "",
+    region: str | None = None,
+) -> PersonRecord:
+    """Create (`person_id` None) or change a person, as a form saves one: a company
+    typed by name (`organization_name`, used when the draft links none) is found or
+    made in the same transaction, so a person that cannot be saved leaves no company."""
+    with vault.unit_of_work() as uow:
+        s = uow.session
+        person = Person() if person_id is None else _load_person(s, person_id)
+        clean = clean_person(draft, region=_office_region(s, region))
+        _apply_person(s, person, clean)
+        if clean.organization_id is None and organization_name.strip():
+            person.organization = find_or_add_organization(s, organization_name)
+        if person_id is None:
+            s.add(person)
+        else:
+            person.updated_at = vault.clock.now()
+        s.flush()
+        s.expire(person, ["organization"])
+        audit.add(s, "person.create" if person_id is None else "person.update", "person",
+                  person.id)
+        search_index.index_people(s, [person.id])
         return _person_record(person)
 
 
@@ -291,6 +333,7 @@ def delete_person(vault: Vault, person_id: str) -> None:
             raise _missing("person")
         s.execute(delete(Person).where(Person.id == person_id))
         audit.add(s, "person.delete", "person", person_id)
+        search_index.unindex(s, "person", [person_id])
 
 
 def get_person(vault: Vault, person_id: str) -> PersonRecord:
@@ -344,6 +387,7 @@ def add_person(
         s.add(person)
         s.flush()
         audit.add(s, "person.create", "person", person.id)
+        search_index.index_people(s, [person.id])
         return _row(person)
 
 
@@ -373,6 +417,7 @@ def create_organization(vault: Vault, draft: OrganizationDraft) -> OrganizationR
         s.add(org)
         s.flush()
         audit.add(s, "organization.create", "organization", org.id)
+        search_index.index_organizations(s, [org.id])
         return _organization_record(s, org)
 
 
@@ -386,6 +431,7 @@ def update_organization(
         org.updated_at = vault.clock.now()
         s.flush()
         audit.add(s, "organization.update", "organization", org.id)
+        search_index.index_organizations(s, [org.id])
         return _organization_record(s, org)
 
 
@@ -398,6 +444,7 @@ def delete_organization(vault: Vault, organization_id: str) -> None:
             raise _missing("organization")
         s.execute(delete(Organization).where(Organization.id == organization_id))
         audit.add(s, "organization.delete", "organization", organization_id)
+        search_index.unindex(s, "organization", [organization_id])
 
 
 def get_organization(
@@ -406,6 +453,18 @@ def get_organization(
     with vault.unit_of_work() as uow:
         s = uow.session
         return _organization_record(s, _load_organization(s, organization_id), people_limit)
+
+
+def find_organizations(vault: Vault, text: str, *, limit: int = 20) -> list[OrganizationChoice]:
+    """Companies whose name starts with `text` (blind to case and accents), in name
+    order; for a company field's completer."""
+    key = sort_key(text)
+    query = select(Organization.id, Organization.name)
+    if key:
+        query = query.where(Organization.sort_key >= key, Organization.sort_key < key + "\uffff")
+    query = query.order_by(Organization.sort_key, Organization.id).limit(limit)
+    with vault.unit_of_work() as uow:
+        return [OrganizationChoice(i, n) for i, n in uow.session.execute(query)]
 
 
 def find_or_add_organization(session: Session, name: str) -> Organization:
@@ -420,6 +479,7 @@ def find_or_add_organization(session: Session, name: str) -> Organization:
         session.add(org)
         session.flush()
         audit.add(session, "organization.create", "organization", org.id)
+        search_index.index_organizations(session, [org.id])
     return org
 
 

@@ -1,0 +1,374 @@
+"""The detail pane of one person: a readable card, possible duplicates, the timeline.
+
+`show_record(vault, person_id)` reads the person, the first page of their timeline
+and their attachments in one task-runner job (phones are formatted there too, off
+the GUI thread). Only the newest record asked for is shown: moving quickly through
+a list with the keyboard starts at most two reads and never paints a record the
+person has already moved past.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crasme_desktop.domain.errors import UserError
+from crasme_desktop.ui.jobs import service
+from crasme_desktop.ui.pages.base import EmptyState, label
+from crasme_desktop.ui.tasks import TaskRunner
+from crasme_desktop.ui.timeline_panel import PAGE_SIZE, TimelinePanel, load_timeline
+from crasme_desktop.ui.widgets import (
+    ChooseOpenPaths,
+    ChooseSavePath,
+    LatestLoader,
+    TagChips,
+    card,
+    country_name,
+    escaped_lines,
+    link,
+    local_datetime,
+    rich_label,
+    text_label,
+)
+
+#: Links to records inside the app: "record:organization/ID".
+RECORD_SCHEME = "record:"
+_QUIET_SPAN = '<span style="color:#5b6675">{}</span>'
+
+
+@dataclass(frozen=True)
+class ShownPhone:
+    number: str  # E.164, for the tel: link
+    shown: str  # national at home, international abroad
+    international: str
+    kind: str
+    primary: bool
+    extension: str
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    record: Any
+    phones: tuple[ShownPhone, ...]
+    timeline: tuple[list[Any], list[Any] | None]
+
+
+def format_phones(phones: Any, region: str) -> tuple[ShownPhone, ...]:
+    """Runs on a worker (phonenumbers has a large table to load)."""
+    import phonenumbers
+
+    from crasme_desktop.domain.validation import format_phone
+
+    def international(e164: str) -> str:
+        try:
+            number = phonenumbers.parse(e164, None)
+        except phonenumbers.NumberParseException:
+            return e164
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+    out = []
+    for p in phones:
+        out.append(ShownPhone(
+            number=p.number,
+            shown=format_phone(p.number, region),
+            international=international(p.number),
+            kind=p.kind,
+            primary=p.primary,
+            extension=p.extension,
+        ))
+    return tuple(out)
+
+
+def load_person_card(vault: Any, person_id: str, limit: int = PAGE_SIZE) -> PersonCard:
+    """Runs on a worker: everything the pane shows, read at once."""
+    record = service("contacts.get_person")(vault, person_id)
+    region = service("contacts.office_region")(vault)
+    return PersonCard(
+        record=record,
+        phones=format_phones(record.phones, region),
+        timeline=load_timeline(vault, "person", person_id, limit),
+    )
+
+
+def address_html(address: Any) -> str:
+    lines = [line for line in address.street.splitlines() if line.strip()]
+    town = " ".join(p for p in (address.postal_code, address.city) if p)
+    if address.region:
+        town = f"{town}, {address.region}" if town else address.region
+    if town:
+        lines.append(town)
+    if address.country_code:
+        lines.append(country_name(address.country_code))
+    text = escaped_lines("\n".join(lines))
+    return f"{text}<br>{_QUIET_SPAN.format(html.escape(address.kind))}"
+
+
+def fact_grid() -> QGridLayout:
+    grid = QGridLayout()
+    grid.setContentsMargins(0, 0, 0, 0)
+    grid.setHorizontalSpacing(18)
+    grid.setVerticalSpacing(10)
+    grid.setColumnStretch(1, 1)
+    return grid
+
+
+def add_fact(grid: QGridLayout, name: str, widget: QWidget) -> QLabel:
+    """A row of the card: a quiet field name, then its value; returns the name label."""
+    row = grid.rowCount()
+    caption = text_label(name, "hint", selectable=False)
+    caption.setWordWrap(False)
+    grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    grid.addWidget(widget, row, 1)
+    return caption
+
+
+def set_fact(caption: QLabel, widget: QWidget, shown: bool) -> None:
+    caption.setVisible(shown)
+    widget.setVisible(shown)
+
+
+class PersonDetail(QWidget):
+    """A person's card, possible duplicates and timeline, for a list's detail pane."""
+
+    #: ("person" | "organization", id): the person wants to go to another record.
+    open_record = Signal(str, str)
+    #: ("person", keep_id, other_id): merge the shown person with a duplicate.
+    merge_requested = Signal(str, str, str)
+    #: The shown person's id: the person wants to change it.
+    edit_requested = Signal(str)
+
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        choose_save_path: ChooseSavePath | None = None,
+        choose_open_paths: ChooseOpenPaths | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("personDetail")
+        self.tasks = tasks
+        self.vault: Any = None
+        self.person_id = ""
+        self.record: Any = None
+        self._loader = LatestLoader(tasks)
+
+        self.name = text_label("", "title", name="personName")
+        # Job title and company on one wrapped line; the company is a link in the app.
+        self.work = QLabel()
+        self.work.setObjectName("personWork")
+        self.work.setProperty("role", "description")
+        self.work.setWordWrap(True)
+        self.work.setTextFormat(Qt.TextFormat.RichText)
+        self.work.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                          | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.work.linkActivated.connect(self._open_link)
+        self.edit_button = QPushButton("Edit")
+        self.edit_button.setObjectName("editPerson")
+        self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.person_id))
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        names.addWidget(self.name)
+        names.addWidget(self.work)
+        header = QHBoxLayout()
+        header.addLayout(names, 1)
+        header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        facts_card, facts_box = card("personFacts")
+        grid = fact_grid()
+        self.emails = rich_label("personEmails")
+        self.phones = rich_label("personPhones")
+        self.addresses = rich_label("personAddresses")
+        self.tags = TagChips()
+        self.owner = text_label("", name="personOwner")
+        self.source = text_label("", name="personSource")
+        self.notes = text_label("", name="personNotes")
+        self._facts = {
+            key: (add_fact(grid, caption, widget), widget)
+            for key, caption, widget in (
+                ("emails", "Email", self.emails),
+                ("phones", "Phone", self.phones),
+                ("addresses", "Address", self.addresses),
+                ("tags", "Tags", self.tags),
+                ("owner", "Owner", self.owner),
+                ("source", "Source", self.source),
+                ("notes", "Notes", self.notes),
+            )
+        }
+        self.nothing = text_label("No email, phone or address yet.", "hint",
+                                  name="personNoFacts")
+        self.stamps = text_label("", "hint", name="personStamps")
+        facts_box.addLayout(grid)
+        facts_box.addWidget(self.nothing)
+        facts_box.addSpacing(4)
+        facts_box.addWidget(self.stamps)
+
+        self.duplicates_area = QWidget()
+        self.duplicates_area.setObjectName("duplicatesArea")
+        dup_box = QVBoxLayout(self.duplicates_area)
+        dup_box.setContentsMargins(0, 0, 0, 0)
+        dup_box.addWidget(label("Possible duplicates", "section"))
+        self.duplicates = make_duplicates_panel(tasks, self.duplicates_area)
+        if self.duplicates is not None:
+            dup_box.addWidget(self.duplicates)
+            self.duplicates.merge_requested.connect(self.merge_requested)
+        self.duplicates_area.hide()
+
+        self.timeline = TimelinePanel(tasks, choose_save_path=choose_save_path,
+                                      choose_open_paths=choose_open_paths)
+
+        content = QWidget()
+        content.setObjectName("detailContent")
+        column = QVBoxLayout(content)
+        column.setContentsMargins(24, 20, 24, 24)
+        column.setSpacing(12)
+        column.addLayout(header)
+        column.addWidget(facts_card)
+        column.addWidget(self.duplicates_area)
+        column.addWidget(self.timeline)
+        column.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("detailScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(content)
+        content.setStyleSheet("QWidget#detailContent { background: #f6f7f9; }")
+
+        self.placeholder = EmptyState(
+            "contacts", "No one chosen", "Choose a person in the list to see their details."
+        )
+        self.problem = EmptyState("warning", "This person cannot be shown", "")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self.scroll)
+        self.stack.addWidget(self.problem)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.stack)
+        tasks.changed.connect(self._on_changed)
+
+    # -- contract ---------------------------------------------------------------------
+    def show_record(self, vault: Any, person_id: str) -> None:
+        """Read and show this person (the newest call wins)."""
+        self.vault = vault
+        self.person_id = person_id
+        self._loader.request(load_person_card, vault, person_id,
+                             on_done=self._show, on_error=self._failed)
+
+    def clear(self) -> None:
+        """Forget the person and everything read from the vault."""
+        self._loader.reset()
+        self.vault, self.person_id, self.record = None, "", None
+        self.timeline.clear()
+        for widget in (self.name, self.work, self.owner, self.source, self.notes,
+                       self.emails, self.phones, self.addresses, self.stamps):
+            widget.clear()
+        self.tags.set_tags(())
+        if self.duplicates is not None and hasattr(self.duplicates, "clear"):
+            self.duplicates.clear()
+        self.duplicates_area.hide()
+        self.stack.setCurrentWidget(self.placeholder)
+
+    @property
+    def loading(self) -> bool:
+        return self._loader.busy
+
+    # -- showing ----------------------------------------------------------------------
+    def _on_changed(self, areas: Any) -> None:
+        if self.vault is not None and self.person_id and {"contacts", "organizations"} & set(
+            areas
+        ):
+            self.show_record(self.vault, self.person_id)
+
+    def _failed(self, error: UserError) -> None:
+        self.record = None
+        self.problem.text.setText(error.message)
+        self.stack.setCurrentWidget(self.problem)
+
+    def _show(self, loaded: PersonCard) -> None:
+        r = loaded.record
+        self.record = r
+        self.name.setText(r.display_name)
+        self.work.setText(self.work_html(r))
+        self.work.setVisible(bool(r.job_title or r.organization_id))
+
+        self.emails.setText("<br>".join(self._email_line(e) for e in r.emails))
+        self.phones.setText("<br>".join(self._phone_line(p) for p in loaded.phones))
+        self.phones.setToolTip("\n".join(p.international for p in loaded.phones))
+        self.addresses.setText("<br><br>".join(address_html(a) for a in r.addresses))
+        self.tags.set_tags(r.tags)
+        self.owner.setText(r.owner)
+        self.source.setText(r.source)
+        self.notes.setText(r.notes)
+        shown = {
+            "emails": bool(r.emails), "phones": bool(r.phones),
+            "addresses": bool(r.addresses), "tags": bool(r.tags), "owner": bool(r.owner),
+            "source": bool(r.source), "notes": bool(r.notes),
+        }
+        for key, (caption, widget) in self._facts.items():
+            set_fact(caption, widget, shown[key])
+        self.nothing.setVisible(not any(shown.values()))
+        self.stamps.setText(
+            f"Added {local_datetime(r.created_at)} · changed {local_datetime(r.updated_at)}"
+        )
+        self.timeline.set_subject(self.vault, "person", r.id, loaded.timeline)
+        self._show_duplicates(r.id)
+        self.stack.setCurrentWidget(self.scroll)
+
+    def _show_duplicates(self, person_id: str) -> None:
+        panel = self.duplicates
+        if panel is None:
+            return
+        panel.show_record(self.vault, person_id)
+        self.duplicates_area.setVisible(True)
+
+    @staticmethod
+    def _email_line(e: Any) -> str:
+        notes = html.escape(e.kind + (" · primary" if e.primary else ""))
+        return f"{link('mailto:' + e.address, e.address)}  {_QUIET_SPAN.format(notes)}"
+
+    @staticmethod
+    def _phone_line(p: ShownPhone) -> str:
+        shown = p.shown + (f" ext. {p.extension}" if p.extension else "")
+        href = "tel:" + p.number + (f";ext={p.extension}" if p.extension else "")
+        notes = p.kind + (" · primary" if p.primary else "")
+        return f"{link(href, shown)}  {_QUIET_SPAN.format(html.escape(notes))}"
+
+    @staticmethod
+    def work_html(r: Any) -> str:
+        company = (
+            link(f"{RECORD_SCHEME}organization/{r.organization_id}", r.organization_name)
+            if r.organization_id else ""
+        )
+        if r.job_title and company:
+            return f"{html.escape(r.job_title)} at {company}"
+        return company or html.escape(r.job_title)
+
+    def _open_link(self, href: str) -> None:
+        """Opens a `record:KIND/ID` link inside the app."""
+        if href.startswith(RECORD_SCHEME):
+            kind, _, record_id = href.removeprefix(RECORD_SCHEME).partition("/")
+            if kind and record_id:
+                self.open_record.emit(kind, record_id)
+
+
+def make_duplicates_panel(tasks: TaskRunner, parent: QWidget) -> Any:
+    """The duplicates panel, when this build has one (it arrives in its own module)."""
+    try:
+        from crasme_desktop.ui.duplicates_panel import DuplicatesPanel
+    except ImportError:
+        return None
+    return DuplicatesPanel(tasks, parent)
