@@ -35,8 +35,9 @@ from crasme_desktop.domain.models import (
     person_tag,
 )
 from crasme_desktop.domain.progress import Progress
+from crasme_desktop.domain.search_text import organization_text, person_text
 from crasme_desktop.domain.validation import default_display_name, sort_key
-from crasme_desktop.services import audit
+from crasme_desktop.services import audit, search_index
 from crasme_desktop.vault import Vault
 
 BATCH = 2000
@@ -318,6 +319,7 @@ def _fill(s: Session, maker: _Maker, contacts: int, n_orgs: int, progress: Progr
         if acts:
             s.execute(_insert(Activity), acts)
         activities += len(acts)
+        search_index.add_documents(s, [_organization_document(o.row) for o in chunk])
     audit.add(s, "demo.fill", "vault", "")
     for done in range(0, contacts, BATCH):
         progress.update(done, contacts, f"Adding sample people ({done} of {contacts})")
@@ -336,6 +338,7 @@ def _fill(s: Session, maker: _Maker, contacts: int, n_orgs: int, progress: Progr
         ):
             if rows:
                 s.execute(_insert(model), rows)
+        search_index.add_documents(s, _people_documents(batch))
         activities += len(batch.activities)
     progress.check()
     return activities
@@ -524,6 +527,29 @@ def _names(given: str, family: str) -> tuple[str, str]:
 @lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     return sort_key(name)
+
+
+def _organization_document(row: dict[str, Any]) -> search_index.Document:
+    return search_index.Document(
+        "organization", row["id"], organization_text(row["name"], row["website"])
+    )
+
+
+def _people_documents(b: _Batch) -> list[search_index.Document]:
+    """The search index's text of a batch's people, from the rows about to go in."""
+    emails: dict[object, list[str]] = {}
+    for e in b.emails:
+        emails.setdefault(e["person_id"], []).append(str(e["address"]))
+    phones: dict[object, list[str]] = {}
+    for ph in b.phones:
+        phones.setdefault(ph["person_id"], []).append(str(ph["number"]))
+    return [
+        search_index.Document("person", str(p["id"]), person_text(
+            str(p["given_name"]), str(p["family_name"]), str(p["display_name"]),
+            str(p["job_title"]), emails.get(p["id"], ()), phones.get(p["id"], ()),
+        ))
+        for p in b.people
+    ]
 
 
 def _child(person_id: str, created: datetime, **values: object) -> dict[str, object]:
