@@ -835,7 +835,7 @@ def commit_import(vault: Vault, plan: ImportPlan, progress: Progress | None = No
             plan = _plan(s, plan.path, parsed, plan.region, progress)
         _Writer(s, vault.clock.now(), progress).write(plan._targets)
         audit.add(s, "contacts.import", "import", import_id)
-    progress.update(1, 1, "Import done")
+        progress.check()  # the last moment a cancel can still undo everything
     return ImportOutcome(import_id, plan.people_created, plan.people_merged,
                          plan.rows_skipped, plan.organizations_created, replanned, plan)
 
