@@ -117,6 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how many sample people to add")
     demo.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
     demo.set_defaults(handler=cmd_demo)
+
+    find = commands.add_parser(
+        "search", parents=[vault_opt, json_opt, unlock_opt],
+        help="find people and companies by any part of a name, email or phone",
+    )
+    find.add_argument("text", metavar="TEXT", help="what to look for")
+    find.add_argument("--limit", type=_positive_int, default=20, metavar="N",
+                      help="show at most N of each kind (default: 20)")
+    find.set_defaults(handler=cmd_search)
     return parser
 
 
@@ -628,4 +637,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Added {', '.join(parts)} to {path}.")
     else:
         print(f"Added sample data to {path}.")
+    return ExitCode.OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """`crasme search TEXT`: hits grouped by kind; finding nothing is not an error."""
+    from crasme_desktop.services import search
+
+    vault = open_for_command(args)
+    try:
+        results = search.search(vault, args.text, limit=args.limit)
+    finally:
+        vault.close()
+    if args.json:
+        _print_json({"text": args.text, "groups": [_plain(g) for g in results.groups]})
+        return ExitCode.OK
+    if results.empty:
+        print(f"No matches for \u201c{args.text}\u201d.")
+    for group in results.groups:
+        print(group.label)
+        for hit in group.hits:
+            about = f"  ({hit.subtitle})" if hit.subtitle else ""
+            print(f"  {hit.title}{about}  [{hit.id}]")
     return ExitCode.OK
