@@ -76,14 +76,16 @@ def ask_discard(parent: QWidget) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
-def check_new_person(vault: Any, draft: PersonDraft) -> list[Any]:
+def check_new_person(vault: Any, draft: PersonDraft, organization_name: str = "") -> list[Any]:
     """Runs on a worker: raises `InvalidRecord` when the draft cannot be saved, else
     returns the people it may duplicate (none when duplicates cannot be looked up)."""
     from crasme_desktop.domain.validation_records import clean_person
 
     clean = clean_person(draft, region=service("contacts.office_region")(vault))
     try:
-        return list(service("duplicates.find_person_matches")(vault, clean))
+        return list(service("duplicates.find_person_matches")(
+            vault, clean, organization_name=organization_name
+        ))
     except ModuleNotFoundError as exc:
         if exc.name != _DUPLICATES_MODULE:
             raise
@@ -681,7 +683,8 @@ class PersonEditor(_RecordEditor):
         self.set_busy(True)
         draft = self.draft()
         if self.record_id is None and not self._duplicates_checked:
-            self.tasks.submit(check_new_person, self.vault, draft,
+            company = self.company.text().strip() if draft.organization_id is None else ""
+            self.tasks.submit(check_new_person, self.vault, draft, company,
                               on_done=lambda matches: self._checked(draft, matches),
                               on_error=self.show_error)
         else:

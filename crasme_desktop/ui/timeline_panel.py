@@ -101,17 +101,21 @@ class EntryRow(QFrame):
         top.setSpacing(8)
         top.addWidget(kind, 0, Qt.AlignmentFlag.AlignTop)
         self.done: QCheckBox | None = None
+        title = text_label(entry.subject, name="entryTitle")
         if entry.kind == "task":
-            self.done = QCheckBox(entry.subject)
+            # A bare box beside a wrapped title: a long title wraps instead of widening.
+            self.done = QCheckBox()
             self.done.setObjectName("taskDone")
             self.done.setChecked(entry.done_at is not None)
             self.done.setToolTip("Mark done" if entry.done_at is None else "Mark not done")
+            self.done.setAccessibleName(f"Done: {entry.subject}")
             self.done.toggled.connect(lambda checked: on_done_toggled(self, checked))
-            top.addWidget(self.done, 1)
+            top.addWidget(self.done, 0, Qt.AlignmentFlag.AlignTop)
+            if entry.done_at is not None:
+                title.setStyleSheet("color: #5b6675; text-decoration: line-through;")
         else:
-            title = text_label(entry.subject, name="entryTitle")
             title.setStyleSheet("font-weight: 600;")
-            top.addWidget(title, 1)
+        top.addWidget(title, 1)
         top.addWidget(when, 0, Qt.AlignmentFlag.AlignTop)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 8, 0, 8)
