@@ -126,6 +126,22 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--limit", type=_positive_int, default=20, metavar="N",
                       help="show at most N of each kind (default: 20)")
     find.set_defaults(handler=cmd_search)
+
+    imp = commands.add_parser(
+        "import", parents=[vault_opt, json_opt, unlock_opt],
+        help="import people from a CSV or vCard file",
+        description="Import people from a CSV file (Google Contacts, Outlook or any "
+        "spreadsheet) or a vCard file. Every row is reported as created, merged into a "
+        "person already in the vault, or skipped, with the reason. All or nothing: "
+        "a failed or stopped import leaves the vault as it was.",
+    )
+    imp.add_argument("file", type=Path, metavar="FILE", help="the .csv or .vcf file")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="show what would happen, change nothing")
+    imp.add_argument("--preset", choices=("google", "outlook", "guessed"), default=None,
+                     help="read the CSV columns as this exporter writes them "
+                     "(default: recognised from the column names)")
+    imp.set_defaults(handler=cmd_import)
     return parser
 
 
@@ -659,4 +675,54 @@ def cmd_search(args: argparse.Namespace) -> int:
         for hit in group.hits:
             about = f"  ({hit.subtitle})" if hit.subtitle else ""
             print(f"  {hit.title}{about}  [{hit.id}]")
+    return ExitCode.OK
+
+
+_IMPORT_ACTIONS = {"create": "new", "merge": "merge", "skip": "skip"}
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """`crasme import FILE`: plan, report every row, then commit (unless --dry-run)."""
+    from crasme_desktop.domain.progress import Progress
+    from crasme_desktop.services import importing
+
+    # The file first: one that cannot be read is refused before the vault is unlocked.
+    parsed = importing.parse_file(args.file, preset=args.preset)
+    vault = open_for_command(args)
+    line = _ProgressLine("Importing")
+    outcome = None
+    try:
+        plan = importing.plan_import(vault, parsed, progress=Progress(line))
+        if not args.dry_run:
+            outcome = importing.commit_import(vault, plan, Progress(line))
+            plan = outcome.plan
+    finally:
+        line.finish()
+        vault.close()
+    if args.json:
+        report: dict[str, Any] = {
+            "file": str(args.file), "kind": plan.kind, "dry_run": args.dry_run,
+            "encoding": plan.encoding, "delimiter": plan.delimiter, "preset": plan.preset,
+            "people_created": plan.people_created, "people_merged": plan.people_merged,
+            "rows_skipped": plan.rows_skipped,
+            "organizations_created": plan.organizations_created,
+            "import_id": outcome.import_id if outcome else None,
+            "replanned": outcome.replanned if outcome else False,
+            "rows": [_plain(r) for r in plan.rows],
+        }
+        _print_json(report)
+        return ExitCode.OK
+    for row in plan.rows:
+        print(f"{_IMPORT_ACTIONS.get(row.action, row.action):<6} {row.reason}")
+        for note in row.notes:
+            print(f"{'':<6} {note}")
+    print(plan.summary())
+    if outcome is None:
+        print("Dry run: nothing was imported.")
+    else:
+        if outcome.replanned:
+            print("The vault changed after the file was read, so it was checked again "
+                  "before importing.")
+        print(f"Imported into {vault.path}: {outcome.people_created} new, "
+              f"{outcome.people_merged} completed, {outcome.rows_skipped} skipped.")
     return ExitCode.OK

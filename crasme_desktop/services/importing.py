@@ -101,9 +101,11 @@ __all__ = [
     "FileInfo",
     "ImportOutcome",
     "ImportPlan",
+    "ParsedFile",
     "RowPlan",
     "commit_import",
     "inspect_file",
+    "parse_file",
     "plan_import",
 ]
 
@@ -237,7 +239,10 @@ def inspect_file(path: Path, *, sample_rows: int = 5,
 
 
 @dataclass(frozen=True)
-class _Parsed:
+class ParsedFile:
+    """A contact file read and parsed, before any vault is involved (`parse_file`)."""
+
+    path: Path
     kind: str
     records: tuple[ContactRecord, ...]
     problems: tuple[Any, ...]
@@ -248,11 +253,18 @@ class _Parsed:
     mapping: Mapping[int, Column] = field(default_factory=dict)
 
 
-def _parse(data: bytes, mapping: Mapping[int, Column] | None, preset: str | None,
-           limits: ImportLimits) -> _Parsed:
+def parse_file(path: Path, *, mapping: Mapping[int, Column] | None = None,
+               preset: str | None = None, limits: ImportLimits = DEFAULT_LIMITS) -> ParsedFile:
+    """Read and parse a contact file without touching any vault, e.g. to refuse a bad
+    file before unlocking; `plan_import` takes the result in place of a path."""
+    return _parse(Path(path), _read_file(path, limits), mapping, preset, limits)
+
+
+def _parse(path: Path, data: bytes, mapping: Mapping[int, Column] | None,
+           preset: str | None, limits: ImportLimits) -> ParsedFile:
     if _kind_of(data) == VCARD:
         result = vcard.read_vcards(data, limits=limits)
-        return _Parsed(VCARD, result.records, result.problems)
+        return ParsedFile(path, VCARD, result.records, result.problems)
     if mapping is None and preset:
         if preset not in csv_contacts.PRESETS:
             raise UserError(f"There is no preset called {quoted(preset)}; choose one of "
@@ -263,37 +275,38 @@ def _parse(data: bytes, mapping: Mapping[int, Column] | None, preset: str | None
             raise UserError(f"None of the file's column names fits the {preset} preset.")
     parsed = csv_contacts.read_csv(data, mapping, limits=limits)
     chosen = parsed.mapping
-    return _Parsed(CSV, parsed.records, parsed.problems, parsed.encoding, parsed.delimiter,
-                   parsed.headers, preset or chosen.preset, dict(chosen.columns))
+    return ParsedFile(path, CSV, parsed.records, parsed.problems, parsed.encoding,
+                      parsed.delimiter, parsed.headers, preset or chosen.preset,
+                      dict(chosen.columns))
 
 
 # -- planning --------------------------------------------------------------------------
-def plan_import(vault: Vault, path: Path, *, mapping: Mapping[int, Column] | None = None,
-                preset: str | None = None, progress: Progress | None = None,
+def plan_import(vault: Vault, path: Path | ParsedFile, *,
+                mapping: Mapping[int, Column] | None = None, preset: str | None = None,
+                progress: Progress | None = None,
                 limits: ImportLimits = DEFAULT_LIMITS) -> ImportPlan:
     """Read `path` and decide for every row whether it creates, merges or is skipped.
 
     `mapping` (column index → Column) or `preset` ("google", "outlook", "guessed")
-    choose how CSV columns are read; by default the file's headers decide. Nothing
-    is written. Raises `UserError` (one sentence) when the file cannot be read.
+    choose how CSV columns are read; by default the file's headers decide. `path` may
+    also be a `ParsedFile` from `parse_file`. Nothing is written. Raises `UserError`
+    (one sentence) when the file cannot be read.
     """
     progress = progress or Progress()
     progress.update(0, 0, "Reading the file")
-    data = _read_file(path, limits)
-    parsed = _parse(data, mapping, preset, limits)
-    del data
+    parsed = (path if isinstance(path, ParsedFile)
+              else parse_file(path, mapping=mapping, preset=preset, limits=limits))
     region = office_region(vault)
     with vault.unit_of_work() as uow:
-        return _plan(uow.session, Path(path), parsed, region, progress)
+        return _plan(uow.session, parsed, region, progress)
 
 
-def _plan(s: Session, path: Path, parsed: _Parsed, region: str, progress: Progress
-          ) -> ImportPlan:
+def _plan(s: Session, parsed: ParsedFile, region: str, progress: Progress) -> ImportPlan:
     stamp = _vault_stamp(s)
     rows, targets = _Planner(s, region, progress).run(parsed)
     new_orgs = _missing_organizations(s, {t.org_name for t in targets if t.org_name})
     return ImportPlan(
-        path=path, kind=parsed.kind, rows=tuple(rows),
+        path=parsed.path, kind=parsed.kind, rows=tuple(rows),
         people_created=sum(1 for t in targets if t.person_id is None),
         people_merged=sum(1 for t in targets if t.person_id is not None and t.changed),
         rows_skipped=sum(1 for r in rows if r.action == SKIP),
@@ -452,7 +465,7 @@ class _Planner:
         self.region = region
         self.progress = progress
 
-    def run(self, parsed: _Parsed) -> tuple[list[RowPlan], list[_Target]]:
+    def run(self, parsed: ParsedFile) -> tuple[list[RowPlan], list[_Target]]:
         total = len(parsed.records)
         rows: list[_Row] = []
         for i, record in enumerate(parsed.records):
@@ -516,7 +529,8 @@ class _Planner:
         targets.append(target)
         for k in keys:
             by_key.setdefault(k, target)
-        return _row_plan(rec, CREATE, f"Line {line}: a new person.", d, row, target)
+        return _row_plan(rec, CREATE, f"Line {line}: {quoted(d.display_name)} is new.", d,
+                         row, target)
 
 
 def _adds(added: list[str]) -> str:
@@ -830,9 +844,10 @@ def commit_import(vault: Vault, plan: ImportPlan, progress: Progress | None = No
         s = uow.session
         replanned = _vault_stamp(s) != plan.stamp
         if replanned:
-            parsed = _Parsed(plan.kind, plan._records, plan._problems, plan.encoding,
-                             plan.delimiter, plan.headers, plan.preset, plan.mapping)
-            plan = _plan(s, plan.path, parsed, plan.region, progress)
+            parsed = ParsedFile(plan.path, plan.kind, plan._records, plan._problems,
+                                plan.encoding, plan.delimiter, plan.headers, plan.preset,
+                                plan.mapping)
+            plan = _plan(s, parsed, plan.region, progress)
         _Writer(s, vault.clock.now(), progress).write(plan._targets)
         audit.add(s, "contacts.import", "import", import_id)
         progress.check()  # the last moment a cancel can still undo everything
