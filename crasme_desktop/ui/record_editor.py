@@ -531,7 +531,7 @@ class PersonEditor(_RecordEditor):
         self.addresses = self.address_list()
         self.tags = _line("tags", "customer, newsletter")
         self.owner = _line("owner")
-        self.source = _line("source", "Where you met, or where the contact came from")
+        self.source = _line("source", "Where you met them")
         self.notes = self.notes_edit()
 
         self.column.addLayout(self.pair(self.field("First name", self.given, "given_name"),
