@@ -35,8 +35,10 @@ GIVEN = ("Jonas", "Petra", "Élodie", "Mateo", "Lucía", "Agnieszka", "Aylin", "
 FAMILY = ("Kühnemann", "Schneider", "Dubois", "García", "Nowak", "Yılmaz", "Smith",
           "O'Neill", "Johnson", "Lindqvist", "Müller", "Rossi", "Fernández", "Brown")
 #: (postal code, city, country, phone prefix to which four random digits are added)
-CITIES = (("10115", "Berlin", "Germany", "+49 30 123"), ("75011", "Paris", "France", "+33 1 4500"),
-          ("28001", "Madrid", "Spain", "+34 91 123"), ("00-001", "Warszawa", "Poland", "+48 22 123"),
+CITIES = (("10115", "Berlin", "Germany", "+49 30 123"),
+          ("75011", "Paris", "France", "+33 1 4500"),
+          ("28001", "Madrid", "Spain", "+34 91 123"),
+          ("00-001", "Warszawa", "Poland", "+48 22 123"),
           ("SW1A 1AA", "London", "United Kingdom", "+44 20 7946 "),
           ("10001", "New York", "USA", "+1 212 555 "))
 TAGS = ("Customer", "Lead", "Supplier", "Partner", "VIP", "Newsletter")
