@@ -39,7 +39,13 @@ from crasme_desktop.ui.pages.sales import SalesPage
 from crasme_desktop.ui.pages.schedule import SchedulePage
 from crasme_desktop.ui.pages.settings import SettingsPage, describe_key_source
 from crasme_desktop.ui.pages.tickets import TicketsPage
+from crasme_desktop.ui.search_box import SearchBox
 from crasme_desktop.ui.tasks import TaskRunner
+
+#: Which page shows a record of each kind the search finds, and its method that selects
+#: and shows one record there.
+RECORD_PAGES = {"person": ("contacts", "show_person"),
+                "organization": ("companies", "show_organization")}
 
 #: The sidebar, top to bottom; Ctrl+1 … Ctrl+9 and Ctrl+0 follow this order.
 PAGE_CLASSES: tuple[type[Page], ...] = (
@@ -90,6 +96,8 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._show_row)
         tasks.changed.connect(self._on_changed)
+        self.search_box = SearchBox(tasks)
+        self.search_box.open_requested.connect(self.open_record)
 
         self.banner = self._build_banner()
         self.setCentralWidget(self._build_body())
@@ -155,6 +163,7 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        column.addWidget(self._build_top_bar())
         column.addWidget(self.banner)
         column.addWidget(self.stack, 1)
 
@@ -165,6 +174,15 @@ class MainWindow(QMainWindow):
         row.addWidget(sidebar)
         row.addWidget(right, 1)
         return body
+
+    def _build_top_bar(self) -> QFrame:
+        bar = QFrame()
+        bar.setObjectName("topBar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(24, 12, 24, 0)
+        row.addStretch(1)
+        row.addWidget(self.search_box, 2)
+        return bar
 
     def _build_banner(self) -> QFrame:
         banner = QFrame()
@@ -205,6 +223,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         go_menu = self.menuBar().addMenu("&Go")
+        self.search_action = QAction("&Search…", self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.search_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.search_action.triggered.connect(self.search_box.focus_search)
+        go_menu.addAction(self.search_action)
+        go_menu.addSeparator()
         self.go_actions: list[QAction] = []
         for number, page_class in enumerate(PAGE_CLASSES, start=1):
             action = QAction(theme.icon(page_class.icon_name), page_class.title, self)
@@ -263,12 +287,14 @@ class MainWindow(QMainWindow):
         self.status_key.setText(f"Unlocked with {describe_key_source(vault.key_source)}")
         for page in self.built_pages():
             page.attach(vault)
+        self.search_box.attach(vault)
         notices = tuple(getattr(vault, "notices", ()) or ())
         self.show_notice(" ".join(notices) if notices else None)
 
     def clear(self) -> None:
         """Forget the vault and every row shown (on lock)."""
         self.vault = None
+        self.search_box.clear_vault()
         for page in self.built_pages():
             page.clear()
         self.status_key.setText("Locked")
@@ -278,6 +304,17 @@ class MainWindow(QMainWindow):
         keys = list(self.page_classes)
         if key in keys:
             self.nav.setCurrentRow(keys.index(key))
+
+    def open_record(self, kind: str, record_id: str) -> None:
+        """Show one record (a search hit): its page, with the record selected there."""
+        target = RECORD_PAGES.get(kind)
+        if target is None:
+            return
+        key, method = target
+        self.show_page(key)
+        show = getattr(self.page(key), method, None)
+        if show is not None:
+            show(record_id)
 
     def current_page(self) -> Page:
         page = self.stack.currentWidget()
