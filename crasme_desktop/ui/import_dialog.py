@@ -44,6 +44,7 @@ ACTION_WORDS = {"create": "New", "merge": "Merge", "skip": "Skip"}
 FILTERS = (("All rows", ""), ("New people", "create"), ("Merged into someone", "merge"),
            ("Skipped", "skip"))
 _STOPPED = object()
+_ROOT = QModelIndex()
 
 _SCALARS = (("First name", "given_name"), ("Middle name", "middle_name"),
             ("Last name", "family_name"), ("Full name", "display_name"),
@@ -127,10 +128,10 @@ class PlanRowsModel(QAbstractTableModel):
     def row_at(self, row: int) -> Any:
         return self._rows[self._shown[row]]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._shown)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
