@@ -332,6 +332,7 @@ def delete_person(vault: Vault, person_id: str) -> None:
         if s.get(Person, person_id) is None:
             raise _missing("person")
         s.execute(delete(Person).where(Person.id == person_id))
+        _forget_merges(s, "person", person_id)
         audit.add(s, "person.delete", "person", person_id)
         search_index.unindex(s, "person", [person_id])
 
@@ -443,6 +444,7 @@ def delete_organization(vault: Vault, organization_id: str) -> None:
         if s.get(Organization, organization_id) is None:
             raise _missing("organization")
         s.execute(delete(Organization).where(Organization.id == organization_id))
+        _forget_merges(s, "organization", organization_id)
         audit.add(s, "organization.delete", "organization", organization_id)
         search_index.unindex(s, "organization", [organization_id])
 
@@ -534,6 +536,13 @@ def list_tags(vault: Vault) -> list[TagUse]:
 
 
 # -- inside a unit of work -----------------------------------------------------------
+def _forget_merges(s: Session, kind: RecordKind, record_id: str) -> None:
+    # Merge records keep the merged record's data for undo: they go with either side.
+    from crasme_desktop.services.merge import forget_merges  # merge imports this module
+
+    forget_merges(s, kind, [record_id])
+
+
 def _missing(kind: str) -> NotFound:
     what = {"person": "person", "organization": "company"}.get(kind, kind)
     return NotFound(f"That {what} no longer exists; it may have been deleted meanwhile.")
