@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from crasme_desktop.domain.clock import as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.ids import new_id
 from crasme_desktop.domain.models import (
@@ -864,7 +865,22 @@ class _Writer:
     def __init__(self, s: Session, now: Any, progress: Progress) -> None:
         self.s = s
         self.now = now
+        # Bulk rows go straight to the driver's executemany on the session's own
+        # connection (so the same transaction): SQLAlchemy's per-row parameter
+        # processing cost as much as the inserts themselves. Times are written the
+        # way SQLAlchemy writes them for SQLite: naive UTC text with microseconds.
+        self.stamp = as_utc(now).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+        self.cursor = s.connection().connection.cursor()
         self.progress = progress
+
+    def _bulk(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        name = getattr(table, "__table__", table).name
+        columns = list(rows[0])
+        sql = (f"INSERT INTO {name} ({', '.join(columns)}) "
+               f"VALUES ({', '.join('?' for _ in columns)})")
+        self.cursor.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
     def write(self, targets: Sequence[_Target]) -> None:
         changed = [t for t in targets if t.person_id is None or t.changed]
@@ -912,7 +928,7 @@ class _Writer:
 
     def _batch(self, targets: Sequence[_Target], org_ids: dict[str, str],
                tag_ids: dict[str, str]) -> None:
-        now = self.now
+        now = self.stamp
         people, emails, phones, addresses, tags = [], [], [], [], []
         files, contents = [], []
         merged: list[str] = []
@@ -964,8 +980,7 @@ class _Writer:
         for model, rows in ((Person, people), (PersonEmail, emails), (PersonPhone, phones),
                             (PostalAddress, addresses), (person_tag, tags),
                             (Attachment, files), (AttachmentContent, contents)):
-            if rows:
-                self.s.execute(_insert(model), rows)
+            self._bulk(model, rows)
         # New people: their text is at hand; merged ones are read back as they now are.
         search_index.add_documents(self.s, documents)
         search_index.index_people(self.s, merged)
@@ -988,5 +1003,6 @@ class _Writer:
                       "media_type": photo.media_type[:127], "size": len(photo.data),
                       "sha256": hashlib.sha256(photo.data).hexdigest(), "activity_id": None,
                       "person_id": pid, "organization_id": None, "subject_kind": "",
-                      "subject_id": "", "created_at": self.now, "updated_at": self.now})
+                      "subject_id": "", "created_at": self.stamp,
+                      "updated_at": self.stamp})
         contents.append({"attachment_id": aid, "data": photo.data})
