@@ -8,7 +8,8 @@ resident memory is its own), on a vault filled with `services.demo`:
   has painted it; baseline: bare sqlcipher3 reading the first 100 rows in name
   order (`ORDER BY sort_key, id LIMIT 100`, with the same columns). Goal ≤ 150 ms.
 - whole id list: until every rowid is in the model; baseline: bare
-  `SELECT rowid FROM person ORDER BY sort_key, id`, all rows fetched. Goal ≤ 2x.
+  `SELECT rowid FROM person ORDER BY sort_key, id`, all rows fetched, plus the first
+  100 rows as above. Goal ≤ 2x.
 - page down: one PageDown key press: the frame (until the table has painted, with
   "Loading…" where rows are not read yet; goal < 33 ms) and until the rows are shown
   (their batch fetched on the task runner).
@@ -65,7 +66,9 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
 def _results(people: int, m: dict[str, Any]) -> list[Result]:
     n = f"{people:,} people"
     paint, paint_base = statistics.median(m["first_paint"]), statistics.median(m["raw_first"])
-    ids, ids_base = statistics.median(m["ids"]), statistics.median(m["raw_ids"])
+    ids = statistics.median(m["ids"])
+    ids_base = statistics.median(a + b for a, b in zip(m["raw_ids"], m["raw_first"],
+                                                        strict=True))
     frames = sorted(m["frames"])
     frame, frame_p95 = statistics.median(frames), frames[int(0.95 * (len(frames) - 1))]
     shown = sorted(m["shown"])
@@ -78,7 +81,8 @@ def _results(people: int, m: dict[str, Any]) -> list[Result]:
         Result(f"lists: whole id list ({n})", ids, ids_base, ids / ids_base, "<= 2x",
                ids / ids_base <= 2.0, len(m["ids"]),
                "refresh() until every rowid is in the model (the first rows are painted "
-               "before); baseline: bare SELECT rowid ... ORDER BY sort_key, id"),
+               "before); baseline: bare SELECT rowid ... ORDER BY sort_key, id plus the first "
+               "100 rows"),
         Result(f"lists: page-down frame ({n})", frame, None, None, "< 33 ms",
                frame_p95 < 0.033, len(frames),
                f"key press to painted frame; p95 {frame_p95 * 1000:.1f} ms, max "
@@ -194,8 +198,12 @@ def child(path: Path, runs: int, steps: int) -> dict[str, Any]:
         frames.append(clock.last - start)
         top = page.table.rowAt(0)
         visible = range(top, min(top + view_rows, page.model.rowCount()))
-        spin_until(lambda v=visible, s=start: all(page.model.record_at(r) is not None
-                                                  for r in v) and clock.last > s)
+        if all(page.model.record_at(r) is not None for r in visible):
+            shown.append(frames[-1])  # painted with their rows at once
+            continue
+        spin_until(lambda v=visible: all(page.model.record_at(r) is not None for r in v))
+        loaded = time.perf_counter()
+        spin_until(lambda t=loaded: clock.last > t)
         shown.append(clock.last - start)
     rss = _rss_mb()
     tasks.invalidate()
