@@ -34,15 +34,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy import text as sql_text
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, aliased
+from typing import Any, TypeVar
 
 from crasme_desktop.domain.errors import Cancelled
-from crasme_desktop.domain.models import Organization, Person, PersonEmail
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.domain.validation import sort_key
 from crasme_desktop.services import search_index
@@ -56,12 +50,16 @@ _PHONE_INPUT = re.compile(r"\+?[\d\s().\-/]+")
 _WORD = re.compile(r"[^\W_]+")
 
 __all__ = [
+    "DESCRIBE_ORGANIZATIONS_SQL",
+    "DESCRIBE_PEOPLE_SQL",
+    "TIER_SQL",
     "Described",
     "SearchGroup",
     "SearchHit",
     "SearchKind",
     "SearchPlan",
     "SearchResults",
+    "candidates_wanted",
     "plan_query",
     "register_kind",
     "search",
@@ -101,19 +99,26 @@ class SearchResults:
 # -- kinds ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Described:
+    record_id: str
     title: str
     subtitle: str
     sort_key: str
 
 
+#: What `describe` gets: the vault's DB-API connection (`.execute(sql, params)`), so that
+#: describing 20 hits costs one statement and no ORM work on the type-ahead path.
+RawConnection = Any
+
+
 @dataclass(frozen=True)
 class SearchKind:
-    """A kind of record search can find: its index kind, the group's label, and how
-    to describe found records (record id -> title, subtitle, sort key)."""
+    """A kind of record search can find: its index kind, the group's label, and how to
+    describe found index rows (`search_doc` doc id -> record id, title, subtitle, sort
+    key), given a raw connection and the doc ids."""
 
     kind: str
     label: str
-    describe: Callable[[Session, list[str]], dict[str, Described]]
+    describe: Callable[[RawConnection, list[int]], dict[int, Described]]
 
 
 _KINDS: dict[str, SearchKind] = {}
@@ -125,34 +130,37 @@ def register_kind(kind: SearchKind) -> None:
     _KINDS[kind.kind] = kind
 
 
-def _describe_people(s: Session, ids: list[str]) -> dict[str, Described]:
-    first_email = (
-        select(PersonEmail.address)
-        .where(PersonEmail.person_id == Person.id)
-        .order_by(PersonEmail.is_primary.desc(), PersonEmail.position)
-        .limit(1)
-        .scalar_subquery()
-    )
-    org = aliased(Organization)
-    rows = s.execute(
-        select(Person.id, Person.display_name, Person.sort_key, org.name, first_email)
-        .outerjoin(org, org.id == Person.organization_id)
-        .where(Person.id.in_(ids))
-    )
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+#: One statement per kind describes the hits ({docs} is a list of `?`). Public, so that
+#: the benchmark's bare baseline runs the very same statements.
+DESCRIBE_PEOPLE_SQL = (
+    "SELECT d.doc_id, p.id, p.display_name, p.sort_key, o.name, "
+    "(SELECT e.address FROM person_email e WHERE e.person_id = p.id "
+    "ORDER BY e.is_primary DESC, e.position LIMIT 1) "
+    "FROM search_doc d JOIN person p ON p.id = d.record_id "
+    "LEFT JOIN organization o ON o.id = p.organization_id WHERE d.doc_id IN ({docs})"
+)
+DESCRIBE_ORGANIZATIONS_SQL = (
+    "SELECT d.doc_id, o.id, o.name, o.sort_key, o.website "
+    "FROM search_doc d JOIN organization o ON o.id = d.record_id WHERE d.doc_id IN ({docs})"
+)
+
+
+def _describe_people(conn: RawConnection, doc_ids: list[int]) -> dict[int, Described]:
+    rows = conn.execute(DESCRIBE_PEOPLE_SQL.format(docs=_marks(len(doc_ids))), doc_ids)
     return {
-        pid: Described(name, " · ".join(p for p in (company, email) if p), key)
-        for pid, name, key, company, email in rows
+        doc: Described(pid, name, " · ".join(p for p in (company, email) if p), key)
+        for doc, pid, name, key, company, email in rows
     }
 
 
-def _describe_organizations(s: Session, ids: list[str]) -> dict[str, Described]:
-    rows = s.execute(
-        select(Organization.id, Organization.name, Organization.sort_key,
-               Organization.website).where(Organization.id.in_(ids))
-    )
-    return {
-        oid: Described(name, _host(website), key) for oid, name, key, website in rows
-    }
+def _describe_organizations(conn: RawConnection, doc_ids: list[int]) -> dict[int, Described]:
+    rows = conn.execute(DESCRIBE_ORGANIZATIONS_SQL.format(docs=_marks(len(doc_ids))), doc_ids)
+    return {doc: Described(oid, name, _host(website), key)
+            for doc, oid, name, key, website in rows}
 
 
 def _host(website: str) -> str:
@@ -217,6 +225,16 @@ def _quote(term: str) -> str:
 
 
 # -- searching ------------------------------------------------------------------------
+#: The FTS5 statement of one tier; public for the benchmark's bare baseline.
+TIER_SQL = "SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?"
+
+
+def candidates_wanted(limit: int) -> int:
+    """Index rows read per kind: a few more than shown, so ranking inside a tier has
+    something to choose from."""
+    return max(limit * 2, 20)
+
+
 def search(
     vault: Vault,
     text: str,
@@ -234,72 +252,68 @@ def search(
     if plan is None or limit < 1 or not chosen:
         return SearchResults(text, ())
     groups = []
-    with vault.unit_of_work() as uow, _watched(uow.session, cancel):
-        for kind in chosen:
-            hits = _search_kind(uow.session, kind, plan, limit, cancel)
-            if hits:
-                groups.append(SearchGroup(kind.kind, kind.label, hits))
+    with vault.unit_of_work() as uow:
+        # Type-ahead runs a handful of small statements per key press: they go to the
+        # DB-API connection of this unit of work directly, without the ORM's overhead
+        # (which was five times the statements' own time).
+        raw = uow.session.connection().connection.dbapi_connection
+        with _watched(raw, cancel):
+            for kind in chosen:
+                hits = _search_kind(raw, kind, plan, limit, cancel)
+                if hits:
+                    groups.append(SearchGroup(kind.kind, kind.label, hits))
     return SearchResults(text, tuple(groups))
 
 
 def _search_kind(
-    s: Session, kind: SearchKind, plan: SearchPlan, limit: int,
+    raw: RawConnection, kind: SearchKind, plan: SearchPlan, limit: int,
     cancel: Progress | threading.Event | None,
 ) -> tuple[SearchHit, ...]:
     low, high = search_index.kind_range(kind.kind)
-    # A few more than shown, so that ranking inside a tier has something to choose from.
-    want = max(limit * 2, 20)
+    want = candidates_wanted(limit)
     found: dict[int, int] = {}  # doc id -> tier
     for tier, (table, match) in enumerate(plan.tiers):
         if len(found) >= want:
             break
         _check(cancel)
-        rows = _run(s, cancel,
-                    f"SELECT rowid FROM {table} WHERE {table} MATCH :q "
-                    "AND rowid BETWEEN :lo AND :hi LIMIT :n",
-                    {"q": match, "lo": low, "hi": high, "n": want + len(found)})
+        rows = _run(cancel, lambda t=table, m=match: raw.execute(
+            TIER_SQL.format(table=t), (m, low, high, want + len(found))).fetchall())
         for (doc_id,) in rows:
             found.setdefault(doc_id, tier)
     if not found:
         return ()
-    doc_ids = list(found)
-    marks = ", ".join(f":d{i}" for i in range(len(doc_ids)))
-    records = dict(_run(s, cancel,
-                        f"SELECT doc_id, record_id FROM search_doc WHERE doc_id IN ({marks})",
-                        {f"d{i}": d for i, d in enumerate(doc_ids)}))
-    described = kind.describe(s, list(records.values()))
+    described = _run(cancel, lambda: kind.describe(raw, list(found)))
 
     def rank(doc_id: int) -> tuple[int, int, str]:
-        d = described[records[doc_id]]
+        d = described[doc_id]
         return (found[doc_id], 0 if d.sort_key.startswith(plan.needle) else 1, d.sort_key)
 
-    ranked = sorted((d for d in doc_ids if records.get(d) in described), key=rank)
+    ranked = sorted((d for d in found if d in described), key=rank)[:limit]
     return tuple(
-        SearchHit(kind.kind, records[d], described[records[d]].title,
-                  described[records[d]].subtitle)
-        for d in ranked[:limit]
+        SearchHit(kind.kind, described[d].record_id, described[d].title,
+                  described[d].subtitle)
+        for d in ranked
     )
 
 
-def _run(s: Session, cancel: Progress | threading.Event | None, sql: str,
-         params: dict[str, Any]) -> list[Any]:
+_T = TypeVar("_T")
+
+
+def _run(cancel: Progress | threading.Event | None, work: Callable[[], _T]) -> _T:
     try:
-        return [tuple(row) for row in s.execute(sql_text(sql), params)]
-    except OperationalError as exc:
-        if _is_set(cancel):
+        return work()
+    except Exception as exc:
+        # SQLite's "interrupted" (the progress handler said stop) means cancelled.
+        if _is_set(cancel) and "interrupt" in str(exc).lower():
             raise Cancelled() from exc
         raise
 
 
 @contextmanager
-def _watched(s: Session, cancel: Progress | threading.Event | None) -> Iterator[None]:
+def _watched(raw: RawConnection, cancel: Progress | threading.Event | None) -> Iterator[None]:
     """While inside, SQLite stops a running statement once `cancel` is set."""
-    if cancel is None:
-        yield
-        return
-    raw = s.connection().connection.dbapi_connection
     setter = getattr(raw, "set_progress_handler", None)
-    if setter is None:
+    if cancel is None or setter is None:
         yield
         return
     setter(lambda: 1 if _is_set(cancel) else 0, CANCEL_CHECK_STEPS)
