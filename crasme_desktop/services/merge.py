@@ -435,6 +435,8 @@ def merge_preview(vault: Vault, kind: Kind, keep_id: str, other_id: str) -> Merg
                 if a:
                     same.append((label, a))
                 continue
+            if name.startswith("primary_") and not (a and b):
+                continue  # one side has none: nothing to choose
             side = default_side(
                 _primary_key_text(kv, name), _primary_key_text(ov, name),
                 keep_newer=keep_newer, allows_both=name in spec.allows_both,
