@@ -271,3 +271,18 @@ def test_cancelling_while_the_query_runs_interrupts_it(vault, people, monkeypatc
     monkeypatch.undo()
     assert titles(search.search(vault, "jonas", cancel=threading.Event())) == [
         "Jonas Kühnemann"]
+
+
+def test_a_vault_from_before_search_is_indexed_when_it_upgrades(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "data" / "vaults"
+    copy = tmp_path / "old.crasme"
+    shutil.copyfile(data / "schema-0003.crasme", copy)
+    shutil.copyfile(data / "schema-0003.crasme.keys", tmp_path / "old.crasme.keys")
+    with open_vault(copy, use_keychain=False, passphrase="stored vault passphrase") as old:
+        assert titles(search.search(old, "love")) == ["Ada Lovelace"]
+        assert titles(search.search(old, "030 123")) == ["Jonas Kühnemann"]
+        assert titles(search.search(old, "hnem"), "organization") == ["Kühnemann Bau"]
+        assert _integrity_ok(old)
