@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.models import (
@@ -200,6 +201,7 @@ class _PersonProbe:
         return cls(emails, phones, names, display, d.organization_id, d.organization_id or "")
 
 
+@lru_cache(maxsize=8192)
 def name_words(name: str) -> tuple[str, ...]:
     """A name as words blind to case, accents and stray punctuation."""
     return tuple(w for w in (w.strip(_PUNCT) for w in sort_key(name).split()) if w)
@@ -283,6 +285,7 @@ def _match_phones(s: Session, probes: list[_PersonProbe], found: list[dict[str, 
                                             _PHONE)
 
 
+@lru_cache(maxsize=4096)
 def _phone_text(number: str, extension: str = "") -> str:
     shown = format_phone(number, "ZZ")  # "ZZ" is no country: always the international form
     return f"{shown} ext. {extension}" if extension else shown
@@ -313,14 +316,17 @@ def _match_names(
         return
     _company_names(s, {org for org, _word in wanted}, org_names)
     terms = list(wanted)
+    conn = s.connection()
     for chunk in _chunks(terms, _RANGE_CHUNK):
-        ranges = [
-            and_(Person.organization_id == org, Person.sort_key >= lo, Person.sort_key < hi)
-            for org, (lo, hi) in ((org, _word_range(w)) for org, w in chunk)
-        ]
-        rows = s.execute(
-            select(Person.id, Person.organization_id, Person.sort_key,
-                   Person.given_name, Person.family_name).where(or_(*ranges))
+        # Plain SQL: building hundreds of ORM comparisons costs more than the look-up.
+        where = " OR ".join(["(organization_id = ? AND sort_key >= ? AND sort_key < ?)"]
+                            * len(chunk))
+        params: list[str] = []
+        for org, word in chunk:
+            params.extend((org, *_word_range(word)))
+        rows = conn.exec_driver_sql(
+            "SELECT id, organization_id, sort_key, given_name, family_name FROM person "
+            f"WHERE {where}", tuple(params),
         )
         for pid, org, key, given, family in rows:
             stored = {name_words(key), name_words(f"{given} {family}")}
@@ -493,13 +499,12 @@ def match_organizations(
     for i, key in enumerate(keys):
         if key:
             by_key[key].append(i)
+    conn = session.connection()
     for chunk in _chunks(list(by_key), _RANGE_CHUNK):
-        ranges = [
-            and_(Organization.sort_key >= k, Organization.sort_key < k + _AFTER_WORD)
-            for k in chunk
-        ]
-        rows = session.execute(
-            select(Organization.id, Organization.name, Organization.sort_key).where(or_(*ranges))
+        where = " OR ".join(["(sort_key >= ? AND sort_key < ?)"] * len(chunk))
+        params = [v for k in chunk for v in _word_range(k)]
+        rows = conn.exec_driver_sql(
+            f"SELECT id, name, sort_key FROM organization WHERE {where}", tuple(params)
         )
         for org_id, name, stored_key in rows:
             names[org_id] = name
