@@ -817,8 +817,7 @@ def _reindex(s: Session, spec: _Kind, *, kept: list[str], removed: list[str]) ->
     index = search_index.index_people if spec.kind == "person" else (
         search_index.index_organizations
     )
-    for record_id in kept:  # one by one: a changed and a new record in one call collide
-        index(s, [record_id])
+    index(s, kept)
 
 
 # -- listing and expiry -------------------------------------------------------------------

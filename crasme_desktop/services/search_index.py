@@ -166,15 +166,16 @@ def _replace(
         rid: old for rid, old in stored.items()
         if rid not in docs or (old[1], old[2]) != (docs[rid].name, docs[rid].other)
     }
+    fresh = [rid for rid in docs if rid not in stored]
+    # New numbers are taken before the changed documents are removed: a changed one
+    # keeps its number, and it may be the highest, which `_next_id` would hand out again.
+    first = _next_id(session, kind) if fresh else 0
     _remove(session, changed)
     keep = {rid: old[0] for rid, old in stored.items() if rid in docs}
-    fresh = [rid for rid in docs if rid not in stored]
     rows: list[tuple[int, str, SearchText]] = [
         (keep[rid], rid, docs[rid]) for rid in changed if rid in docs
     ]
-    if fresh:
-        first = _next_id(session, kind)
-        rows.extend((first + i, rid, docs[rid]) for i, rid in enumerate(fresh))
+    rows.extend((first + i, rid, docs[rid]) for i, rid in enumerate(fresh))
     _insert(session, rows)
 
 

@@ -286,3 +286,17 @@ def test_a_vault_from_before_search_is_indexed_when_it_upgrades(tmp_path):
         assert titles(search.search(old, "030 123")) == ["Jonas Kühnemann"]
         assert titles(search.search(old, "hnem"), "organization") == ["Kühnemann Bau"]
         assert _integrity_ok(old)
+
+
+def test_one_call_with_a_changed_and_a_new_record_gives_each_its_own_number(vault, people):
+    # Maria was indexed last, so hers is the highest number: changing her and indexing
+    # a record new to the index in the same call must not hand that number out twice.
+    with vault.unit_of_work() as uow:
+        search_index.unindex(uow.session, "person", [people["jonas"]])  # the first one
+    with vault.unit_of_work() as uow:
+        uow.session.execute(
+            text("UPDATE person SET given_name = 'Marie' WHERE id = :id"), {"id": people["maria"]})
+        search_index.index_people(uow.session, [people["maria"], people["jonas"]])
+    assert titles(search.search(vault, "jonas")) == ["Jonas Kühnemann"]
+    assert search.search(vault, "marie").hits
+    assert _integrity_ok(vault)
