@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import EmptyState, label
-from crasme_desktop.ui.person_detail import add_fact, address_html, fact_grid, set_fact
+from crasme_desktop.ui.person_detail import (
+    add_fact,
+    address_html,
+    fact_grid,
+    make_duplicates_panel,
+    set_fact,
+)
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.timeline_panel import PAGE_SIZE, TimelinePanel, load_timeline
 from crasme_desktop.ui.widgets import (
@@ -124,6 +130,16 @@ class CompanyDetail(QWidget):
         people_box.addWidget(self.people_count)
         self.people_title = label("People", "section")
 
+        self.duplicates_area = QWidget()
+        self.duplicates_area.setObjectName("duplicatesArea")
+        dup_box = QVBoxLayout(self.duplicates_area)
+        dup_box.setContentsMargins(0, 0, 0, 0)
+        dup_box.addWidget(label("Possible duplicates", "section"))
+        self.duplicates = make_duplicates_panel(tasks, self.duplicates_area, "organization")
+        dup_box.addWidget(self.duplicates)
+        self.duplicates.merge_requested.connect(self.merge_requested)
+        self.duplicates_area.hide()
+
         self.timeline = TimelinePanel(tasks, choose_save_path=choose_save_path,
                                       choose_open_paths=choose_open_paths)
 
@@ -135,6 +151,7 @@ class CompanyDetail(QWidget):
         column.setSpacing(12)
         column.addLayout(header)
         column.addWidget(facts_card)
+        column.addWidget(self.duplicates_area)
         column.addWidget(self.people_title)
         column.addWidget(people_card)
         column.addWidget(self.timeline)
@@ -174,6 +191,8 @@ class CompanyDetail(QWidget):
             widget.clear()
         self.tags.set_tags(())
         self._set_people([])
+        self.duplicates.clear()
+        self.duplicates_area.hide()
         self.stack.setCurrentWidget(self.placeholder)
 
     @property
@@ -235,6 +254,8 @@ class CompanyDetail(QWidget):
             self.people_count.setText("")
         self.people_count.setVisible(bool(self.people_count.text()))
         self.timeline.set_subject(self.vault, "organization", r.id, loaded.timeline)
+        self.duplicates.show_record(self.vault, r.id)
+        self.duplicates_area.setVisible(True)
         self.stack.setCurrentWidget(self.scroll)
 
     def _set_people(self, people: Any) -> None:

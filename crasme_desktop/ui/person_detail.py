@@ -365,10 +365,10 @@ class PersonDetail(QWidget):
                 self.open_record.emit(kind, record_id)
 
 
-def make_duplicates_panel(tasks: TaskRunner, parent: QWidget) -> Any:
-    """The duplicates panel, when this build has one (it arrives in its own module)."""
-    try:
-        from crasme_desktop.ui.duplicates_panel import DuplicatesPanel
-    except ImportError:
-        return None
-    return DuplicatesPanel(tasks, parent)
+def make_duplicates_panel(
+    tasks: TaskRunner, parent: QWidget, kind: str = "person"
+) -> Any:
+    """The panel of possible duplicates and undoable merges, for a detail pane."""
+    from crasme_desktop.ui.duplicates_panel import DuplicatesPanel
+
+    return DuplicatesPanel(tasks, parent, kind=kind)

@@ -264,3 +264,47 @@ def test_lock_drops_every_row(qtbot, vault, page):
     page.clear()
     assert page.model.rowCount() == 0 and page.model.cached == 0
     assert page.filter_bar.tag.count() == 1 and page.shown_id is None
+
+
+def test_a_person_made_with_ctrl_n_is_selected_and_shown(qtbot, vault, page):
+    for i in range(40):
+        person(vault, f"Filler{i:02d}", "Aaron")
+    page.attach(vault)
+    wait_loaded(qtbot, page, 40)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    editor = page.dialog
+    assert editor is not None and editor.isVisible()
+    qtbot.waitUntil(lambda: editor.save_button.isEnabled(), timeout=WAIT)
+    editor.given.setText("Zora")
+    editor.family.setText("Zylinski")
+    editor.save()
+    qtbot.waitUntil(lambda: page.current_record() is not None
+                    and page.current_record().display_name == "Zora Zylinski", timeout=WAIT)
+    assert page.table.currentIndex().row() == 40  # last in name order, and scrolled to
+    qtbot.waitUntil(lambda: page.shown_id == page.current_record().id, timeout=WAIT)
+
+
+def test_the_detail_pane_opens_the_merge_dialog_and_the_kept_person_stays_selected(
+    qtbot, vault, page
+):
+    keep = person(vault, "Ada", "Lovelace", email="ada@example.org")
+    other = person(vault, "Ada", "King", email="ADA@example.org")
+    page.attach(vault)
+    wait_loaded(qtbot, page, 2)
+    page.show_person(keep.id)
+    qtbot.waitUntil(lambda: page.shown_id == keep.id, timeout=WAIT)
+    panel = page.detail.duplicates
+    qtbot.waitUntil(lambda: [m.person_id for m in panel.matches] == [other.id], timeout=WAIT)
+
+    page.detail.merge_requested.emit("person", keep.id, other.id)
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert (dialog.keep_id, dialog.other_id) == (keep.id, other.id)
+    qtbot.waitUntil(lambda: dialog.merge_button.isEnabled(), timeout=WAIT)
+    dialog.merge_button.click()
+    wait_loaded(qtbot, page, 1)
+    qtbot.waitUntil(lambda: page.current_record() is not None
+                    and page.current_record().id == keep.id, timeout=WAIT)
+    with pytest.raises(contacts.NotFound):
+        contacts.get_person(vault, other.id)

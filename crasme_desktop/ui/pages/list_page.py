@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
 )
 
 from crasme_desktop import APP_NAME
-from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.list_spec import ListSpec
 from crasme_desktop.ui.filter_bar import FilterBar
 from crasme_desktop.ui.jobs import service
@@ -55,12 +54,10 @@ FORMAT_FILTERS = {"csv": "CSV files (*.csv)", "vcard": "vCard files (*.vcf)"}
 FORMAT_SUFFIX = {"csv": ".csv", "vcard": ".vcf"}
 
 
-def optional_class(module: str, name: str) -> Any | None:
-    """A class from a UI module that may not exist yet (None then)."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
+def lazy_class(module: str, name: str) -> Any:
+    """A class from a UI module imported only when first needed (a page that is never
+    opened never loads its dialogs)."""
+    return getattr(importlib.import_module(module), name)
 
 
 def count_text(n: int, nouns: tuple[str, str]) -> str:
@@ -161,13 +158,10 @@ class ListPage(Page):
         self.detail_placeholder = label("", "hint")
         self.detail_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail: Any = None
-        detail_class = optional_class(self.detail_module, self.detail_class)
-        if detail_class is not None:
-            self.detail = detail_class(self.tasks, None)
-            self.detail.open_record.connect(self._open_record)
-            self.detail.merge_requested.connect(self._merge_requested)
-            if hasattr(self.detail, "edit_requested"):
-                self.detail.edit_requested.connect(self._open_editor)
+        self.detail = lazy_class(self.detail_module, self.detail_class)(self.tasks, None)
+        self.detail.open_record.connect(self._open_record)
+        self.detail.merge_requested.connect(self._merge_requested)
+        self.detail.edit_requested.connect(self._open_editor)
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(40)  # coalesce a held arrow key
@@ -428,10 +422,12 @@ class ListPage(Page):
             opener(kind, record_id)
 
     def _merge_requested(self, kind: str, keep_id: str, other_id: str) -> None:
-        dialog_class = optional_class("crasme_desktop.ui.merge_dialog", "MergeDialog")
-        if dialog_class is not None and self.vault is not None:
-            self._open_dialog(dialog_class(self.tasks, self.vault, kind, keep_id, other_id,
-                                           self))
+        if self.vault is None:
+            return
+        dialog = lazy_class("crasme_desktop.ui.merge_dialog", "MergeDialog")(
+            self.tasks, self.vault, kind, keep_id, other_id, self)
+        dialog.merged.connect(lambda _merge_id: self.show_record(dialog.keep_id))
+        self._open_dialog(dialog)
 
     @staticmethod
     def _record_name(record: Any) -> str:
@@ -449,20 +445,22 @@ class ListPage(Page):
     def _open_editor(self, record_id: str | None) -> None:
         if self.vault is None:
             return
-        editor = optional_class("crasme_desktop.ui.record_editor", self.editor_class)
-        if editor is None:
-            self.tasks.show_error(UserError("Editing records here is not available yet."))
-            return
-        self._open_dialog(editor(self.tasks, self.vault, record_id, self))
+        editor = lazy_class("crasme_desktop.ui.record_editor", self.editor_class)(
+            self.tasks, self.vault, record_id, self)
+        # A saved record is selected in the list; "Open the existing person" from the
+        # duplicate warning selects that one instead.
+        editor.saved.connect(self.show_record)
+        if hasattr(editor, "open_existing"):
+            editor.open_existing.connect(self.show_record)
+        self._open_dialog(editor)
 
     def open_import(self) -> None:
         if self.vault is None:
             return
-        dialog = optional_class("crasme_desktop.ui.import_dialog", "ImportDialog")
-        if dialog is None:
-            self.tasks.show_error(UserError("Importing here is not available yet."))
-            return
-        self._open_dialog(dialog(self.tasks, self.vault, self))
+        self._open_dialog(
+            lazy_class("crasme_desktop.ui.import_dialog", "ImportDialog")(
+                self.tasks, self.vault, self)
+        )
 
     def _open_dialog(self, dialog: QDialog) -> None:
         # Not deleted on close: a dialog may still wait for a task's result. The one
