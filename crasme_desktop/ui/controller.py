@@ -403,6 +403,10 @@ class AppController(QObject):
         window.activateWindow()
         self.idle.start()
         self.tasks.submit(service("vaults.remember_unlock"), vault, on_error=_log_only)
+        # Merges can be undone for a limited time; what they kept of the removed
+        # record goes when that time is over.
+        self.tasks.submit(service("merge.prune_merge_records"), vault, writes={"merges"},
+                          on_error=_log_only)
         _tell_benchmark(READY_ENV)
         _tell_benchmark(UNLOCKED_ENV)
 
