@@ -8,6 +8,7 @@ Each problem is one sentence a person understands, naming the value they typed, 
 from __future__ import annotations
 
 import contextlib
+import functools
 import locale
 import os
 import re
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from email_validator.syntax import validate_email_domain_name
 
 from crasme_desktop.domain.errors import UserError
 
@@ -81,6 +83,8 @@ def check_length(value: str, limit: int, what: str) -> str:
 
 def sort_key(text: str) -> str:
     """A key that sorts names blind to case and accents ("Émile" next to "Emil")."""
+    if text.isascii():  # nothing to decompose
+        return clean_text(text).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return clean_text(plain).casefold()
@@ -117,32 +121,58 @@ class EmailAddress:
 def normalize_email(value: str) -> EmailAddress:
     """Check an email address's syntax (no network look-up) and normalise it."""
     text = (value or "").strip()
-    shown = quoted(text)
     if not text:
         raise InvalidValue("The email address is empty.")
     if any(c.isspace() for c in text):
-        raise InvalidValue(f"The email address {shown} contains a space.")
+        raise InvalidValue(f"The email address {quoted(text)} contains a space.")
     if "@" not in text:
-        raise InvalidValue(f"The email address {shown} is missing the @ sign.")
+        raise InvalidValue(f"The email address {quoted(text)} is missing the @ sign.")
     local, _, domain = text.rpartition("@")
     if not local:
-        raise InvalidValue(f"The email address {shown} is missing the part before @.")
+        raise InvalidValue(f"The email address {quoted(text)} is missing the part before @.")
     if not domain:
-        raise InvalidValue(f"The email address {shown} is missing the part after @.")
+        raise InvalidValue(f"The email address {quoted(text)} is missing the part after @.")
     if "@" in local and not local.startswith('"'):
-        raise InvalidValue(f"The email address {shown} has more than one @ sign.")
+        raise InvalidValue(f"The email address {quoted(text)} has more than one @ sign.")
     if "." not in domain:
         raise InvalidValue(
-            f"The email address {shown} is missing the ending after @, such as “.com”."
+            f"The email address {quoted(text)} is missing the ending after @, such as “.com”."
         )
+    if len(local) <= _LOCAL_MAX and len(text) <= _ADDRESS_MAX and _PLAIN_LOCAL.match(local):
+        # The common case, a plain ASCII name before the @: only the domain needs the
+        # full check, and a list of 100k addresses has few distinct domains.
+        try:
+            domain_shown, domain_ascii = _checked_domain(domain)
+        except EmailNotValidError:
+            pass  # the full check below gives the reason
+        else:
+            return EmailAddress(
+                f"{local}@{domain_shown}", f"{local.casefold()}@{domain_ascii.lower()}"
+            )
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         reason = str(exc).split(". ")[0].rstrip(".")
         reason = reason[:1].lower() + reason[1:]
-        raise InvalidValue(f"The email address {shown} cannot be used because {reason}.") from exc
+        raise InvalidValue(
+            f"The email address {quoted(text)} cannot be used because {reason}."
+        ) from exc
     key = f"{checked.local_part.casefold()}@{checked.ascii_domain.lower()}"
     return EmailAddress(checked.normalized, key)
+
+
+#: A dot-atom of ASCII characters: a local part email-validator keeps exactly as typed.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*\Z")
+_LOCAL_MAX, _ADDRESS_MAX = 64, 254
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_domain(domain: str) -> tuple[str, str]:
+    """The domain as shown and in ASCII, checked as `validate_email` checks it."""
+    checked = validate_email_domain_name(domain, test_environment=False,
+                                         globally_deliverable=True)
+    return checked["domain"], checked["ascii_domain"]
 
 
 def email_key(address: str) -> str:
@@ -188,12 +218,11 @@ _PHONE_REASON = {
 def normalize_phone(value: str, region: str | None = None) -> PhoneNumber:
     """Parse a phone number as typed; numbers without "+" are read as in `region`."""
     text = (value or "").strip()
-    shown = quoted(text)
     if not text:
         raise InvalidValue("The phone number is empty.")
     region = (region or system_region()).upper()
     if sum(c.isdigit() for c in text) < 5 and not any(c.isalpha() for c in text):
-        raise InvalidValue(f"The phone number {shown} is too short.")
+        raise InvalidValue(f"The phone number {quoted(text)} is too short.")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
@@ -208,11 +237,11 @@ def normalize_phone(value: str, region: str | None = None) -> PhoneNumber:
             reason = "is too long"
         else:
             reason = "is too short"
-        raise InvalidValue(f"The phone number {shown} {reason}.") from exc
+        raise InvalidValue(f"The phone number {quoted(text)} {reason}.") from exc
     result = phonenumbers.is_possible_number_with_reason(number)
     if result != phonenumbers.ValidationResult.IS_POSSIBLE:
         reason = _PHONE_REASON.get(result, "is not a possible phone number")
-        raise InvalidValue(f"The phone number {shown} {reason}.")
+        raise InvalidValue(f"The phone number {quoted(text)} {reason}.")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return PhoneNumber(e164, number.extension or "")
 
@@ -241,15 +270,14 @@ def normalize_website(value: str) -> str:
     text = (value or "").strip()
     if not text:
         return ""
-    shown = quoted(text)
     unusable = InvalidValue(
-        f"The website {shown} does not look like a web address, such as example.com."
+        f"The website {quoted(text)} does not look like a web address, such as example.com."
     )
     if any(c.isspace() for c in text):
         raise unusable
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", text):
-            raise InvalidValue(f"The website {shown} must start with http:// or https://.")
+            raise InvalidValue(f"The website {quoted(text)} must start with http:// or https://.")
         text = "https://" + text
     try:
         parts = urlsplit(text)
@@ -257,7 +285,7 @@ def normalize_website(value: str) -> str:
     except ValueError as exc:
         raise unusable from exc
     if parts.scheme.lower() not in ("http", "https"):
-        raise InvalidValue(f"The website {shown} must start with http:// or https://.")
+        raise InvalidValue(f"The website {quoted(text)} must start with http:// or https://.")
     host = (parts.hostname or "").rstrip(".")
     if parts.username or parts.password or not _valid_host(host):
         raise unusable

@@ -230,3 +230,32 @@ def test_website_check_never_crashes_and_is_idempotent(text):
     else:
         assert url == "" or url.startswith(("http://", "https://"))
         assert v.normalize_website(url) == url
+
+
+_LOCAL_CHARS = "abcXYZ019.!#$%&'*+/=?^_`{|}~-\"(),:;<>@[\\] é"
+_DOMAINS = ["example.com", "Example.ORG", "mail.example.co.uk", "bücher.example", "localhost",
+            "example.test", "exa_mple.com", "-bad.com", "a..b.com", "xn--bcher-kva.example",
+            "example.invalid", "münchen.de", "x" * 70 + ".com", "1.2.3.4"]
+
+
+@given(
+    local=st.text(alphabet=_LOCAL_CHARS, min_size=1, max_size=70),
+    domain=st.sampled_from(_DOMAINS),
+)
+def test_the_quick_path_for_plain_addresses_agrees_with_the_full_check(local, domain):
+    from email_validator import EmailNotValidError, validate_email
+
+    typed = f"{local}@{domain}"
+    try:
+        full = validate_email(typed, check_deliverability=False)
+    except EmailNotValidError:
+        full = None
+    try:
+        ours = v.normalize_email(typed)
+    except InvalidValue:
+        ours = None
+    if full is None:
+        assert ours is None, typed
+    elif ours is not None:
+        assert ours.address == full.normalized, typed
+        assert ours.key == f"{full.local_part.casefold()}@{full.ascii_domain.lower()}", typed
