@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def run(vault_path: Path | None, *, argv: list[str]) -> int:
     """Open the window for `vault_path` (default: the usual place); returns the exit code."""
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QLocale, Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -50,6 +50,10 @@ def run(vault_path: Path | None, *, argv: list[str]) -> int:
     app.setWindowIcon(theme.app_icon())
     app.setStyle("Fusion")  # the stylesheet is written for Fusion on every platform
     app.setStyleSheet(theme.stylesheet())
+    if QLocale.system().language() == QLocale.Language.C:
+        # No locale set up (LANG=C): dates and numbers the common English way rather
+        # than Qt's bare "29 11 2023".
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
 
     crash = CrashReporter(log_path)
     crash.install_hooks()

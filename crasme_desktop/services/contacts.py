@@ -250,6 +250,11 @@ def set_office_region(vault: Vault, region: str) -> str:
     return code or system_region()
 
 
+def office_region_of(session: Session) -> str:
+    """`office_region` inside a unit of work the caller already has."""
+    return _office_region(session)
+
+
 def _office_region(session: Session, region: str | None = None) -> str:
     if region:
         return region.upper()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -384,7 +385,7 @@ class _Maker:
         word = rng.choice(country.company_words)
         form = rng.choice(country.company_forms)
         name = f"{family[0]} {word} {form}"
-        slug = "".join(c for c in f"{family[1]}-{word}".lower() if c.isascii() and
+        slug = "".join(c for c in _ascii_fold(f"{family[1]}-{word}".lower()) if c.isascii() and
                        (c.isalnum() or c == "-")).strip("-") or "firma"
         domain = f"{slug}{rng.randrange(1, 999)}.example.{country.tld.split('.')[-1]}"
         oid = new_id()
@@ -440,7 +441,7 @@ class _Maker:
             "notes": rng.choice(NOTES), "created_at": created, "updated_at": created,
         })
         local = f"{given[1]}.{family[1]}".lower().replace("'", "").replace(" ", "")
-        local = "".join(c for c in local if c.isascii()) or "info"
+        local = "".join(c for c in _ascii_fold(local) if c.isascii()) or "info"
         work = f"{local}.{i}@{org.domain}" if at_org else f"{local}.{i}@mail.example.com"
         b.emails.append(_child(pid, created, address=work, address_key=work.lower(),
                                kind="work", is_primary=True, position=0))
@@ -525,6 +526,12 @@ def _names(given: str, family: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=4096)
+def _ascii_fold(text: str) -> str:
+    """"Álvaro Muñoz" as "Alvaro Munoz" (what people do for their email address)."""
+    text = text.replace("ß", "ss").replace("ø", "o").replace("ł", "l").replace("æ", "ae")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _key(name: str) -> str:
     return sort_key(name)
 

@@ -33,8 +33,8 @@ from crasme_desktop.domain.list_spec import (
     ListSpec,
 )
 from crasme_desktop.domain.models import SavedView
-from crasme_desktop.domain.validation import clean_text, normalize_tag, sort_key
-from crasme_desktop.services import audit
+from crasme_desktop.domain.validation import clean_text, format_phone, normalize_tag, sort_key
+from crasme_desktop.services import audit, contacts
 from crasme_desktop.vault import Vault
 
 ListKind = Literal["person", "organization"]
@@ -299,15 +299,20 @@ def _rows(s: Session, kind: ListKind, rowids: list[int]) -> list[Any]:
         return []
     sql = (_PERSON_ROWS if kind == "person" else _COMPANY_ROWS).format(
         marks=_marks(len(rowids)))
-    made = [_person_row(r) if kind == "person" else _company_row(r)
-            for r in _raw(s, sql, list(rowids)).fetchall()]
+    fetched = _raw(s, sql, list(rowids)).fetchall()
+    if kind == "person":
+        region = contacts.office_region_of(s)
+        made: list[Any] = [_person_row(r, region) for r in fetched]
+    else:
+        made = [_company_row(r) for r in fetched]
     by_rowid = {row.rowid: row for row in made}
     return [by_rowid[r] for r in rowids if r in by_rowid]
 
 
-def _person_row(r: Sequence[Any]) -> PersonListRow:
+def _person_row(r: Sequence[Any], region: str) -> PersonListRow:
     return PersonListRow(
-        rowid=r[0], id=r[1], display_name=r[2], company=r[3], email=r[4], phone=r[5],
+        rowid=r[0], id=r[1], display_name=r[2], company=r[3], email=r[4],
+        phone=format_phone(r[5], region) if r[5] else "",
         owner=r[6], tags=tuple(r[7].split(_SEP)) if r[7] else (),
         created_at=_time(r[8]), updated_at=_time(r[9]), organization_id=r[10],
     )

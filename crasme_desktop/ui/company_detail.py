@@ -160,6 +160,8 @@ class CompanyDetail(QWidget):
         self.scroll.setObjectName("detailScroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # The card wraps to the pane's width; it never scrolls sideways.
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(content)
 
         self.placeholder = EmptyState(

@@ -45,6 +45,8 @@ class ListColumn:
     text: Callable[[Any], str]
     #: The `ListSpec.sort` this column's header sorts by (None: not sortable).
     sort: str | None = None
+    #: Starting width in pixels (the person can drag it; no resize-to-contents on lists).
+    width: int = 120
 
 
 class RecordListModel(QAbstractTableModel):

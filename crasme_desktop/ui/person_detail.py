@@ -244,6 +244,8 @@ class PersonDetail(QWidget):
         self.scroll.setObjectName("detailScroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # The card wraps to the pane's width; it never scrolls sideways.
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(content)
         content.setStyleSheet("QWidget#detailContent { background: #f6f7f9; }")
 

@@ -17,13 +17,13 @@ def _people(row: Any) -> str:
 
 
 COMPANY_COLUMNS = (
-    ListColumn("Name", lambda r: r.name, "name"),
-    ListColumn("People", _people),
-    ListColumn("Website", lambda r: r.website),
-    ListColumn("Owner", lambda r: r.owner),
-    ListColumn("Tags", lambda r: ", ".join(r.tags)),
-    ListColumn("Created", lambda r: local_date(r.created_at), "created"),
-    ListColumn("Updated", lambda r: local_date(r.updated_at), "updated"),
+    ListColumn("Name", lambda r: r.name, "name", width=230),
+    ListColumn("People", _people, width=70),
+    ListColumn("Website", lambda r: r.website, width=210),
+    ListColumn("Owner", lambda r: r.owner, width=80),
+    ListColumn("Tags", lambda r: ", ".join(r.tags), width=140),
+    ListColumn("Created", lambda r: local_date(r.created_at), "created", width=100),
+    ListColumn("Updated", lambda r: local_date(r.updated_at), "updated", width=100),
 )
 
 

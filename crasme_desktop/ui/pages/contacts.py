@@ -22,14 +22,14 @@ def _tags(row: Any) -> str:
 
 
 PEOPLE_COLUMNS = (
-    ListColumn("Name", lambda r: r.display_name, "name"),
-    ListColumn("Company", lambda r: r.company, "company"),
-    ListColumn("Email", lambda r: r.email),
-    ListColumn("Phone", lambda r: r.phone),
-    ListColumn("Owner", lambda r: r.owner),
-    ListColumn("Tags", _tags),
-    ListColumn("Created", lambda r: local_date(r.created_at), "created"),
-    ListColumn("Updated", lambda r: local_date(r.updated_at), "updated"),
+    ListColumn("Name", lambda r: r.display_name, "name", width=190),
+    ListColumn("Company", lambda r: r.company, "company", width=170),
+    ListColumn("Email", lambda r: r.email, width=230),
+    ListColumn("Phone", lambda r: r.phone, width=150),
+    ListColumn("Owner", lambda r: r.owner, width=80),
+    ListColumn("Tags", _tags, width=140),
+    ListColumn("Created", lambda r: local_date(r.created_at), "created", width=100),
+    ListColumn("Updated", lambda r: local_date(r.updated_at), "updated", width=100),
 )
 
 

@@ -147,6 +147,9 @@ class ListPage(Page):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         header = self.table.horizontalHeader()
         header.sectionClicked.connect(self._header_clicked)
+        for section, column in enumerate(self.columns):
+            header.resizeSection(section, column.width)
+        header.setStretchLastSection(True)
         self._show_sort()
 
         self.filter_bar = FilterBar(
@@ -167,7 +170,10 @@ class ListPage(Page):
         self._detail_timer.setInterval(40)  # coalesce a held arrow key
         self._detail_timer.timeout.connect(self._show_current)
 
+        # The toolbar and the filters span the page above the list and the detail
+        # pane, so the list can be narrowed without squeezing the filters.
         self.layout().insertWidget(3, self._build_toolbar())
+        self.layout().insertWidget(4, self.filter_bar)
         self.listing = self._build_listing()
         self.empty = EmptyState(self.icon_name, self.empty_title, self.empty_text)
         self.stack.addWidget(self.listing)
@@ -218,12 +224,12 @@ class ListPage(Page):
         left = QWidget()
         box = QVBoxLayout(left)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.filter_bar)
         box.addWidget(self.table, 1)
         box.addWidget(self.count)
         right = QWidget()
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(8, 0, 0, 0)
+        right.setMinimumWidth(420)  # the card and timeline need room to be read
         right_box.addWidget(self.detail_placeholder, 1)
         if self.detail is not None:
             right_box.addWidget(self.detail, 1)
