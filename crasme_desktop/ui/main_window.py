@@ -7,6 +7,8 @@ vault to them on unlock and takes it back on lock.
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +31,7 @@ from PySide6.QtWidgets import (
 from crasme_desktop import APP_NAME, __version__
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.pages.base import Page
-from crasme_desktop.ui.pages.companies import CompaniesPage
-from crasme_desktop.ui.pages.contacts import ContactsPage
-from crasme_desktop.ui.pages.dashboard import DashboardPage
-from crasme_desktop.ui.pages.deals import DealsPage
-from crasme_desktop.ui.pages.privacy import PrivacyPage
-from crasme_desktop.ui.pages.reports import ReportsPage
-from crasme_desktop.ui.pages.sales import SalesPage
-from crasme_desktop.ui.pages.schedule import SchedulePage
 from crasme_desktop.ui.pages.settings import SettingsPage, describe_key_source
-from crasme_desktop.ui.pages.tickets import TicketsPage
 from crasme_desktop.ui.search_box import SearchBox
 from crasme_desktop.ui.tasks import TaskRunner
 
@@ -47,18 +40,39 @@ from crasme_desktop.ui.tasks import TaskRunner
 RECORD_PAGES = {"person": ("contacts", "show_person"),
                 "organization": ("companies", "show_organization")}
 
+@dataclass(frozen=True)
+class PageEntry:
+    """A page as the sidebar and the Go menu know it; its module is imported only when
+    the page is first shown, so starting loads no page nobody looked at."""
+
+    key: str
+    title: str
+    icon_name: str
+    module: str
+    class_name: str
+
+    def load(self) -> type[Page]:
+        page_class = getattr(importlib.import_module(self.module), self.class_name)
+        assert issubclass(page_class, Page)
+        return page_class
+
+
+def _entry(key: str, title: str, class_name: str, icon_name: str | None = None) -> PageEntry:
+    return PageEntry(key, title, icon_name or key, f"crasme_desktop.ui.pages.{key}", class_name)
+
+
 #: The sidebar, top to bottom; Ctrl+1 … Ctrl+9 and Ctrl+0 follow this order.
-PAGE_CLASSES: tuple[type[Page], ...] = (
-    DashboardPage,
-    ContactsPage,
-    CompaniesPage,
-    DealsPage,
-    SalesPage,
-    TicketsPage,
-    SchedulePage,
-    ReportsPage,
-    PrivacyPage,
-    SettingsPage,
+PAGES: tuple[PageEntry, ...] = (
+    _entry("dashboard", "Dashboard", "DashboardPage"),
+    _entry("contacts", "Contacts", "ContactsPage"),
+    _entry("companies", "Companies", "CompaniesPage"),
+    _entry("deals", "Deals", "DealsPage"),
+    _entry("sales", "Sales", "SalesPage"),
+    _entry("tickets", "Tickets", "TicketsPage"),
+    _entry("schedule", "Schedule", "SchedulePage"),
+    _entry("reports", "Reports", "ReportsPage"),
+    _entry("privacy", "Privacy", "PrivacyPage"),
+    _entry("settings", "Settings", "SettingsPage"),
 )
 
 
@@ -77,7 +91,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(880, 560)
         self.tasks = tasks
         self.vault: Any = None
-        self.page_classes: dict[str, type[Page]] = {cls.key: cls for cls in PAGE_CLASSES}
+        self.page_entries: dict[str, PageEntry] = {entry.key: entry for entry in PAGES}
         # Pages are built the first time they are shown (the dashboard at once), so the
         # window opens without building nine pages nobody has looked at yet.
         self._pages: dict[str, Page] = {}
@@ -88,10 +102,10 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.stack = QStackedWidget()
-        for page_class in PAGE_CLASSES:
+        for entry in PAGES:
             self.stack.addWidget(QWidget())  # stands in until the page is first shown
-            item = QListWidgetItem(theme.icon(page_class.icon_name), page_class.title)
-            item.setData(Qt.ItemDataRole.UserRole, page_class.key)
+            item = QListWidgetItem(theme.icon(entry.icon_name), entry.title)
+            item.setData(Qt.ItemDataRole.UserRole, entry.key)
             item.setSizeHint(QSize(0, 38))
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._show_row)
@@ -111,8 +125,8 @@ class MainWindow(QMainWindow):
         built = self._pages.get(key)
         if built is not None:
             return built
-        index = list(self.page_classes).index(key)
-        page = self.page_classes[key](self.tasks)
+        index = list(self.page_entries).index(key)
+        page = self.page_entries[key].load()(self.tasks)
         self._pages[key] = page
         placeholder = self.stack.widget(index)
         self.stack.insertWidget(index, page)
@@ -130,8 +144,8 @@ class MainWindow(QMainWindow):
         return list(self._pages.values())
 
     def _show_row(self, row: int) -> None:
-        if 0 <= row < len(self.page_classes):
-            self.page(list(self.page_classes)[row])
+        if 0 <= row < len(self.page_entries):
+            self.page(list(self.page_entries)[row])
             self.stack.setCurrentIndex(row)
 
     # -- building -------------------------------------------------------------------
@@ -230,10 +244,10 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self.search_action)
         go_menu.addSeparator()
         self.go_actions: list[QAction] = []
-        for number, page_class in enumerate(PAGE_CLASSES, start=1):
-            action = QAction(theme.icon(page_class.icon_name), page_class.title, self)
+        for number, entry in enumerate(PAGES, start=1):
+            action = QAction(theme.icon(entry.icon_name), entry.title, self)
             action.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))
-            action.triggered.connect(lambda _=False, key=page_class.key: self.show_page(key))
+            action.triggered.connect(lambda _=False, key=entry.key: self.show_page(key))
             go_menu.addAction(action)
             self.go_actions.append(action)
 
@@ -301,7 +315,7 @@ class MainWindow(QMainWindow):
         self.show_notice(None)
 
     def show_page(self, key: str) -> None:
-        keys = list(self.page_classes)
+        keys = list(self.page_entries)
         if key in keys:
             self.nav.setCurrentRow(keys.index(key))
 
