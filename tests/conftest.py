@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from hypothesis import settings
 from tests.support.required import unavailable
+
+# No per-example deadline: speed is measured in tests/bench, and a first example that
+# loads a library's tables on a busy machine must not fail a correctness test.
+settings.register_profile("crasme", deadline=None)
+settings.load_profile("crasme")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # so `tests.support` imports however pytest was started

@@ -239,6 +239,8 @@ def normalize_phone(value: str, region: str | None = None) -> PhoneNumber:
             reason = "is too short"
         raise InvalidValue(f"The phone number {quoted(text)} {reason}.") from exc
     result = phonenumbers.is_possible_number_with_reason(number)
+    if number.national_number == 0:  # all zeros: phonenumbers calls it possible
+        result = phonenumbers.ValidationResult.INVALID_LENGTH
     if result != phonenumbers.ValidationResult.IS_POSSIBLE:
         reason = _PHONE_REASON.get(result, "is not a possible phone number")
         raise InvalidValue(f"The phone number {quoted(text)} {reason}.")
@@ -246,13 +248,19 @@ def normalize_phone(value: str, region: str | None = None) -> PhoneNumber:
     return PhoneNumber(e164, number.extension or "")
 
 
-def format_phone(e164: str, region: str | None = None) -> str:
-    """A stored number for reading: national style at home, international abroad."""
+def format_phone(
+    e164: str, region: str | None = None, *, international: bool = False, extension: str = ""
+) -> str:
+    """A stored number for reading: national style at home, international abroad (or
+    always international, for text read in any country), with its extension if any."""
+    if extension:
+        shown = format_phone(e164, region, international=international)
+        return f"{shown} ext. {extension}"
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    home = (region or system_region()).upper()
+    home = "" if international else (region or system_region()).upper()
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL
         if phonenumbers.region_code_for_number(number) == home

@@ -287,8 +287,7 @@ def _match_phones(s: Session, probes: list[_PersonProbe], found: list[dict[str, 
 
 @lru_cache(maxsize=4096)
 def _phone_text(number: str, extension: str = "") -> str:
-    shown = format_phone(number, "ZZ")  # "ZZ" is no country: always the international form
-    return f"{shown} ext. {extension}" if extension else shown
+    return format_phone(number, international=True, extension=extension)
 
 
 def _word_range(word: str) -> tuple[str, str]:

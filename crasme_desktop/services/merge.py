@@ -346,15 +346,11 @@ def _raw_values(s: Session, spec: _Kind, state: dict[str, Any]) -> dict[str, str
             elif child == "person_email":
                 out[name] = primary["address"]
             else:
-                out[name] = _phone(primary["number"], primary["extension"])
+                out[name] = format_phone(primary["number"], international=True,
+                                         extension=primary["extension"])
         custom = row["display_name"] != default_display_name(row["given_name"], row["family_name"])
         out["display_name"] = row["display_name"] if custom else ""
     return out
-
-
-def _phone(number: str, extension: str) -> str:
-    shown = format_phone(number, "ZZ")
-    return f"{shown} ext. {extension}" if extension else shown
 
 
 def _choose(
@@ -509,7 +505,7 @@ def _child_text(child: _Child, row: Row) -> str:
     if child.table == "person_email":
         return str(row["address"])
     if child.table == "person_phone":
-        return _phone(row["number"], row["extension"])
+        return format_phone(row["number"], international=True, extension=row["extension"])
     parts = [row["street"].replace("\n", ", "), f"{row['postal_code']} {row['city']}".strip(),
              row["region"], row["country_code"]]
     return ", ".join(p for p in parts if p)

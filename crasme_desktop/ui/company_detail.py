@@ -13,8 +13,6 @@ from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
-    QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,8 +23,9 @@ from crasme_desktop.ui.pages.base import EmptyState, label
 from crasme_desktop.ui.person_detail import (
     add_fact,
     address_html,
+    detail_frame,
+    duplicates_section,
     fact_grid,
-    make_duplicates_panel,
     set_fact,
 )
 from crasme_desktop.ui.tasks import TaskRunner
@@ -130,22 +129,14 @@ class CompanyDetail(QWidget):
         people_box.addWidget(self.people_count)
         self.people_title = label("People", "section")
 
-        self.duplicates_area = QWidget()
-        self.duplicates_area.setObjectName("duplicatesArea")
-        dup_box = QVBoxLayout(self.duplicates_area)
-        dup_box.setContentsMargins(0, 0, 0, 0)
-        dup_box.addWidget(label("Possible duplicates", "section"))
-        self.duplicates = make_duplicates_panel(tasks, self.duplicates_area, "organization")
-        dup_box.addWidget(self.duplicates)
+        self.duplicates_area, self.duplicates = duplicates_section(tasks, "organization")
         self.duplicates.merge_requested.connect(self.merge_requested)
-        self.duplicates_area.hide()
 
         self.timeline = TimelinePanel(tasks, choose_save_path=choose_save_path,
                                       choose_open_paths=choose_open_paths)
 
         content = QWidget()
         content.setObjectName("detailContent")
-        content.setStyleSheet("QWidget#detailContent { background: #f6f7f9; }")
         column = QVBoxLayout(content)
         column.setContentsMargins(24, 20, 24, 24)
         column.setSpacing(12)
@@ -156,25 +147,11 @@ class CompanyDetail(QWidget):
         column.addWidget(people_card)
         column.addWidget(self.timeline)
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("detailScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        # The card wraps to the pane's width; it never scrolls sideways.
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
-
         self.placeholder = EmptyState(
             "companies", "No company chosen", "Choose a company in the list to see its details."
         )
         self.problem = EmptyState("warning", "This company cannot be shown", "")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(self.scroll)
-        self.stack.addWidget(self.problem)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.stack)
+        self.scroll, self.stack = detail_frame(self, content, self.placeholder, self.problem)
         tasks.changed.connect(self._on_changed)
 
     # -- contract ---------------------------------------------------------------------

@@ -68,23 +68,14 @@ class PersonCard:
 
 def format_phones(phones: Any, region: str) -> tuple[ShownPhone, ...]:
     """Runs on a worker (phonenumbers has a large table to load)."""
-    import phonenumbers
-
     from crasme_desktop.domain.validation import format_phone
-
-    def international(e164: str) -> str:
-        try:
-            number = phonenumbers.parse(e164, None)
-        except phonenumbers.NumberParseException:
-            return e164
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
     out = []
     for p in phones:
         out.append(ShownPhone(
             number=p.number,
             shown=format_phone(p.number, region),
-            international=international(p.number),
+            international=format_phone(p.number, international=True),
             kind=p.kind,
             primary=p.primary,
             extension=p.extension,
@@ -216,16 +207,8 @@ class PersonDetail(QWidget):
         facts_box.addSpacing(4)
         facts_box.addWidget(self.stamps)
 
-        self.duplicates_area = QWidget()
-        self.duplicates_area.setObjectName("duplicatesArea")
-        dup_box = QVBoxLayout(self.duplicates_area)
-        dup_box.setContentsMargins(0, 0, 0, 0)
-        dup_box.addWidget(label("Possible duplicates", "section"))
-        self.duplicates = make_duplicates_panel(tasks, self.duplicates_area)
-        if self.duplicates is not None:
-            dup_box.addWidget(self.duplicates)
-            self.duplicates.merge_requested.connect(self.merge_requested)
-        self.duplicates_area.hide()
+        self.duplicates_area, self.duplicates = duplicates_section(tasks, "person")
+        self.duplicates.merge_requested.connect(self.merge_requested)
 
         self.timeline = TimelinePanel(tasks, choose_save_path=choose_save_path,
                                       choose_open_paths=choose_open_paths)
@@ -240,26 +223,11 @@ class PersonDetail(QWidget):
         column.addWidget(self.duplicates_area)
         column.addWidget(self.timeline)
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("detailScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        # The card wraps to the pane's width; it never scrolls sideways.
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
-        content.setStyleSheet("QWidget#detailContent { background: #f6f7f9; }")
-
         self.placeholder = EmptyState(
             "contacts", "No one chosen", "Choose a person in the list to see their details."
         )
         self.problem = EmptyState("warning", "This person cannot be shown", "")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(self.scroll)
-        self.stack.addWidget(self.problem)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.stack)
+        self.scroll, self.stack = detail_frame(self, content, self.placeholder, self.problem)
         tasks.changed.connect(self._on_changed)
 
     # -- contract ---------------------------------------------------------------------
@@ -279,8 +247,7 @@ class PersonDetail(QWidget):
                        self.emails, self.phones, self.addresses, self.stamps):
             widget.clear()
         self.tags.set_tags(())
-        if self.duplicates is not None and hasattr(self.duplicates, "clear"):
-            self.duplicates.clear()
+        self.duplicates.clear()
         self.duplicates_area.hide()
         self.stack.setCurrentWidget(self.placeholder)
 
@@ -331,10 +298,7 @@ class PersonDetail(QWidget):
         self.stack.setCurrentWidget(self.scroll)
 
     def _show_duplicates(self, person_id: str) -> None:
-        panel = self.duplicates
-        if panel is None:
-            return
-        panel.show_record(self.vault, person_id)
+        self.duplicates.show_record(self.vault, person_id)
         self.duplicates_area.setVisible(True)
 
     @staticmethod
@@ -367,10 +331,39 @@ class PersonDetail(QWidget):
                 self.open_record.emit(kind, record_id)
 
 
-def make_duplicates_panel(
-    tasks: TaskRunner, parent: QWidget, kind: str = "person"
-) -> Any:
-    """The panel of possible duplicates and undoable merges, for a detail pane."""
+def duplicates_section(tasks: TaskRunner, kind: str) -> tuple[QWidget, Any]:
+    """A detail pane's "Possible duplicates" heading with its panel (hidden until a
+    record is shown); returns the section and the `DuplicatesPanel`."""
     from crasme_desktop.ui.duplicates_panel import DuplicatesPanel
 
-    return DuplicatesPanel(tasks, parent, kind=kind)
+    area = QWidget()
+    area.setObjectName("duplicatesArea")
+    box = QVBoxLayout(area)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(label("Possible duplicates", "section"))
+    panel = DuplicatesPanel(tasks, area, kind=kind)
+    box.addWidget(panel)
+    area.hide()
+    return area, panel
+
+
+def detail_frame(
+    pane: QWidget, content: QWidget, placeholder: QWidget, problem: QWidget
+) -> tuple[QScrollArea, QStackedWidget]:
+    """Lay out a detail pane: `content` in a vertical scroll area, between a placeholder
+    (nothing chosen) and a problem page (the record cannot be shown)."""
+    content.setStyleSheet("QWidget#detailContent { background: #f6f7f9; }")
+    scroll = QScrollArea()
+    scroll.setObjectName("detailScroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    # The card wraps to the pane's width; it never scrolls sideways.
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(content)
+    stack = QStackedWidget()
+    for page in (placeholder, scroll, problem):
+        stack.addWidget(page)
+    box = QVBoxLayout(pane)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(stack)
+    return scroll, stack

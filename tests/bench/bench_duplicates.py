@@ -22,12 +22,11 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench.run import Result
+from tests.bench.run import Result, bare_connection, sample_vault
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,23 +46,11 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
 
 
 def _bench_size(size: int, args: argparse.Namespace, work: Path) -> list[Result]:
-    import sqlcipher3.dbapi2 as sqlcipher
     from crasme_desktop.services import vaults
-    from crasme_desktop.vault import Keychain, describe_vault
 
     path = work / f"duplicates-{size}.crasme"
-    start = time.perf_counter()
-    vaults.create(path, passphrase=None, use_keychain=True, sample_contacts=size)
-    print(f"bench duplicates: {size:,} people in {time.perf_counter() - start:.1f} s",
-          file=sys.stderr)
-    keychain = Keychain()
-    vault_id = describe_vault(path, keychain).vault_id
-    assert vault_id is not None
-    key = keychain.get(vault_id)
-    assert key is not None
-    bare = sqlcipher.connect(str(path), check_same_thread=False)
-    bare.execute(f"PRAGMA key = \"x'{bytes(key).hex()}'\"")
-    bare.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    sample_vault(path, size, "duplicates")
+    bare = bare_connection(path, check_same_thread=False)
     vault = vaults.unlock(path)
     try:
         return [_detail(vault, bare, size, args), _batch(vault, bare, size, args)]

@@ -20,9 +20,8 @@ import random
 import resource
 import time
 from pathlib import Path
-from typing import Any
 
-from tests.bench.run import Result
+from tests.bench.run import Result, bare_connection
 
 GOAL_ROWS_PER_S = 20_000
 #: Tables the import writes, parents first (foreign keys on).
@@ -81,26 +80,6 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _bare_connection(path: Path, key: bytes) -> Any:
-    import sqlcipher3.dbapi2 as sqlcipher
-    from crasme_desktop.vault.engine import CONNECTION_PRAGMAS, key_pragma
-
-    conn = sqlcipher.connect(str(path), isolation_level=None)
-    conn.executescript(";".join((key_pragma(key), *CONNECTION_PRAGMAS)) + ";")
-    return conn
-
-
-def _vault_key(path: Path) -> bytes:
-    from crasme_desktop.vault import Keychain, describe_vault
-
-    keychain = Keychain()
-    vault_id = describe_vault(path, keychain).vault_id
-    assert vault_id is not None
-    key = keychain.get(vault_id)
-    assert key is not None, "the bench vault's key is not in the keychain"
-    return bytes(key)
-
-
 def run(args: argparse.Namespace, work: Path) -> list[Result]:
     from crasme_desktop.domain.progress import Progress
     from crasme_desktop.services import importing, vaults
@@ -129,13 +108,13 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
     del plan, outcome
 
     # The same rows, read back from our vault, into the other one with bare executemany.
-    ours_conn = _bare_connection(ours_path, _vault_key(ours_path))
+    ours_conn = bare_connection(ours_path, isolation_level=None)
     tables = {t: ours_conn.execute(f"SELECT * FROM {t}").fetchall() for t in TABLES}
     columns = {t: [d[0] for d in ours_conn.execute(f"SELECT * FROM {t} LIMIT 0").description]
                for t in TABLES}
     ours_conn.close()
     written = sum(len(rows) for rows in tables.values())
-    bare_conn = _bare_connection(bare_path, _vault_key(bare_path))
+    bare_conn = bare_connection(bare_path, isolation_level=None)
     start = time.perf_counter()
     bare_conn.execute("BEGIN")
     for table in TABLES:

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench.run import REPO_ROOT, Result
+from tests.bench.run import REPO_ROOT, Result, bare_connection, sample_vault
 
 RUN_TIMEOUT_S = 1800
 
@@ -42,14 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, work: Path) -> list[Result]:
-    from crasme_desktop.services import vaults
-
     people = args.lists_people
     path = work / f"lists-{people}.crasme"
-    start = time.perf_counter()
-    vaults.create(path, passphrase=None, use_keychain=True, sample_contacts=people)
-    print(f"bench lists: made a vault of {people:,} people in "
-          f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
+    sample_vault(path, people, "lists")
     proc = subprocess.run(
         [sys.executable, "-m", "tests.bench.bench_lists", str(path), str(args.lists_runs),
          str(args.lists_steps)],
@@ -107,13 +102,7 @@ def _rss_mb() -> float:
 
 
 def _raw_baseline(path: Path, runs: int) -> tuple[list[float], list[float]]:
-    import sqlcipher3.dbapi2 as sqlcipher
-    from crasme_desktop.vault import Keychain, describe_vault
-
-    keychain = Keychain()
-    key = keychain.get(describe_vault(path, keychain).vault_id)
-    conn = sqlcipher.connect(str(path))
-    conn.execute(f"PRAGMA key = \"x'{bytes(key).hex()}'\"")
+    conn = bare_connection(path)
     first, ids = [], []
     for i in range(runs + 1):
         start = time.perf_counter()

@@ -26,12 +26,11 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench.run import Result
+from tests.bench.run import Result, bare_connection, sample_vault
 
 GOAL_P95_S = 0.050
 GOAL_RATIO = 2.0
@@ -56,25 +55,11 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
 
 
 def _bench_size(size: int, args: argparse.Namespace, work: Path) -> list[Result]:
-    import sqlcipher3.dbapi2 as sqlcipher
     from crasme_desktop.services import search, vaults
-    from crasme_desktop.vault import Keychain, describe_vault
 
     path = work / f"search-{size}.crasme"
-    start = time.perf_counter()
-    vaults.create(path, passphrase=None, use_keychain=True, sample_contacts=size)
-    print(f"bench search: made a vault of {size:,} people in "
-          f"{time.perf_counter() - start:.1f} s ({path.stat().st_size / 1e6:.0f} MB)",
-          file=sys.stderr)
-    keychain = Keychain()
-    vault_id = describe_vault(path, keychain).vault_id
-    assert vault_id is not None
-    key = keychain.get(vault_id)
-    assert key is not None
-    bare = sqlcipher.connect(str(path), check_same_thread=False)
-    bare.execute(f"PRAGMA key = \"x'{bytes(key).hex()}'\"")
-    bare.execute("PRAGMA temp_store = MEMORY")
-    bare.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    sample_vault(path, size, "search")
+    bare = bare_connection(path, check_same_thread=False)
 
     vault = vaults.unlock(path)
     try:

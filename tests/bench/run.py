@@ -105,6 +105,35 @@ def make_vault(path: Path, contacts: int) -> None:
         vaults.remember_unlock(vault)
 
 
+def sample_vault(path: Path, people: int, scenario: str) -> None:
+    """A vault of `people` demo people with its key in the keychain (says how long it
+    took on stderr: big vaults take minutes)."""
+    from crasme_desktop.services import vaults
+
+    start = time.perf_counter()
+    vaults.create(path, passphrase=None, use_keychain=True, sample_contacts=people)
+    print(f"bench {scenario}: made a vault of {people:,} people in "
+          f"{time.perf_counter() - start:.1f} s ({path.stat().st_size / 1e6:.0f} MB)",
+          file=sys.stderr)
+
+
+def bare_connection(path: Path, **connect: Any) -> Any:
+    """A bare sqlcipher3 connection to a vault whose key is in the keychain, with the
+    key and the same pragmas as ours, for baselines: no key slots, lock or engine."""
+    import sqlcipher3.dbapi2 as sqlcipher
+    from crasme_desktop.vault import Keychain, describe_vault
+    from crasme_desktop.vault.engine import CONNECTION_PRAGMAS, key_pragma
+
+    keychain = Keychain()
+    vault_id = describe_vault(path, keychain).vault_id
+    assert vault_id is not None
+    key = keychain.get(vault_id)
+    assert key is not None, "the bench vault's key is not in the keychain"
+    conn = sqlcipher.connect(str(path), **connect)
+    conn.executescript(";".join((key_pragma(key), *CONNECTION_PRAGMAS)) + ";")
+    return conn
+
+
 def timed(fn: Callable[[], object], runs: int, warmup: int = 3) -> list[float]:
     times = []
     for i in range(warmup + runs):

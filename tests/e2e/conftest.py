@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from tests.support.cli_runner import Crasme, Tmpfs
+from tests.support.required import unavailable
 
 
 @pytest.fixture
@@ -34,7 +35,8 @@ def vault_path(tmp_path: Path) -> Path:
 def tmpfs_factory(tmp_path: Path) -> Iterator[Callable[..., Tmpfs]]:
     """Mounts small tmpfs filesystems (root only); skips with the reason otherwise."""
     if os.geteuid() != 0:
-        pytest.skip("needs root to mount a small tmpfs (run as root, e.g. in CI's container)")
+        unavailable("root", "needs root to mount a small tmpfs (run as root, e.g. in CI's "
+                    "container)")
     mounted: list[Tmpfs] = []
 
     def make(size: str = "4m", name: str = "fs") -> Tmpfs:
@@ -42,7 +44,7 @@ def tmpfs_factory(tmp_path: Path) -> Iterator[Callable[..., Tmpfs]]:
         try:
             fs.mount()
         except OSError as exc:
-            pytest.skip(f"cannot mount a tmpfs here: {exc}")
+            unavailable("a small tmpfs", f"cannot mount a tmpfs here: {exc}")
         mounted.append(fs)
         return fs
 

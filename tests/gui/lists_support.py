@@ -3,9 +3,51 @@ answered by the test."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from crasme_desktop.ui.tasks import TaskRunner
+from crasme_desktop.vault import open_vault
+from PySide6.QtCore import QLocale
+from tests.gui.conftest import PASSPHRASE
+
 WAIT = 20_000
+
+
+@contextmanager
+def opened_vault(make_vault: Any) -> Iterator[Any]:
+    """A new vault, unlocked by passphrase, closed afterwards."""
+    opened = open_vault(make_vault().path, passphrase=PASSPHRASE, use_keychain=False)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@contextmanager
+def shown_page(qtbot: Any, page_class: type) -> Iterator[Any]:
+    """A list page in US English on screen, with its dialogs answered by `page.answers`;
+    afterwards every task is finished and no bug may have been reported."""
+    usual = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    crashes: list[BaseException] = []
+    tasks = TaskRunner(report_crash=crashes.append)
+    page = page_class(tasks)
+    tasks.changed.connect(page.on_changed)
+    qtbot.addWidget(page)
+    page.resize(1200, 640)
+    page.show()
+    page.answers = Answers(page)
+    try:
+        yield page
+    finally:
+        if page.dialog is not None:
+            page.dialog.close()
+        tasks.invalidate()
+        tasks.wait(10_000)
+        QLocale.setDefault(usual)
+    assert not crashes, crashes
 
 
 class Answers:

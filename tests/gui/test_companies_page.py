@@ -8,38 +8,20 @@ from crasme_desktop.formats.csv_contacts import read_csv
 from crasme_desktop.services import contacts, demo
 from crasme_desktop.services.contacts import OrganizationDraft, PersonDraft
 from crasme_desktop.ui.pages.companies import CompaniesPage
-from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.vault import open_vault
-from PySide6.QtCore import QLocale, Qt
-from tests.gui.conftest import PASSPHRASE
-from tests.gui.lists_support import WAIT, Answers, shown_names, wait_loaded
+from PySide6.QtCore import Qt
+from tests.gui.lists_support import WAIT, opened_vault, shown_names, shown_page, wait_loaded
 
 
 @pytest.fixture
 def vault(make_vault):
-    created = make_vault()
-    opened = open_vault(created.path, passphrase=PASSPHRASE, use_keychain=False)
-    yield opened
-    opened.close()
+    with opened_vault(make_vault) as opened:
+        yield opened
 
 
 @pytest.fixture
 def page(qtbot, vault):
-    usual = QLocale()
-    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-    crashes: list[BaseException] = []
-    tasks = TaskRunner(report_crash=crashes.append)
-    made = CompaniesPage(tasks)
-    tasks.changed.connect(made.on_changed)
-    qtbot.addWidget(made)
-    made.resize(1200, 640)
-    made.show()
-    made.answers = Answers(made)
-    yield made
-    tasks.invalidate()
-    tasks.wait(10_000)
-    QLocale.setDefault(usual)
-    assert not crashes, crashes
+    with shown_page(qtbot, CompaniesPage) as made:
+        yield made
 
 
 def company(vault, name, **fields):

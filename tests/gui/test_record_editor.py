@@ -3,8 +3,6 @@ edit round trips, the discard question, and the duplicate warning."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from crasme_desktop.services import contacts
 from crasme_desktop.services.contacts import EmailDraft, OrganizationDraft, PersonDraft
@@ -217,13 +215,6 @@ def test_a_company_is_created_checked_and_changed(qtbot, make_editor, vault):
     assert changed.owner == "Grace" and changed.addresses == org.addresses
 
 
-needs_duplicates = pytest.mark.skipif(
-    importlib.util.find_spec("crasme_desktop.services.duplicates") is None,
-    reason="the duplicates service is not in this build",
-)
-
-
-@needs_duplicates
 def test_a_known_email_warns_before_saving(qtbot, make_editor, vault):
     ada = contacts.create_person(vault, PersonDraft(
         "Ada", "Lovelace", emails=(EmailDraft("ada@engines.example"),)))
@@ -245,7 +236,6 @@ def test_a_known_email_warns_before_saving(qtbot, make_editor, vault):
     assert person_count(vault) == 1
 
 
-@needs_duplicates
 def test_save_anyway_saves_the_second_person(qtbot, make_editor, vault):
     contacts.create_person(vault, PersonDraft(
         "Ada", "Lovelace", emails=(EmailDraft("ada@engines.example"),)))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from crasme_desktop.vault import CreatedVault, Keychain, create_vault, keyslot_path
+from tests.support.required import unavailable
 
 PASSPHRASE = "correct horse battery"
 
@@ -69,16 +70,15 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount = tmp_path / "small-disk"
     mount.mkdir()
     if not _is_root():
-        pytest.skip(
-            "mounting a small filesystem to fill it needs root; run the suite as root (CI does)"
-        )
+        unavailable("root", "mounting a small filesystem to fill it needs root; run the "
+                    "suite as root (CI does)")
     result = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
         capture_output=True,
         text=True,
     )
     if result.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+        unavailable("a small tmpfs", f"cannot mount a tmpfs here: {result.stderr.strip()}")
     try:
         yield mount
     finally:
@@ -90,7 +90,8 @@ def read_only_folder(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
     """`make_read_only(folder)` bind-mounts the folder read-only over itself (needs root)."""
     mounted: list[Path] = []
     if not _is_root():
-        pytest.skip("making a folder read-only for root needs a bind mount, which needs root")
+        unavailable("root", "making a folder read-only for root needs a bind mount, which "
+                    "needs root")
 
     def make_read_only(folder: Path) -> None:
         for args in (
@@ -99,7 +100,8 @@ def read_only_folder(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
         ):
             result = subprocess.run(args, capture_output=True, text=True)
             if result.returncode:
-                pytest.skip(f"cannot make a read-only bind mount here: {result.stderr.strip()}")
+                unavailable("a read-only bind mount",
+                            f"cannot make a read-only bind mount here: {result.stderr.strip()}")
         mounted.append(folder)
 
     yield make_read_only

@@ -19,7 +19,7 @@ from tests.support.sentences import assert_one_sentence
 DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 CSV_FILES = sorted(DATA.glob("*.csv"))
 VCARD_FILES = sorted(DATA.glob("*.vcf"))
-FUZZ = settings(max_examples=500, deadline=None,
+FUZZ = settings(max_examples=500,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 SMALL = ImportLimits(max_file_bytes=40_000, max_records=60, max_field_chars=400,

@@ -349,7 +349,7 @@ sides = st.fixed_dictionaries({}, optional={
 })
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=25,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=person_drafts, b=person_drafts, entries=st.tuples(st.integers(0, 3), st.integers(0, 3)),
        choices=sides)

@@ -28,7 +28,7 @@ def vault(created, keychain):
         yield opened
 
 
-@settings(max_examples=300, deadline=None,
+@settings(max_examples=300,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(typed=TYPED)
 @example(typed='"\x00"')
@@ -40,7 +40,7 @@ def test_search_never_raises(vault, typed):
     assert all(h.kind in ("person", "organization") for h in results.hits)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(typed=TYPED)
 def test_every_plan_quotes_all_user_text(typed):
     plan = search.plan_query(typed)

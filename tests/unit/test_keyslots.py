@@ -99,7 +99,7 @@ def test_foreign_or_damaged_slot_files_are_refused(data):
         K.SlotFile.from_bytes(data)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.binary(min_size=32, max_size=32), st.text(min_size=1, max_size=40))
 def test_recovery_slot_round_trip_for_any_key(raw_key, vault_id):
     recovery = K.new_recovery_key()

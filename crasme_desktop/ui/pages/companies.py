@@ -46,6 +46,8 @@ class CompaniesPage(ListPage):
     editor_class = "CompanyEditor"
     delete_service = "contacts.delete_organization"
     delete_writes = frozenset({"organizations", "contacts"})
+    delete_question = ("Delete “{name}”? Its addresses and timeline are deleted too; its "
+                       "people stay, without a company.")
     export_service = "contacts_export.export_companies"
     export_formats = ("csv",)
     empty_title = "No companies yet"
@@ -59,6 +61,3 @@ class CompaniesPage(ListPage):
         its details."""
         self.show_record(organization_id)
 
-    def delete_question(self, name: str) -> str:
-        return (f"Delete “{name}”? Its addresses and timeline are deleted too; its people "
-                "stay, without a company.")

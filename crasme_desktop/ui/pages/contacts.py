@@ -51,6 +51,8 @@ class ContactsPage(ListPage):
     editor_class = "PersonEditor"
     delete_service = "contacts.delete_person"
     delete_writes = frozenset({"contacts"})
+    delete_question = ("Delete “{name}”? Their emails, phones, addresses, timeline and "
+                       "attachments are deleted too.")
     export_service = "contacts_export.export_people"
     export_formats = ("csv", "vcard")
     with_company_filter = True
@@ -65,6 +67,3 @@ class ContactsPage(ListPage):
         their details."""
         self.show_record(person_id)
 
-    def delete_question(self, name: str) -> str:
-        return (f"Delete “{name}”? Their emails, phones, addresses, timeline and "
-                "attachments are deleted too.")

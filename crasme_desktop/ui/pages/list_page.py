@@ -116,6 +116,8 @@ class ListPage(Page):
     editor_class = ""
     delete_service = ""
     delete_writes: frozenset[str] = frozenset()
+    #: The question before a delete; `{name}` is the record's name.
+    delete_question = ""
     export_service = ""
     export_formats: tuple[str, ...] = ("csv",)
     with_company_filter = False
@@ -480,12 +482,9 @@ class ListPage(Page):
         record = self.current_record()
         if record is None or self.vault is None:
             return
-        if self.confirm(self.delete_question(self._record_name(record))):
+        if self.confirm(self.delete_question.format(name=self._record_name(record))):
             self.tasks.submit(service(self.delete_service), self.vault, record.id,
                               writes=self.delete_writes)
-
-    def delete_question(self, name: str) -> str:
-        raise NotImplementedError
 
     # -- sorting and filtering ----------------------------------------------------
     def _header_clicked(self, section: int) -> None:

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.support.sentences import assert_one_sentence
 
-FUZZ = settings(max_examples=400, deadline=None,
+FUZZ = settings(max_examples=400,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 ROUND_TRIP = settings(FUZZ, max_examples=300)
