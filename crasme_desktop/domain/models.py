@@ -11,7 +11,7 @@ Times are stored in UTC without an offset.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
@@ -332,4 +332,301 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_at", "at"),
         Index("ix_audit_event_record", "record_type", "record_id"),
+    )
+
+
+# --- Sales (schema 0005) ------------------------------------------------------------
+#
+# Money is stored as integer minor units of the record's currency (`domain.money`),
+# tax rates and discounts in basis points (1900 = 19 %), quantities as decimal text
+# ("1.5"), never floats. Issued invoices are frozen: triggers made by migration 0005
+# refuse to change their printed columns, lines and tax totals, or to delete them.
+
+SERIES_KINDS = ("invoice", "credit_note", "quote")
+QUOTE_STATUSES = ("draft", "sent", "accepted", "declined", "expired")
+INVOICE_KINDS = ("invoice", "credit_note")
+INVOICE_STATUSES = ("draft", "issued", "partly_paid", "paid", "cancelled")
+RECURRING_INTERVALS = ("monthly", "quarterly", "yearly")
+
+
+class TaxRate(Stamped, Base):
+    __tablename__ = "tax_rate"
+    name: Mapped[str] = mapped_column(String(100))
+    rate_bp: Mapped[int] = mapped_column()
+    is_default: Mapped[bool] = mapped_column(default=False)
+    archived: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (CheckConstraint("rate_bp >= 0 AND rate_bp <= 10000", name="ck_tax_rate_bp"),)
+
+
+class NumberSeries(Stamped, Base):
+    """How documents of one kind are numbered, e.g. `INV-{YYYY}-{0000}` reset yearly."""
+
+    __tablename__ = "number_series"
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    pattern: Mapped[str] = mapped_column(String(100))
+    reset: Mapped[str] = mapped_column(String(10), default="yearly")
+    is_default: Mapped[bool] = mapped_column(default=False)
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('invoice', 'credit_note', 'quote')", name="ck_series_kind"),
+        CheckConstraint("reset IN ('yearly', 'never')", name="ck_series_reset"),
+        Index("ix_number_series_kind", "kind", "is_default"),
+    )
+
+
+class NumberCounter(Base):
+    """The last number taken in a series for a period ("2026", or "" when never reset)."""
+
+    __tablename__ = "number_counter"
+    series_id: Mapped[str] = mapped_column(
+        ForeignKey("number_series.id", ondelete="CASCADE"), primary_key=True
+    )
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Product(Stamped, Base):
+    __tablename__ = "product"
+    name: Mapped[str] = mapped_column(String(300))
+    sort_key: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(30), default="")
+    unit_price_minor: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    tax_rate_id: Mapped[str | None] = mapped_column(
+        ForeignKey("tax_rate.id", ondelete="SET NULL")
+    )
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (Index("ix_product_sort", "archived", "sort_key", "id"),)
+
+
+class Quote(Stamped, Base):
+    __tablename__ = "quote"
+    number: Mapped[str] = mapped_column(String(60))
+    series_id: Mapped[str | None] = mapped_column(
+        ForeignKey("number_series.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    customer_person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    customer_organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL")
+    )
+    billing_name: Mapped[str] = mapped_column(String(400), default="")
+    currency: Mapped[str] = mapped_column(String(3))
+    issue_date: Mapped[date] = mapped_column()
+    valid_until: Mapped[date | None] = mapped_column()
+    prices_include_tax: Mapped[bool] = mapped_column(default=False)
+    net_minor: Mapped[int] = mapped_column(default=0)
+    tax_minor: Mapped[int] = mapped_column(default=0)
+    total_minor: Mapped[int] = mapped_column(default=0)
+    # No foreign key: invoice.quote_id points back, and two tables that point at each
+    # other cannot be created or sorted; the services keep this one in step.
+    invoice_id: Mapped[str | None] = mapped_column(String(36))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    lines: Mapped[list[QuoteLine]] = relationship(
+        back_populates="quote", cascade="all, delete-orphan", order_by="QuoteLine.position"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'sent', 'accepted', 'declined', 'expired')",
+            name="ck_quote_status",
+        ),
+        Index("uq_quote_number", "number", unique=True),
+        Index("ix_quote_issue", "issue_date", "id"),
+        Index("ix_quote_status", "status", "valid_until", "id"),
+        Index("ix_quote_person", "customer_person_id", "issue_date", "id"),
+        Index("ix_quote_organization", "customer_organization_id", "issue_date", "id"),
+    )
+
+
+class _LineColumns:
+    """What a quote line and an invoice line both hold."""
+
+    position: Mapped[int] = mapped_column(default=0)
+    product_id: Mapped[str | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[str] = mapped_column(String(40), default="1")  # decimal text
+    unit: Mapped[str] = mapped_column(String(30), default="")
+    unit_price_minor: Mapped[int] = mapped_column(default=0)
+    discount_bp: Mapped[int] = mapped_column(default=0)
+    tax_rate_id: Mapped[str | None] = mapped_column(
+        ForeignKey("tax_rate.id", ondelete="SET NULL")
+    )
+    tax_rate_bp: Mapped[int] = mapped_column(default=0)
+    net_minor: Mapped[int] = mapped_column(default=0)
+
+
+class QuoteLine(_LineColumns, Stamped, Base):
+    __tablename__ = "quote_line"
+    quote_id: Mapped[str] = mapped_column(ForeignKey("quote.id", ondelete="CASCADE"))
+    quote: Mapped[Quote] = relationship(back_populates="lines")
+
+    __table_args__ = (Index("ix_quote_line_quote", "quote_id", "position"),)
+
+
+class Invoice(Stamped, Base):
+    """An invoice or a credit note; `number` stays NULL while it is a draft.
+
+    Overdue is not stored: status issued or partly_paid and due_date before today.
+    Open amount = total_minor - paid_minor - credited_minor.
+    """
+
+    __tablename__ = "invoice"
+    kind: Mapped[str] = mapped_column(String(20), default="invoice")
+    series_id: Mapped[str | None] = mapped_column(
+        ForeignKey("number_series.id", ondelete="RESTRICT")
+    )
+    number: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    customer_person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    customer_organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL")
+    )
+    billing_name: Mapped[str] = mapped_column(String(400), default="")
+    billing_address: Mapped[str] = mapped_column(Text, default="")  # lines joined by "\n"
+    billing_country: Mapped[str] = mapped_column(String(2), default="")
+    billing_tax_id: Mapped[str] = mapped_column(String(100), default="")
+    billing_email: Mapped[str] = mapped_column(String(320), default="")
+    seller_snapshot: Mapped[str] = mapped_column(Text, default="")  # JSON, set at issue
+    currency: Mapped[str] = mapped_column(String(3))
+    issue_date: Mapped[date] = mapped_column()
+    due_date: Mapped[date | None] = mapped_column()
+    payment_terms_days: Mapped[int] = mapped_column(default=14)
+    prices_include_tax: Mapped[bool] = mapped_column(default=False)
+    net_minor: Mapped[int] = mapped_column(default=0)
+    tax_minor: Mapped[int] = mapped_column(default=0)
+    total_minor: Mapped[int] = mapped_column(default=0)
+    paid_minor: Mapped[int] = mapped_column(default=0)
+    credited_minor: Mapped[int] = mapped_column(default=0)
+    credit_of_id: Mapped[str | None] = mapped_column(
+        ForeignKey("invoice.id", ondelete="RESTRICT")
+    )
+    quote_id: Mapped[str | None] = mapped_column(ForeignKey("quote.id", ondelete="SET NULL"))
+    recurring_id: Mapped[str | None] = mapped_column(
+        ForeignKey("recurring_invoice.id", ondelete="SET NULL")
+    )
+    recurring_period: Mapped[date | None] = mapped_column()
+    issued_at: Mapped[datetime | None] = mapped_column()
+    notes: Mapped[str] = mapped_column(Text, default="")
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.position"
+    )
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('invoice', 'credit_note')", name="ck_invoice_kind"),
+        CheckConstraint(
+            "status IN ('draft', 'issued', 'partly_paid', 'paid', 'cancelled')",
+            name="ck_invoice_status",
+        ),
+        CheckConstraint(
+            "(status = 'draft') = (number IS NULL)", name="ck_invoice_number_when_issued"
+        ),
+        Index("uq_invoice_number", "number", unique=True),
+        Index("ix_invoice_status_due", "status", "due_date", "id"),
+        Index("ix_invoice_issue", "issue_date", "id"),
+        Index("ix_invoice_organization", "customer_organization_id", "issue_date", "id"),
+        Index("ix_invoice_person", "customer_person_id", "issue_date", "id"),
+        Index("ix_invoice_credit_of", "credit_of_id"),
+        Index("uq_invoice_recurring_period", "recurring_id", "recurring_period", unique=True),
+    )
+
+
+class InvoiceLine(_LineColumns, Stamped, Base):
+    __tablename__ = "invoice_line"
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoice.id", ondelete="CASCADE"))
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+    __table_args__ = (Index("ix_invoice_line_invoice", "invoice_id", "position"),)
+
+
+class InvoiceTaxTotal(Base):
+    __tablename__ = "invoice_tax_total"
+    invoice_id: Mapped[str] = mapped_column(
+        ForeignKey("invoice.id", ondelete="CASCADE"), primary_key=True
+    )
+    rate_bp: Mapped[int] = mapped_column(primary_key=True)
+    net_minor: Mapped[int] = mapped_column(default=0)
+    tax_minor: Mapped[int] = mapped_column(default=0)
+
+
+class Payment(Stamped, Base):
+    __tablename__ = "payment"
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoice.id", ondelete="RESTRICT"))
+    paid_on: Mapped[date] = mapped_column()
+    amount_minor: Mapped[int] = mapped_column()
+    currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[str] = mapped_column(String(30), default="")
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="ck_payment_positive"),
+        Index("ix_payment_invoice", "invoice_id", "paid_on", "id"),
+        Index("ix_payment_paid_on", "paid_on", "id"),
+    )
+
+
+class CustomerCredit(Stamped, Base):
+    """Money a customer paid beyond an invoice, kept as credit for later invoices."""
+
+    __tablename__ = "customer_credit"
+    customer_person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    customer_organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL")
+    )
+    payment_id: Mapped[str | None] = mapped_column(ForeignKey("payment.id", ondelete="SET NULL"))
+    invoice_id: Mapped[str | None] = mapped_column(ForeignKey("invoice.id", ondelete="SET NULL"))
+    amount_minor: Mapped[int] = mapped_column()
+    used_minor: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("ix_customer_credit_person", "customer_person_id"),
+        Index("ix_customer_credit_organization", "customer_organization_id"),
+    )
+
+
+class RecurringInvoice(Stamped, Base):
+    """A plan that makes a draft invoice every period; `lines` is JSON of line drafts."""
+
+    __tablename__ = "recurring_invoice"
+    name: Mapped[str] = mapped_column(String(200), default="")
+    interval: Mapped[str] = mapped_column(String(20), default="monthly")
+    start_date: Mapped[date] = mapped_column()
+    next_date: Mapped[date] = mapped_column()
+    end_date: Mapped[date | None] = mapped_column()
+    active: Mapped[bool] = mapped_column(default=True)
+    customer_person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    customer_organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL")
+    )
+    series_id: Mapped[str | None] = mapped_column(
+        ForeignKey("number_series.id", ondelete="SET NULL")
+    )
+    currency: Mapped[str] = mapped_column(String(3))
+    prices_include_tax: Mapped[bool] = mapped_column(default=False)
+    payment_terms_days: Mapped[int] = mapped_column(default=14)
+    lines: Mapped[str] = mapped_column(Text, default="[]")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        CheckConstraint(
+            "interval IN ('monthly', 'quarterly', 'yearly')", name="ck_recurring_interval"
+        ),
+        Index("ix_recurring_due", "active", "next_date", "id"),
     )
