@@ -33,12 +33,12 @@ def copy_of(name: str, tmp_path: Path) -> Path:
 
 def test_a_0004_vault_gains_the_sales_tables_and_triggers(tmp_path):
     path = copy_of("schema-0004.crasme", tmp_path)
-    with open_vault(path, use_keychain=False, passphrase=PASSPHRASE) as vault:
-        with vault.engine.connect() as conn:
-            assert migrate.current_revision(conn) == "0005" == migrate.SCHEMA_HEAD
-            names = set(conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')").scalars())
-            people = conn.exec_driver_sql("SELECT count(*) FROM person").scalar_one()
+    with open_vault(path, use_keychain=False, passphrase=PASSPHRASE) as vault, \
+            vault.engine.connect() as conn:
+        assert migrate.current_revision(conn) == "0005" == migrate.SCHEMA_HEAD
+        names = set(conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')").scalars())
+        people = conn.exec_driver_sql("SELECT count(*) FROM person").scalar_one()
     assert {"tax_rate", "number_series", "number_counter", "product", "quote", "quote_line",
             "invoice", "invoice_line", "invoice_tax_total", "payment", "customer_credit",
             "recurring_invoice"} <= names
@@ -67,9 +67,9 @@ def _draft_invoice(conn, invoice_id: str = "inv-1") -> None:
 
 
 def _refused(conn, sql: str) -> None:
-    with pytest.raises(exc.DBAPIError, match="An issued invoice cannot be changed"):
-        with conn.begin_nested():
-            conn.execute(text(sql))
+    with pytest.raises(exc.DBAPIError, match="An issued invoice cannot be changed"), \
+            conn.begin_nested():
+        conn.execute(text(sql))
 
 
 def test_an_issued_invoice_cannot_be_changed_or_deleted_even_with_sql(tmp_path):
@@ -81,7 +81,8 @@ def test_an_issued_invoice_cannot_be_changed_or_deleted_even_with_sql(tmp_path):
             conn.execute(text("UPDATE invoice SET total_minor = 1190, notes = 'x'"))
             conn.execute(text("UPDATE invoice_line SET description = 'Consulting'"))
             conn.execute(text(
-                "UPDATE invoice SET status = 'issued', number = 'INV-2026-0001' WHERE id = 'inv-1'"))
+                "UPDATE invoice SET status = 'issued', number = 'INV-2026-0001'"
+                " WHERE id = 'inv-1'"))
         with vault.engine.begin() as conn:
             for sql in (
                 "UPDATE invoice SET total_minor = 1 WHERE id = 'inv-1'",
@@ -109,9 +110,9 @@ def test_an_issued_invoice_cannot_be_changed_or_deleted_even_with_sql(tmp_path):
 
 def test_a_draft_invoice_is_deleted_with_its_lines(tmp_path):
     path = copy_of("schema-0005.crasme", tmp_path)
-    with open_vault(path, use_keychain=False, passphrase=PASSPHRASE) as vault:
-        with vault.engine.begin() as conn:
-            _draft_invoice(conn, "inv-2")
-            conn.execute(text("DELETE FROM invoice WHERE id = 'inv-2'"))
-            left = conn.execute(text("SELECT count(*) FROM invoice_line")).scalar_one()
+    with open_vault(path, use_keychain=False, passphrase=PASSPHRASE) as vault, \
+            vault.engine.begin() as conn:
+        _draft_invoice(conn, "inv-2")
+        conn.execute(text("DELETE FROM invoice WHERE id = 'inv-2'"))
+        left = conn.execute(text("SELECT count(*) FROM invoice_line")).scalar_one()
     assert left == 0
