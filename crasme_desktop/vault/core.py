@@ -10,14 +10,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import stat
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -35,11 +34,14 @@ from crasme_desktop.vault.errors import (
     VaultReadOnly,
     WrongPassphrase,
 )
-from crasme_desktop.vault.files import atomic_write, folder_writable, fsync_dir, storage_error
+from crasme_desktop.vault.files import atomic_write, folder_writable, storage_error
 from crasme_desktop.vault.keychain import Keychain, KeychainUnavailableError
 from crasme_desktop.vault.lockfile import VaultLock
 from crasme_desktop.vault.paths import backup_dir, keyslot_path, sidecar_paths
 from crasme_desktop.vault.unlock import NO_KEYCHAIN_NOTICE, Candidate, find_keys, read_slot_file
+
+if TYPE_CHECKING:
+    from crasme_desktop.vault.backup import BackupCheck, BackupInfo
 
 log = logging.getLogger(__name__)
 
@@ -279,34 +281,82 @@ class Vault:
             "counts": counts,
         }
 
-    def backup_to(self, target: Path) -> Path:
-        """A consistent encrypted copy (same key) of the open vault, plus its key slots."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        conn = eng.connect(self.path, self._key)
+    def backup(
+        self,
+        folder: Path,
+        *,
+        reason: str = "manual",
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> BackupInfo:
+        """Make, check and keep a backup in `folder` (see `vault.backup`)."""
+        from crasme_desktop.vault import backup
+
+        return backup.create_backup(
+            self.path,
+            self._key_for_connection(),
+            folder,
+            reason=reason,
+            now=self.clock.now(),
+            progress=progress,
+            should_stop=should_stop,
+        )
+
+    def check_backup(self, path: Path) -> BackupCheck:
+        """Open a backup with this vault's key and run every check on it."""
+        from crasme_desktop.vault import backup
+
+        return backup.check_backup(path, self._key_for_connection())
+
+    def restore_from(self, source: Path, safety_folder: Path) -> RestoreOutcome:
+        """Replace the vault's contents with a checked backup.
+
+        First a backup of the vault as it is now goes to `safety_folder`; then the
+        chosen backup is checked, copied beside the vault and checked again; only then
+        are all connections closed and the copy renamed over the vault. The vault stays
+        unlocked (new connections open the restored file) and is upgraded if the
+        backup was made by an older version.
+        """
+        from crasme_desktop.vault import backup
+
+        key = self._key_for_connection()
+        prepared = backup.stage_restore(source, key, self.path)
         try:
-            conn.execute(
-                f"ATTACH DATABASE ? AS backup KEY \"x'{bytes(self._key).hex()}'\"", (str(tmp),)
-            )
-            conn.execute("SELECT sqlcipher_export('backup')").fetchall()
-            conn.execute("DETACH DATABASE backup")
-        except Exception as exc:
-            conn.close()
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            raise eng.map_storage_error(exc, target) from exc
-        conn.close()
-        try:
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-            shutil.copyfile(keyslot_path(self.path), keyslot_path(target))
-            fsync_dir(target.parent)
-        except OSError as exc:
-            raise storage_error(exc, target) from exc
-        return target
+            safety = self.backup(safety_folder, reason="before-restore")
+        except BaseException:
+            backup.discard(prepared)
+            raise
+        with self._guard:
+            engine = self.engine
+            engine.pool.dispose()
+            while self._spare:
+                self._spare.pop().close()
+            conn = eng.connect(self.path, key)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            finally:
+                conn.close()
+            try:
+                backup.swap_in(prepared, self.path)
+            except BaseException:
+                backup.discard(prepared)
+                raise
+        with self.engine.connect() as connection:
+            revision = migrate.stored_revision(connection.connection.driver_connection)
+        if revision != migrate.head_revision():
+            try:
+                with self.engine.begin() as connection:
+                    migrate.upgrade(connection)
+            except Exception as exc:
+                raise eng.map_storage_error(exc, self.path) from exc
+        return RestoreOutcome(prepared.backup, safety, prepared.counts)
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    restored: BackupInfo
+    safety_backup: BackupInfo
+    counts: dict[str, int]
 
 
 # -- creating --------------------------------------------------------------------
@@ -573,10 +623,8 @@ def _migrate_with_backup(vault: Vault, current: str | None) -> None:
             f"The vault {vault.path} was made by a newer version of Crasme Desktop; "
             "update the program to open it."
         )
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = backup_dir(vault.path) / f"{vault.path.stem}-before-upgrade-{current}-{stamp}.crasme"
-    vault.backup_to(target)
-    log.info("Backed up %s to %s before upgrading its schema", vault.path, target)
+    made = vault.backup(backup_dir(vault.path), reason=f"before-upgrade-{current or 'new'}")
+    log.info("Backed up %s to %s before upgrading its schema", vault.path, made.path)
     try:
         with vault.engine.begin() as conn:
             migrate.upgrade(conn)

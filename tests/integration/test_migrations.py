@@ -75,7 +75,7 @@ def test_backup_copy_opens_with_the_same_keys(created, keychain, tmp_path):
     with open_vault(created.path, keychain=keychain) as vault:
         with vault.unit_of_work() as uow:
             uow.session.add(Person(given_name="Copied"))
-        target = vault.backup_to(tmp_path / "copies" / "copy.crasme")
+        target = vault.backup(tmp_path / "copies").path
     assert target.read_bytes()[:16] != b"SQLite format 3\x00"
     with open_vault(target, use_keychain=False, recovery_key=created.recovery_key) as copy:
         report = copy.doctor()

@@ -1,0 +1,511 @@
+"""Backups of the open vault: encrypted copies that count only once they are checked.
+
+How a backup is made (`create_backup`):
+
+1. A read transaction on the vault fixes one moment (a snapshot: writers carry on),
+   and the row count of every table is taken inside it.
+2. SQLite's online backup API copies that snapshot page by page into a hidden temp
+   file in the backup folder, keyed with the vault's own data key: the copy is
+   encrypted with the same cipher and settings before a byte of it reaches the disk.
+   It is switched to a plain rollback journal so that the backup is a single file.
+3. The copy is flushed to disk and checked: opened with the key, `integrity_check`,
+   `cipher_integrity_check`, and every table's row count equal to the snapshot's.
+4. Only then is it renamed into place, with a small manifest beside it (when, why,
+   schema version, size, SHA-256 and the row counts: no personal data) and a copy of
+   the key slots as they were, so that the passphrase or recovery key of that day
+   opens it on another computer.
+
+A copy that fails any step is deleted and the reason is said in one sentence; the
+folder never holds a half-written backup under a backup's name.
+
+Restoring (`restore_into`) never overwrites the live vault with anything unchecked:
+the backup is checked, copied beside the vault under a temp name, the copy is
+checked again, and only then swapped in with one atomic rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from crasme_desktop.domain.errors import Cancelled, ExitCode, UserError
+from crasme_desktop.vault import engine as eng
+from crasme_desktop.vault.errors import DiskFull, VaultError
+from crasme_desktop.vault.files import atomic_write, fsync_dir, storage_error
+from crasme_desktop.vault.paths import VAULT_SUFFIX, keyslot_path, sidecar_paths
+
+MANIFEST_SUFFIX = ".json"
+MANIFEST_FORMAT = 1
+#: Pages copied per step of the backup API: small enough for a smooth progress bar
+#: and a prompt cancel, large enough that the steps cost nothing measurable.
+PAGES_PER_STEP = 2048
+_STAMP = "%Y%m%d-%H%M%S"
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})-(?P<reason>[a-z0-9-]+)$")
+
+#: Progress callback: (pages done, pages in all).
+StepProgress = Callable[[int, int], None]
+
+
+class BackupFailed(VaultError):
+    """A backup could not be made or did not pass its checks; nothing was kept."""
+
+    exit_code = ExitCode.INTEGRITY_FAILED
+
+
+class BackupFolderUnavailable(VaultError):
+    exit_code = ExitCode.READ_ONLY
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(
+            f"The backup folder {folder} cannot be reached; connect the drive that holds "
+            "it or choose another folder in Settings, then try again."
+        )
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup file in a folder, as its manifest describes it."""
+
+    path: Path
+    created_at: datetime
+    reason: str
+    size: int
+    schema: str | None = None
+    sha256: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    #: False for files without a manifest (made by hand, or by an older version).
+    has_manifest: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class BackupCheck:
+    """What checking a backup found; `problems` are sentences for a person."""
+
+    path: Path
+    ok: bool
+    problems: tuple[str, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- naming
+
+
+def backup_name(vault_path: Path, created_at: datetime, reason: str) -> str:
+    stamp = created_at.astimezone(UTC).strftime(_STAMP)
+    return f"{vault_path.stem}-{stamp}-{reason}{VAULT_SUFFIX}"
+
+
+def manifest_path(backup: Path) -> Path:
+    return backup.with_name(backup.name + MANIFEST_SUFFIX)
+
+
+def _companions(backup: Path) -> tuple[Path, ...]:
+    wal, shm = sidecar_paths(backup)
+    return manifest_path(backup), keyslot_path(backup), wal, shm
+
+
+# ------------------------------------------------------------------------- creating
+
+
+def create_backup(
+    vault_path: Path,
+    key: bytes | bytearray,
+    folder: Path,
+    *,
+    reason: str = "manual",
+    now: datetime | None = None,
+    progress: StepProgress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> BackupInfo:
+    """Make, check and keep one backup of the vault at `vault_path` in `folder`."""
+    created_at = (now or datetime.now(UTC)).astimezone(UTC)
+    if not re.fullmatch(r"[a-z0-9-]+", reason):
+        raise ValueError(f"bad backup reason {reason!r}")
+    _ensure_folder(folder)
+    target = folder / backup_name(vault_path, created_at, reason)
+    serial = 1
+    while target.exists():  # two backups within the same second keep both
+        serial += 1
+        target = folder / backup_name(vault_path, created_at, f"{reason}-{serial}")
+    tmp = folder / f".{target.name}.partial-{os.getpid()}"
+    _remove(tmp, *_companions(tmp))
+    try:
+        counts, schema = _copy_snapshot(vault_path, key, tmp, progress, should_stop)
+        _fsync_file(tmp)
+        check = check_backup(tmp, key, expected_counts=counts)
+        if not check.ok:
+            raise BackupFailed(
+                f"The backup made in {folder} did not pass its check ({check.problems[0]}); "
+                "nothing was kept. Try again, or choose another backup folder."
+            )
+        digest = _sha256(tmp)
+        size = tmp.stat().st_size
+        info = BackupInfo(target, created_at, reason, size, schema, digest, counts)
+        slots = keyslot_path(vault_path)
+        if slots.exists():
+            atomic_write(keyslot_path(target), slots.read_bytes())
+        atomic_write(manifest_path(target), _manifest_bytes(info))
+        os.replace(tmp, target)
+        fsync_dir(folder)
+    except BaseException as exc:
+        _remove(tmp, *_companions(tmp))
+        if not target.exists():
+            _remove(*_companions(target))
+        if isinstance(exc, OSError):
+            raise _folder_error(exc, folder) from exc
+        mapped = eng.map_storage_error(exc, folder)
+        if mapped is not exc:
+            raise _reword(mapped, folder) from exc
+        raise
+    return info
+
+
+def _copy_snapshot(
+    vault_path: Path,
+    key: bytes | bytearray,
+    tmp: Path,
+    progress: StepProgress | None,
+    should_stop: Callable[[], bool] | None,
+) -> tuple[dict[str, int], str | None]:
+    source = eng.connect(vault_path, key)
+    try:
+        # One read transaction: the counts and every copied page see the same moment.
+        source.execute("BEGIN")
+        counts = table_counts(source)
+        schema = _schema_version(source)
+        target = eng.sqlcipher.connect(str(tmp), check_same_thread=False)
+        try:
+            target.execute(eng.key_pragma(key))
+
+            def step(_status: int, remaining: int, total: int) -> None:
+                if should_stop is not None and should_stop():
+                    raise Cancelled()
+                if progress is not None:
+                    progress(total - remaining, total)
+
+            source.backup(target, pages=PAGES_PER_STEP, progress=step)
+            # The copy carries the vault's WAL flag; a backup is better as one file.
+            target.execute("PRAGMA journal_mode = DELETE").fetchall()
+        finally:
+            target.close()
+        source.execute("ROLLBACK")
+    finally:
+        source.close()
+    return counts, schema
+
+
+def table_counts(conn: Any) -> dict[str, int]:
+    """Rows in every ordinary table (virtual tables are counted through their own)."""
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name"
+        )
+    ]
+    return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+
+
+def _schema_version(conn: Any) -> str | None:
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except eng.sqlcipher.OperationalError:
+        return None
+    return row[0] if row else None
+
+
+# ------------------------------------------------------------------------- checking
+
+
+def check_backup(
+    path: Path, key: bytes | bytearray, *, expected_counts: dict[str, int] | None = None
+) -> BackupCheck:
+    """Open `path` read-only with `key` and run both integrity checks and the counts.
+
+    `expected_counts` defaults to the counts in the backup's manifest (if it has one).
+    """
+    if expected_counts is None:
+        expected_counts = read_info(path).counts if manifest_path(path).exists() else None
+    try:
+        conn = _open_read_only(path, key)
+    except eng.WrongKeyError:
+        return BackupCheck(
+            path,
+            False,
+            ("it does not open with this vault's key: it was made before the key was "
+             "changed, or belongs to another vault",),
+        )
+    except eng.sqlcipher.Error as exc:
+        return BackupCheck(path, False, (_damage_sentence(exc),))
+    problems: list[str] = []
+    counts: dict[str, int] = {}
+    try:
+        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        if integrity != ["ok"]:
+            problems.append("its contents are damaged (" + "; ".join(integrity[:3]) + ")")
+        damaged_pages = [r[0] for r in conn.execute("PRAGMA cipher_integrity_check")]
+        if damaged_pages:
+            problems.append(f"{len(damaged_pages)} of its pages fail the encryption check")
+        counts = table_counts(conn)
+    except eng.sqlcipher.Error as exc:
+        problems.append(_damage_sentence(exc))
+    finally:
+        conn.close()
+    if expected_counts is not None and not problems and counts != expected_counts:
+        differing = sorted(
+            name
+            for name in set(counts) | set(expected_counts)
+            if counts.get(name) != expected_counts.get(name)
+        )
+        problems.append(
+            "it does not hold the same number of records as when it was made "
+            f"({', '.join(differing[:5])})"
+        )
+    return BackupCheck(path, not problems, tuple(problems), counts)
+
+
+def _open_read_only(path: Path, key: bytes | bytearray) -> Any:
+    if not path.is_file():
+        raise eng.sqlcipher.OperationalError("unable to open database file")
+    conn = eng.sqlcipher.connect(
+        f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+    )
+    try:
+        conn.executescript(
+            f"{eng.key_pragma(key)}; PRAGMA cipher_log_level = NONE; "
+            "PRAGMA temp_store = MEMORY; PRAGMA query_only = ON;"
+        )
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except eng.sqlcipher.DatabaseError as exc:
+        conn.close()
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise eng.WrongKeyError(str(exc)) from exc
+        raise
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _damage_sentence(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if "unable to open" in text:
+        return "the file cannot be opened"
+    return "its contents are damaged"
+
+
+# -------------------------------------------------------------------------- listing
+
+
+def read_info(path: Path) -> BackupInfo:
+    """A backup's facts from its manifest, or from the file itself if it has none."""
+    stat = path.stat()
+    try:
+        raw = json.loads(manifest_path(path).read_text(encoding="utf-8"))
+        return BackupInfo(
+            path=path,
+            created_at=datetime.fromisoformat(raw["created_at"]),
+            reason=str(raw.get("reason", "")),
+            size=int(raw.get("size", stat.st_size)),
+            schema=raw.get("schema"),
+            sha256=str(raw.get("sha256", "")),
+            counts={str(k): int(v) for k, v in dict(raw.get("counts", {})).items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        match = _NAME.match(path.name[: -len(VAULT_SUFFIX)]) if path.name.endswith(
+            VAULT_SUFFIX
+        ) else None
+        when = datetime.fromtimestamp(stat.st_mtime, UTC)
+        reason = "unknown"
+        if match:
+            with contextlib.suppress(ValueError):
+                when = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
+            reason = match["reason"]
+        return BackupInfo(path, when, reason, stat.st_size, has_manifest=False)
+
+
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """Every backup file in `folder`, newest first (none if the folder is missing)."""
+    try:
+        paths = [
+            p for p in folder.iterdir()
+            if p.name.endswith(VAULT_SUFFIX) and not p.name.startswith(".") and p.is_file()
+        ]
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise _folder_error(exc, folder) from exc
+    infos = []
+    for p in paths:
+        with contextlib.suppress(FileNotFoundError):
+            infos.append(read_info(p))
+    return sorted(infos, key=lambda i: (i.created_at, i.name), reverse=True)
+
+
+def rotate_backups(folder: Path, keep_days: int, now: datetime | None = None) -> list[Path]:
+    """Delete backups older than `keep_days`, always keeping the newest one that has a
+    manifest (a checked backup) whatever its age. Returns what was deleted."""
+    if keep_days <= 0:
+        return []
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    backups = list_backups(folder)
+    checked = [b for b in backups if b.has_manifest]
+    keep_newest = checked[0].path if checked else None
+    cutoff = now - timedelta(days=keep_days)
+    removed = []
+    for info in backups:
+        if info.path == keep_newest or not info.has_manifest or info.created_at >= cutoff:
+            continue
+        _remove(info.path, *_companions(info.path))
+        removed.append(info.path)
+    if removed:
+        fsync_dir(folder)
+    return removed
+
+
+# ------------------------------------------------------------------------ restoring
+
+
+@dataclass(frozen=True)
+class PreparedRestore:
+    """A checked copy of a backup beside the vault, ready to be swapped in."""
+
+    backup: BackupInfo
+    staged: Path
+    counts: dict[str, int]
+
+
+def stage_restore(backup: Path, key: bytes | bytearray, vault_path: Path) -> PreparedRestore:
+    """Check `backup`, copy it beside the vault under a temp name, check the copy."""
+    if not backup.is_file():
+        raise UserError(f"There is no backup at {backup}; choose one from the list.")
+    info = read_info(backup)
+    first = check_backup(backup, key)
+    if not first.ok:
+        raise BackupFailed(
+            f"The backup {backup.name} cannot be restored because {first.problems[0]}; "
+            "choose another backup."
+        )
+    staged = vault_path.with_name(f".{vault_path.name}.restore-{os.getpid()}")
+    _remove(staged, *_companions(staged))
+    try:
+        shutil.copyfile(backup, staged)
+        _fsync_file(staged)
+    except OSError as exc:
+        _remove(staged)
+        raise storage_error(exc, vault_path) from exc
+    second = check_backup(staged, key, expected_counts=first.counts)
+    if not second.ok:
+        _remove(staged, *_companions(staged))
+        raise BackupFailed(
+            f"The copy of {backup.name} made beside the vault failed its check "
+            f"({second.problems[0]}); the vault was not changed."
+        )
+    return PreparedRestore(info, staged, first.counts)
+
+
+def swap_in(prepared: PreparedRestore, vault_path: Path) -> None:
+    """Replace the (closed, checkpointed) vault file with the staged copy in one rename.
+
+    The caller has closed every connection to the vault, so its write-ahead log is
+    empty; a leftover log must not be applied to the restored file, so it goes first.
+    """
+    wal, shm = sidecar_paths(vault_path)
+    _remove(wal, shm)
+    try:
+        os.replace(prepared.staged, vault_path)
+        fsync_dir(vault_path.parent)
+    except OSError as exc:
+        raise storage_error(exc, vault_path) from exc
+
+
+def discard(prepared: PreparedRestore) -> None:
+    _remove(prepared.staged, *_companions(prepared.staged))
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _manifest_bytes(info: BackupInfo) -> bytes:
+    from crasme_desktop import __version__
+
+    data = {
+        "format": MANIFEST_FORMAT,
+        "app_version": __version__,
+        "created_at": info.created_at.isoformat(),
+        "reason": info.reason,
+        "schema": info.schema,
+        "size": info.size,
+        "sha256": info.sha256,
+        "counts": info.counts,
+    }
+    return json.dumps(data, indent=2, sort_keys=True).encode("utf-8")
+
+
+def _ensure_folder(folder: Path) -> None:
+    # Only the last part is created: a folder on a drive that is not plugged in must
+    # not quietly reappear on this computer's own disk.
+    try:
+        folder.mkdir(exist_ok=True)
+    except FileNotFoundError:
+        raise BackupFolderUnavailable(folder) from None
+    except OSError as exc:
+        raise _folder_error(exc, folder) from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise storage_error(PermissionError(13, "not writable"), folder)
+
+
+def _folder_error(exc: OSError, folder: Path) -> Exception:
+    mapped = storage_error(exc, folder)
+    if mapped is not exc:
+        return _reword(mapped, folder)
+    if not folder.is_dir():
+        return BackupFolderUnavailable(folder)
+    return BackupFailed(
+        f"The backup could not be written to {folder} ({exc.strerror or exc}); "
+        "choose another backup folder."
+    )
+
+
+def _reword(mapped: BaseException, folder: Path) -> BaseException:
+    if isinstance(mapped, DiskFull):
+        return BackupFailed(
+            f"The disk holding the backup folder {folder} is full; free some space or "
+            "choose another folder (no backup was kept).",
+            exit_code=ExitCode.DISK_FULL,
+        )
+    if not folder.is_dir():
+        return BackupFolderUnavailable(folder)
+    return mapped
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _remove(*paths: Path) -> None:
+    for p in paths:
+        with contextlib.suppress(OSError):
+            p.unlink()
