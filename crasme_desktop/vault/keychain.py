@@ -97,3 +97,49 @@ class Keychain:
 
 def _user(vault_id: str, pending: bool) -> str:
     return vault_id + (PENDING_SUFFIX if pending else "")
+
+
+# -- other secrets (an SMTP password, ...) ---------------------------------------------
+#: The account name under which other secrets are kept; each secret has its own service
+#: name, which callers make per vault (e.g. "Crasme Desktop mail password (<vault id>)").
+SECRET_USER = "Crasme Desktop"
+
+
+def secrets_available(keychain: Keychain | None = None) -> bool:
+    """Whether this computer has a keychain that can hold a secret."""
+    try:
+        return (keychain or Keychain()).available
+    except KeychainUnavailableError:
+        return False
+
+
+def store_secret(name: str, value: str, *, keychain: Keychain | None = None) -> None:
+    """Keep `value` in the keychain under the service `name`, replacing what was there.
+
+    Raises `KeychainUnavailableError` where there is no keychain: the secret is then
+    kept nowhere else, so the caller asks for it each time instead."""
+    chain = keychain or Keychain()
+    if not chain.available:
+        raise KeychainUnavailableError("this computer has no keychain")
+    chain._call("set_password", name, SECRET_USER, value)
+
+
+def load_secret(name: str, *, keychain: Keychain | None = None) -> str | None:
+    """The secret stored under `name`, or None (also when there is no keychain);
+    raises `KeychainLocked` if the person refused to unlock the keychain."""
+    chain = keychain or Keychain()
+    if not chain.available:
+        return None
+    value = chain._call("get_password", name, SECRET_USER)
+    return value if value else None
+
+
+def delete_secret(name: str, *, keychain: Keychain | None = None) -> None:
+    """Forget the secret stored under `name`; a missing entry or keychain is fine."""
+    from keyring.errors import PasswordDeleteError
+
+    chain = keychain or Keychain()
+    if not chain.available:
+        return
+    with contextlib.suppress(PasswordDeleteError):
+        chain._call("delete_password", name, SECRET_USER)
