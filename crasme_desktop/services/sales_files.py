@@ -1,0 +1,64 @@
+"""Sales documents saved as files: the PDF of a quote, an invoice or a credit note.
+
+The PDF is written to a temporary file beside the target, flushed to disk and then
+renamed into place, so a full disk or a crash never leaves half a PDF under the
+chosen name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from crasme_desktop.domain.errors import UserError
+from crasme_desktop.vault import Vault
+
+
+def save_pdf(vault: Vault, kind: str, record_id: str, path: Path,
+             facturx: bool = False) -> Path:
+    """Render the quote or invoice (`kind` "quote" | "invoice") and save it at `path`."""
+    from crasme_desktop.formats.sales_pdf import render_pdf
+    from crasme_desktop.services.invoices import document_for
+
+    document = document_for(vault, kind, record_id)
+    data = render_pdf(document, facturx=facturx)
+    target = Path(path)
+    write_atomically(target, data)
+    return target
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write `data` to `target` through a temporary file and an atomic rename."""
+    folder = target.parent
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                             dir=folder)
+    except OSError as exc:
+        raise _file_error(exc, folder) from exc
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp_name, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise _file_error(exc, folder) from exc
+
+
+def _file_error(exc: OSError, folder: Path) -> UserError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return UserError(f"The disk is full, so the PDF could not be saved in {folder}; "
+                         "free some space or choose another place.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return UserError(f"Crasme may not write in {folder}; choose another folder, "
+                         "such as your Documents folder.")
+    if exc.errno == errno.ENOENT:
+        return UserError(f"The folder {folder} does not exist any more; choose another "
+                         "place for the PDF.")
+    return UserError(f"The PDF could not be saved in {folder} ({exc.strerror}); choose "
+                     "another place.")
