@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -142,11 +143,16 @@ class SettingsPage(Page):
         button_row.addStretch(1)
         lock_box.addLayout(button_row)
         column.addWidget(_card("Locking", lock_box))
+        from crasme_desktop.ui.business_settings import BusinessSettingsSection
+
+        self.business = BusinessSettingsSection(tasks)
+        column.addWidget(self.business)
         column.addStretch(1)
-        self.stack.addWidget(body)
+        self.stack.addWidget(_scrolled(body))
 
     def attach(self, vault: Any) -> None:
         super().attach(vault)
+        self.business.attach(vault)
         self.vault_file.setText(str(vault.path))
         self.key_source.setText(describe_key_source(vault.key_source).capitalize())
         self.tasks.submit(load_app_settings, on_done=self._show_settings)
@@ -188,6 +194,7 @@ class SettingsPage(Page):
 
     def clear(self) -> None:
         super().clear()
+        self.business.clear()
         self.key_note.clear()
         self.key_source.clear()
         self.saved_note.clear()
@@ -223,3 +230,16 @@ def _card(title: str, content: Any) -> QFrame:
     box.addWidget(label(title, "section"))
     box.addLayout(content)
     return card
+
+
+def _scrolled(body: QWidget) -> QScrollArea:
+    """The page's cards in a scroll area: the business section makes them taller than
+    a laptop screen."""
+    scroll = QScrollArea()
+    scroll.setObjectName("settingsScroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    body.setContentsMargins(0, 0, 12, 0)
+    scroll.setWidget(body)
+    return scroll
