@@ -50,6 +50,7 @@ _PHONE_INPUT = re.compile(r"\+?[\d\s().\-/]+")
 _WORD = re.compile(r"[^\W_]+")
 
 __all__ = [
+    "DESCRIBE_INVOICES_SQL",
     "DESCRIBE_ORGANIZATIONS_SQL",
     "DESCRIBE_PEOPLE_SQL",
     "TIER_SQL",
@@ -168,8 +169,27 @@ def _host(website: str) -> str:
     return host.removeprefix("www.").rstrip("/")
 
 
+#: Invoices and credit notes: the number as title (drafts have none yet), the customer.
+DESCRIBE_INVOICES_SQL = (
+    "SELECT d.doc_id, i.id, coalesce(i.number, ''), i.kind, i.billing_name "
+    "FROM search_doc d JOIN invoice i ON i.id = d.record_id WHERE d.doc_id IN ({docs})"
+)
+
+
+def _describe_invoices(conn: RawConnection, doc_ids: list[int]) -> dict[int, Described]:
+    rows = conn.execute(DESCRIBE_INVOICES_SQL.format(docs=_marks(len(doc_ids))), doc_ids)
+    out = {}
+    for doc, iid, number, kind, customer in rows:
+        what = "Credit note" if kind == "credit_note" else "Invoice"
+        title = number or f"Draft {what.lower()}"
+        subtitle = " · ".join(p for p in ((what if number else ""), customer) if p)
+        out[doc] = Described(iid, title, subtitle, sort_key(number or customer))
+    return out
+
+
 register_kind(SearchKind("person", "People", _describe_people))
 register_kind(SearchKind("organization", "Companies", _describe_organizations))
+register_kind(SearchKind("invoice", "Invoices", _describe_invoices))
 
 
 # -- building the query ---------------------------------------------------------------

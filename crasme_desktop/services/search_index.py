@@ -18,6 +18,7 @@ Later areas (deals, invoices, tickets) add a kind to `KIND_CODES` and an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,13 +27,18 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.models import Organization, Person, PersonEmail, PersonPhone
-from crasme_desktop.domain.search_text import SearchText, organization_text, person_text
+from crasme_desktop.domain.search_text import (
+    PART_LIMIT,
+    SearchText,
+    organization_text,
+    person_text,
+)
 
 IndexKind = Literal["person", "organization"]
 
 KIND_SHIFT = 40
 #: A kind's rows in `search_doc` have ids in [code << 40, (code + 1) << 40).
-KIND_CODES: dict[str, int] = {"person": 1, "organization": 2}
+KIND_CODES: dict[str, int] = {"person": 1, "organization": 2, "invoice": 3}
 FTS_TABLES = ("search_word", "search_trigram")
 #: Ids per statement (well under SQLite's limit of bound parameters).
 CHUNK = 500
@@ -42,8 +48,10 @@ __all__ = [
     "KIND_CODES",
     "Document",
     "add_documents",
+    "index_invoices",
     "index_organizations",
     "index_people",
+    "invoice_text",
     "kind_of",
     "kind_range",
     "unindex",
@@ -102,6 +110,48 @@ def index_organizations(session: Session, ids: Iterable[str]) -> None:
         ).all()
         docs = {oid: organization_text(name, website) for oid, name, website in rows}
         _replace(session, "organization", chunk, docs)
+
+
+def index_invoices(session: Session, ids: Iterable[str]) -> None:
+    """(Re)index these invoices and credit notes: the number (as written, its digits
+    alone, and its last digit group without leading zeros, so "0042", "20260042" and
+    "42" find INV-2026-0042) and the customer (billing name, person and company names);
+    ids of invoices that no longer exist (deleted drafts) are unindexed."""
+    for chunk in _chunks(ids):
+        session.flush()
+        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+        rows = session.execute(
+            text("SELECT i.id, coalesce(i.number, ''), i.billing_name, "
+                 "coalesce(p.display_name, ''), coalesce(o.name, '') FROM invoice i "
+                 "LEFT JOIN person p ON p.id = i.customer_person_id "
+                 "LEFT JOIN organization o ON o.id = i.customer_organization_id "
+                 f"WHERE i.id IN ({marks})"),
+            {f"i{n}": v for n, v in enumerate(chunk)},
+        ).all()
+        docs = {iid: invoice_text(number, billing, person, company)
+                for iid, number, billing, person, company in rows}
+        _replace(session, "invoice", chunk, docs)
+
+
+def invoice_text(
+    number: str, billing_name: str, person: str = "", company: str = ""
+) -> SearchText:
+    """The searchable text of an invoice: number and billing name as its name, the
+    number's digit forms and the customer records' names as the rest."""
+    groups = re.findall(r"\d+", number)
+    other = [number, "".join(groups)] if len(groups) > 1 else [number]
+    if groups and groups[-1].lstrip("0"):
+        other.append(groups[-1].lstrip("0"))
+    name = " ".join(p for p in (number, billing_name.strip()) if p)
+    return SearchText(name[:PART_LIMIT], _words(other, person, company)[:PART_LIMIT])
+
+
+def _words(parts: Sequence[str], *more: str) -> str:
+    out: dict[str, str] = {}
+    for part in (*parts, *more):
+        for word in part.split():
+            out.setdefault(word.casefold(), word)
+    return " ".join(out.values())
 
 
 def unindex(session: Session, kind: str, ids: Iterable[str]) -> None:
