@@ -142,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read the CSV columns as this exporter writes them "
                      "(default: recognised from the column names)")
     imp.set_defaults(handler=cmd_import)
+
+    _add_backup_commands(commands, [vault_opt, json_opt, unlock_opt])
     return parser
 
 
@@ -726,3 +728,119 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"Imported into {vault.path}: {outcome.people_created} new, "
               f"{outcome.people_merged} completed, {outcome.rows_skipped} skipped.")
     return ExitCode.OK
+
+
+# ------------------------------------------------------------------------- backups
+
+
+def _add_backup_commands(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    backup = commands.add_parser(
+        "backup",
+        help="make, list, check and restore encrypted backups of the vault",
+        description="Backups are encrypted copies of the vault, checked right after "
+        "they are made. They go to the folder chosen in Settings (by default the "
+        "\u201c<vault> backups\u201d folder beside the vault), or to --to DIR.",
+    )
+    actions = backup.add_subparsers(dest="backup_action", metavar="ACTION", required=True)
+    create = actions.add_parser("create", parents=parents,
+                                help="make a backup now and check it")
+    create.add_argument("--to", type=Path, metavar="DIR", default=None,
+                        help="write it to this folder instead of the usual one")
+    listing = actions.add_parser("list", parents=parents, help="list the backups, newest first")
+    listing.add_argument("--to", type=Path, metavar="DIR", default=None,
+                         help="list this folder instead of the usual one")
+    verify = actions.add_parser(
+        "verify", parents=parents,
+        help="check backups: both integrity checks and the record counts (default: all)",
+    )
+    verify.add_argument("file", type=Path, metavar="FILE", nargs="?", default=None,
+                        help="the backup to check (default: every backup in the folder)")
+    restore = actions.add_parser(
+        "restore", parents=parents,
+        help="replace the vault with a backup (a backup of the vault as it is comes first)",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help="the backup to restore")
+    restore.add_argument("--yes", action="store_true",
+                         help="do not ask for confirmation at the terminal")
+    actions.add_parser("drill", parents=parents,
+                       help="test now that the newest backup restores, and report")
+    backup.set_defaults(handler=cmd_backup)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """`crasme backup create|list|verify|restore|drill`."""
+    from crasme_desktop.domain.progress import Progress
+    from crasme_desktop.services import backups
+
+    action = args.backup_action
+    if action == "restore" and not args.file.is_file():
+        raise UserError(f"There is no backup at {args.file}; check the path.")
+    vault = open_for_command(args)
+    try:
+        if action == "create":
+            line = _ProgressLine("Backing up")
+            try:
+                info = backups.make_backup(vault, folder=args.to, progress=Progress(line))
+            finally:
+                line.finish()
+            if args.json:
+                _print_json(_backup_json(info))
+            else:
+                print(f"Backed up and checked: {info.path} ({_size(info.size)}).")
+            return ExitCode.OK
+        if action == "list":
+            found = backups.list_backups(vault, args.to)
+            folder = args.to or backups.folder_for(vault)
+            if args.json:
+                _print_json({"folder": str(folder), "backups": [_backup_json(b) for b in found]})
+                return ExitCode.OK
+            if not found:
+                print(f"No backups in {folder}.")
+            for info in found:
+                when = info.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                print(f"{when}  {info.reason:<16} {_size(info.size):>9}  {info.path}")
+            return ExitCode.OK
+        if action == "verify":
+            paths = [args.file] if args.file else [b.path for b in backups.list_backups(vault)]
+            checks = [backups.check_backup(vault, p) for p in paths]
+            if args.json:
+                _print_json({"checked": [{"path": str(c.path), "ok": c.ok,
+                                          "problems": list(c.problems)} for c in checks]})
+            else:
+                for check in checks:
+                    verdict = "ok" if check.ok else "FAILED: " + "; ".join(check.problems)
+                    print(f"{check.path}: {verdict}")
+                if not checks:
+                    print("There are no backups to check.")
+            if any(not c.ok for c in checks):
+                return ExitCode.INTEGRITY_FAILED
+            return ExitCode.OK
+        if action == "restore":
+            if not args.yes and SecretSource(args).interactive:
+                answer = input(f"Replace the contents of {vault.path} with {args.file}? "
+                               "A backup of the vault as it is now is made first. [y/N] ")
+                if answer.strip().lower() not in ("y", "yes"):
+                    raise Cancelled()
+            outcome = backups.restore_backup(vault, args.file)
+            if args.json:
+                _print_json({"restored": _backup_json(outcome.restored),
+                             "safety_backup": _backup_json(outcome.safety_backup)})
+            else:
+                print(f"Restored {outcome.restored.path} into {vault.path}.")
+                print(f"The vault as it was before is kept in {outcome.safety_backup.path}.")
+            return ExitCode.OK
+        report = backups.restore_drill(vault, force=True)
+        assert report is not None
+        if args.json:
+            _print_json({"ok": report.ok, "backup": report.backup, "message": report.message})
+        else:
+            print(report.message)
+        return ExitCode.OK if report.ok else ExitCode.INTEGRITY_FAILED
+    finally:
+        vault.close()
+
+
+def _backup_json(info: Any) -> dict[str, Any]:
+    return {"path": str(info.path), "created_at": info.created_at.isoformat(),
+            "reason": info.reason, "size": info.size, "schema": info.schema,
+            "sha256": info.sha256, "counts": info.counts}

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.ids import new_id
@@ -306,7 +306,13 @@ def _fill(s: Session, maker: _Maker, contacts: int, n_orgs: int, progress: Progr
     activities = 0
     progress.update(0, contacts, f"Adding sample people (0 of {contacts})")
     if contacts:
-        s.execute(_insert(Tag), maker.tags())
+        # A second run reuses the tags the first one made (their names are unique).
+        existing = {key: tid for key, tid in s.execute(select(Tag.name_key, Tag.id))}
+        maker.tag_ids = [existing.get(name.casefold(), tid)
+                         for tid, name in zip(maker.tag_ids, TAGS, strict=True)]
+        new_tags = [t for t in maker.tags() if t["name_key"] not in existing]
+        if new_tags:
+            s.execute(_insert(Tag), new_tags)
     orgs = [maker.organization() for _ in range(n_orgs)]
     for start in range(0, len(orgs), BATCH):
         progress.check()
