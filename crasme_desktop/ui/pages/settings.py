@@ -147,12 +147,17 @@ class SettingsPage(Page):
 
         self.business = BusinessSettingsSection(tasks)
         column.addWidget(self.business)
+        from crasme_desktop.ui.mail_settings import MailSettingsSection
+
+        self.mail = MailSettingsSection(tasks)
+        column.addWidget(self.mail)
         column.addStretch(1)
         self.stack.addWidget(_scrolled(body))
 
     def attach(self, vault: Any) -> None:
         super().attach(vault)
         self.business.attach(vault)
+        self.mail.attach(vault)
         self.vault_file.setText(str(vault.path))
         self.key_source.setText(describe_key_source(vault.key_source).capitalize())
         self.tasks.submit(load_app_settings, on_done=self._show_settings)
@@ -195,6 +200,7 @@ class SettingsPage(Page):
     def clear(self) -> None:
         super().clear()
         self.business.clear()
+        self.mail.clear()
         self.key_note.clear()
         self.key_source.clear()
         self.saved_note.clear()
