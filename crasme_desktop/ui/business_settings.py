@@ -69,9 +69,33 @@ def save_business_fields(vault: Any, values: dict[str, Any]) -> Any:
     return service("business.save_business")(vault, settings)
 
 
-def preview_pattern(pattern: str, reset: str) -> str:
-    """Worker job: how the next number of a series with this pattern would look."""
-    return str(service("business.preview_number")(pattern, date.today(), 1))
+def preview_pattern(pattern: str, next_value: int, on: date) -> str:
+    """How the next number of a series with this pattern looks (pure, no database);
+    raises `UserError` with the reason when the pattern cannot be used."""
+    from crasme_desktop.domain.sales import check_pattern, format_number
+
+    return format_number(check_pattern(pattern), next_value, on)
+
+
+def next_value_of(series: Any) -> int:
+    """The counter value the series gives next, read back from its next number
+    (`INV-{YYYY}-{0000}` and `INV-2026-0042` -> 42); 1 when it cannot be read."""
+    import re
+
+    pattern = field(series, "pattern", default="") or ""
+    shown = field(series, "next_number", default="") or ""
+    parts = []
+    for piece in re.split(r"(\{[^{}]*\})", pattern):
+        if piece in ("{YYYY}",):
+            parts.append(r"\d{4}")
+        elif piece in ("{YY}", "{MM}"):
+            parts.append(r"\d{2}")
+        elif re.fullmatch(r"\{0+\}", piece):
+            parts.append(r"(\d+)")
+        else:
+            parts.append(re.escape(piece))
+    found = re.fullmatch("".join(parts), shown) if shown else None
+    return int(found.group(1)) if found and found.groups() else 1
 
 
 def _countries() -> list[tuple[str, str]]:
@@ -171,11 +195,10 @@ class TaxRateDialog(QDialog):
 class SeriesDialog(QDialog):
     """A number series' pattern (with a live preview of the next number) and reset."""
 
-    def __init__(self, tasks: TaskRunner, series: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, series: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from crasme_desktop.ui.widgets import LatestLoader
-
         self.setObjectName("seriesDialog")
+        self.series = series
         kind = field(series, "kind", default="invoice")
         self.setWindowTitle(f"Numbers of {SERIES_KINDS.get(kind, kind).lower()}")
         self.pattern = _line("seriesPattern", "INV-{YYYY}-{0000}")
@@ -189,7 +212,6 @@ class SeriesDialog(QDialog):
         self.preview = label("", "value")
         self.preview.setObjectName("seriesPreview")
         self.error = FieldError("seriesError")
-        self._loader = LatestLoader(tasks)
         self.pattern.textChanged.connect(self._update_preview)
         self.reset.currentIndexChanged.connect(self._update_preview)
         form = QFormLayout()
@@ -212,18 +234,16 @@ class SeriesDialog(QDialog):
         self._update_preview()
 
     def _update_preview(self) -> None:
-        self._loader.request(preview_pattern, self.pattern.text(), self.reset.currentData(),
-                             on_done=self._show_preview, on_error=self._show_problem)
-
-    def _show_preview(self, text: str) -> None:
+        try:
+            text = preview_pattern(self.pattern.text(), next_value_of(self.series), date.today())
+        except UserError as error:
+            self.preview.setText("")
+            self.error.show_message(error.message)
+            self.save_button.setEnabled(False)
+            return
         self.preview.setText(text)
         self.error.clear_message()
         self.save_button.setEnabled(True)
-
-    def _show_problem(self, error: UserError) -> None:
-        self.preview.setText("")
-        self.error.show_message(error.message)
-        self.save_button.setEnabled(False)
 
     def values(self) -> tuple[str, str]:
         return self.pattern.text().strip(), str(self.reset.currentData())
@@ -363,7 +383,7 @@ class BusinessSettingsSection(QWidget):
         box.addWidget(label("Each line of a quote or invoice has one of these rates. "
                             "Archived rates stay on old invoices but are not offered "
                             "for new lines.", "hint"))
-        self.rates_table = _table("taxRatesTable", ("Name", "Rate", "Default", "In use"))
+        self.rates_table = _table("taxRatesTable", ("Name", "Rate", "Default", "Status"))
         self.rates_table.doubleClicked.connect(lambda _index: self.edit_tax_rate())
         self.add_rate_button = QPushButton("Add rate…")
         self.add_rate_button.setObjectName("addTaxRate")
@@ -564,7 +584,7 @@ class BusinessSettingsSection(QWidget):
             archived = bool(field(rate, "archived", default=False))
             cells = (field(rate, "name", default=""), f"{number_text(rate_percent_of(rate))} %",
                      "Default" if field(rate, "is_default", default=False) else "",
-                     "Archived" if archived else "Yes")
+                     "Archived" if archived else "Active")
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == 1:
@@ -646,11 +666,22 @@ class BusinessSettingsSection(QWidget):
             kind = field(s, "kind", default="")
             cells = (SERIES_KINDS.get(kind, kind), field(s, "pattern", default=""),
                      RESETS.get(field(s, "reset", default=""), ""),
-                     str(field(s, "next_number", "preview", default="")))
+                     self._next_number(s))
             for column, text in enumerate(cells):
                 self.series_table.setItem(row, column, QTableWidgetItem(text))
         if series and self.series_table.currentRow() < 0:
             self.series_table.selectRow(0)
+
+    @staticmethod
+    def _next_number(series: Any) -> str:
+        shown = field(series, "next_number", "preview")
+        if shown:
+            return str(shown)
+        try:
+            return preview_pattern(field(series, "pattern", default=""), next_value_of(series),
+                                   date.today())
+        except UserError:
+            return ""
 
     def current_series(self) -> Any | None:
         row = self.series_table.currentRow()
@@ -667,10 +698,12 @@ class BusinessSettingsSection(QWidget):
         self.series_error.clear_message()
         self.tasks.submit(service("business.save_series"), self.vault,
                           series_id=field(series, "id"), kind=field(series, "kind"),
-                          pattern=pattern, reset=reset, writes={"sales"},
+                          pattern=pattern, reset=reset, name=field(series, "name", default=""),
+                          is_default=bool(field(series, "is_default", default=False)),
+                          writes={"sales"},
                           on_error=lambda error: self.series_error.show_message(error.message))
 
     def _ask_series(self, series: Any) -> tuple[str, str] | None:
-        dialog = SeriesDialog(self.tasks, series, self)
+        dialog = SeriesDialog(series, self)
         self.dialog = dialog
         return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None

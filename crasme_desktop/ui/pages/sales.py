@@ -166,8 +166,10 @@ def load_product_setup(vault: Any, text: str, include_archived: bool) -> tuple[l
 
 
 def save_product_fields(vault: Any, values: dict[str, Any]) -> Any:
+    values = dict(values)
+    product_id = values.pop("id", None)
     draft = service("catalog.ProductDraft")(**values)
-    return service("catalog.save_product")(vault, draft)
+    return service("catalog.save_product")(vault, draft, product_id)
 
 
 def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
@@ -635,8 +637,9 @@ class ProductsTab(QWidget):
     def _update_buttons(self) -> None:
         product = self.current_product()
         self.edit_button.setEnabled(product is not None)
-        self.archive_button.setEnabled(
-            product is not None and not field(product, "archived", default=False))
+        self.archive_button.setEnabled(product is not None)
+        archived = product is not None and bool(field(product, "archived", default=False))
+        self.archive_button.setText("Restore" if archived else "Archive")
 
     def add_product(self) -> None:
         values = self.ask_product(None)
@@ -659,8 +662,9 @@ class ProductsTab(QWidget):
     def archive_product(self) -> None:
         product = self.current_product()
         if product is not None:
+            archived = bool(field(product, "archived", default=False))
             self.page.tasks.submit(service("catalog.archive_product"), self.page.vault,
-                                   product.id, writes={"sales"},
+                                   product.id, not archived, writes={"sales"},
                                    on_error=lambda e: self.error.show_message(e.message))
 
     def _ask_product(self, product: Any) -> dict[str, Any] | None:
