@@ -345,8 +345,22 @@ def send_document(
         subject_kind=kind,
         subject_id=record_id,
     )
+    if kind == "quote":
+        _mark_quote_sent(vault, record_id)
     log.info("Sent %s %s by email", kind, record_id)
     return replace(sent, timeline_entry_id=entry.id)
+
+
+def _mark_quote_sent(vault: Vault, quote_id: str) -> None:
+    """A draft quote that went out by email is "sent" from now on."""
+    from crasme_desktop.domain.models import Quote
+    from crasme_desktop.services import quotes
+
+    with vault.unit_of_work() as uow:
+        row = uow.session.get(Quote, quote_id)
+        is_draft = row is not None and row.status == "draft"
+    if is_draft:
+        quotes.set_quote_status(vault, quote_id, "sent")
 
 
 def prepare_email(vault: Vault, kind: str, record_id: str, locale: str = "en_US") -> MailDraft:

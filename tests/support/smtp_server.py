@@ -15,6 +15,7 @@ starts, so two tests never race for a port.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -161,6 +162,9 @@ class SmtpTestServer:
     logins: list[tuple[str, str, bool]] = field(default_factory=list)
     #: Recipients the server refuses with 550.
     refused_recipients: set[str] = field(default_factory=set)
+    #: When set to an unset Event, the server holds each message (before answering the
+    #: end of DATA) until the test sets it: a way to look at a client while it waits.
+    gate: threading.Event | None = None
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -176,6 +180,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, smtp: SMTP, session: Session, envelope: Envelope) -> str:
+        gate = self.server.gate
+        if gate is not None:
+            await asyncio.get_running_loop().run_in_executor(None, gate.wait, 30)
         content = envelope.original_content or b""
         auth = session.auth_data
         user = auth.login.decode() if isinstance(auth, LoginPassword) else ""
