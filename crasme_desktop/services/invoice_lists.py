@@ -184,7 +184,9 @@ def _statuses(status: str) -> tuple[str, ...]:
     return (status,) if status else ()
 
 
-def _where(filt: InvoiceFilter, today: date) -> tuple[list[str], list[Any]]:
+def _where(
+    filt: InvoiceFilter, today: date, sort: str = ""
+) -> tuple[list[str], list[Any]]:
     """The WHERE terms and parameters, except the status itself (see `_arms`)."""
     terms: list[str] = []
     params: list[Any] = []
@@ -196,7 +198,10 @@ def _where(filt: InvoiceFilter, today: date) -> tuple[list[str], list[Any]]:
     elif filt.status in ("overdue", "open"):
         terms.append("i.kind = 'invoice'")
     if filt.status == "overdue":
-        terms.append("i.due_date < ?")
+        # In another order than by due date, `+` keeps SQLite from taking the due-date
+        # range of (status, due_date, id) and sorting every late invoice: it walks the
+        # (status, issue_date, id) index in order and skips those not yet due.
+        terms.append(("i.due_date" if sort in ("", "due_date") else "+i.due_date") + " < ?")
         params.append(today.isoformat())
     if filt.customer_organization_id:
         terms.append("i.customer_organization_id = ?")
@@ -222,9 +227,11 @@ def _where(filt: InvoiceFilter, today: date) -> tuple[list[str], list[Any]]:
     return terms, params
 
 
-def _arms(filt: InvoiceFilter, today: date) -> list[tuple[list[str], list[Any]]]:
+def _arms(
+    filt: InvoiceFilter, today: date, sort: str = ""
+) -> list[tuple[list[str], list[Any]]]:
     """One (terms, params) per status asked for: each is read in index order."""
-    terms, params = _where(filt, today)
+    terms, params = _where(filt, today, sort)
     statuses = _statuses(filt.status)
     if not statuses:
         return [(terms, params)]
@@ -251,7 +258,7 @@ def list_sql(
         raise ValueError(f"no invoice sort {sort!r}")
     column, tie = _SORT_COLUMNS[sort]
     desc = " DESC" if descending else ""
-    arms = _arms(filt, today or date.today())
+    arms = _arms(filt, today or date.today(), sort)
 
     def where(terms: list[str]) -> str:
         return f" WHERE {' AND '.join(terms)}" if terms else ""
