@@ -185,7 +185,7 @@ def _statuses(status: str) -> tuple[str, ...]:
 
 
 def _where(
-    filt: InvoiceFilter, today: date, sort: str = ""
+    filt: InvoiceFilter, today: date, sort: str = "", broad_text: bool = False
 ) -> tuple[list[str], list[Any]]:
     """The WHERE terms and parameters, except the status itself (see `_arms`)."""
     terms: list[str] = []
@@ -219,19 +219,22 @@ def _where(
     if text:
         # Number prefix as a range over the unique number index; numbers are mostly
         # written in capitals, so "inv-20" also looks for "INV-20".
+        # A prefix that most numbers share ("INV") would read and sort them all: then
+        # `+` makes SQLite walk the order's index and test each number instead.
+        column = "+i.number" if broad_text and sort != "number" else "i.number"
         ranges = []
-        for prefix in dict.fromkeys((text, text.upper())):
-            ranges.append("(i.number >= ? AND i.number < ?)")
+        for prefix in _prefixes(text):
+            ranges.append(f"({column} >= ? AND {column} < ?)")
             params.extend((prefix, prefix + "\U0010ffff"))
         terms.append("(" + " OR ".join(ranges) + ")")
     return terms, params
 
 
 def _arms(
-    filt: InvoiceFilter, today: date, sort: str = ""
+    filt: InvoiceFilter, today: date, sort: str = "", broad_text: bool = False
 ) -> list[tuple[list[str], list[Any]]]:
     """One (terms, params) per status asked for: each is read in index order."""
-    terms, params = _where(filt, today, sort)
+    terms, params = _where(filt, today, sort, broad_text)
     statuses = _statuses(filt.status)
     if not statuses:
         return [(terms, params)]
@@ -250,7 +253,7 @@ _SORT_COLUMNS = {
 
 def list_sql(
     filt: InvoiceFilter, sort: str = "issue_date", descending: bool = True,
-    today: date | None = None,
+    today: date | None = None, broad_text: bool = False,
 ) -> tuple[str, list[Any]]:
     """The statement that selects the rowids (`r`) of the list in order, and its
     parameters (public for the tests' query plans and the benchmark's baseline)."""
@@ -258,7 +261,7 @@ def list_sql(
         raise ValueError(f"no invoice sort {sort!r}")
     column, tie = _SORT_COLUMNS[sort]
     desc = " DESC" if descending else ""
-    arms = _arms(filt, today or date.today(), sort)
+    arms = _arms(filt, today or date.today(), sort, broad_text)
 
     def where(terms: list[str]) -> str:
         return f" WHERE {' AND '.join(terms)}" if terms else ""
@@ -278,6 +281,30 @@ def list_sql(
             params)
 
 
+#: Numbers sharing a typed prefix beyond which the list walks its order's index instead.
+BROAD_PREFIX = 2000
+
+
+def _prefixes(text: str) -> list[str]:
+    """The number prefixes looked for: as typed, and in capitals ("inv-20" -> "INV-20")."""
+    return list(dict.fromkeys((text, text.upper())))
+
+
+def _broad_text(s: Session, filt: InvoiceFilter) -> bool:
+    """Whether more than `BROAD_PREFIX` numbers start with the filter's text (counted on
+    the number index, stopping there)."""
+    text = " ".join(filt.text.split())
+    if not text:
+        return False
+    for prefix in _prefixes(text):
+        found = _raw(s, "SELECT count(*) FROM (SELECT 1 FROM invoice WHERE number >= ? "
+                     "AND number < ? LIMIT ?)",
+                     [prefix, prefix + "\U0010ffff", BROAD_PREFIX + 1]).fetchone()[0]
+        if found > BROAD_PREFIX:
+            return True
+    return False
+
+
 # -- the list ------------------------------------------------------------------------------
 def ordered_invoice_ids(
     vault: Vault, filt: InvoiceFilter | None = None, sort: str = "issue_date",
@@ -286,9 +313,11 @@ def ordered_invoice_ids(
     """The rowids of every invoice in the filtered list, in order (`len()` is the count).
 
     sort: one of `SORTS`; the default is the newest issue date first."""
-    sql, params = list_sql(filt or InvoiceFilter(), sort, descending, _today(vault, today))
+    filt = filt or InvoiceFilter()
     out = array("q")
     with vault.unit_of_work() as uow:
+        sql, params = list_sql(filt, sort, descending, _today(vault, today),
+                               _broad_text(uow.session, filt))
         # One text value instead of a row per invoice (see services.lists).
         text = _raw(uow.session, f"SELECT group_concat(r) FROM ({sql})", params).fetchone()[0]
     if text:
@@ -303,10 +332,11 @@ def first_invoice_rows(
     """The first `limit` rows of the list, read straight from the index (for a first
     paint before `ordered_invoice_ids` has read the whole list)."""
     day = _today(vault, today)
-    sql, params = list_sql(filt or InvoiceFilter(), sort, descending, day)
+    filt = filt or InvoiceFilter()
     limit = max(0, min(limit, MAX_BATCH))
     with vault.unit_of_work() as uow:
         s = uow.session
+        sql, params = list_sql(filt, sort, descending, day, _broad_text(s, filt))
         rowids = [r[0] for r in _raw(s, f"{sql} LIMIT ?", [*params, limit]).fetchall()]
         return _rows(s, rowids, day)
 

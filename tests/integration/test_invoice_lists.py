@@ -341,3 +341,19 @@ def test_number_prefix_searches_the_number_index(vault):
     steps = plan(vault, InvoiceFilter(text="INV-2026"))
     assert not full_scan(steps), steps
     assert any("uq_invoice_number" in s for s in steps), steps
+
+
+def test_a_broad_number_prefix_walks_the_date_index_with_the_same_rows(vault, book,
+                                                                       monkeypatch):
+    narrow = numbers(vault, InvoiceFilter(text="inv-2026"))
+    assert narrow == ["INV-2026-0005", "INV-2026-0004", "INV-2026-0003", "INV-2026-0002",
+                      "INV-2026-0001"]
+    monkeypatch.setattr(invoice_lists, "BROAD_PREFIX", 3)
+    assert numbers(vault, InvoiceFilter(text="inv-2026")) == narrow
+    assert numbers(vault, InvoiceFilter(text="INV-2026-0003")) == ["INV-2026-0003"]
+    sql, params = invoice_lists.list_sql(InvoiceFilter(text="INV"), broad_text=True)
+    with vault.engine.connect() as conn:
+        steps = [r[3] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql} LIMIT 100",
+                                                    tuple(params))]
+    assert any("ix_invoice_issue" in s for s in steps), steps
+    assert not any("TEMP B-TREE" in s for s in steps), steps
