@@ -14,19 +14,28 @@ import tempfile
 from pathlib import Path
 
 from crasme_desktop.domain.errors import UserError
+from crasme_desktop.domain.progress import Progress
 from crasme_desktop.vault import Vault
 
 
 def save_pdf(vault: Vault, kind: str, record_id: str, path: Path,
-             facturx: bool = False) -> Path:
-    """Render the quote or invoice (`kind` "quote" | "invoice") and save it at `path`."""
+             facturx: bool = False, *, progress: Progress | None = None) -> Path:
+    """Render the quote or invoice (`kind` "quote" | "invoice") and save it at `path`;
+    with `facturx` the PDF carries the e-invoice XML. `progress` (from the task runner)
+    is told each step and may cancel before the file is written."""
     from crasme_desktop.formats.sales_pdf import render_pdf
     from crasme_desktop.services.invoices import document_for
 
+    progress = progress or Progress()
+    progress.update(0, 2, "Reading the document…")
     document = document_for(vault, kind, record_id)
+    progress.check()
+    progress.update(1, 2, "Drawing the pages…")
     data = render_pdf(document, facturx=facturx)
+    progress.check()
     target = Path(path)
     write_atomically(target, data)
+    progress.update(2, 2, "")
     return target
 
 

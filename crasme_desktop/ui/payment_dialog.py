@@ -35,8 +35,9 @@ from crasme_desktop.ui.sales_common import (
 )
 from crasme_desktop.ui.widgets import FieldError
 
-METHODS = (("bank_transfer", "Bank transfer"), ("cash", "Cash"), ("card", "Card"),
-           ("direct_debit", "Direct debit"), ("paypal", "PayPal"), ("cheque", "Cheque"),
+#: (stored text, shown text): the stored text is what the invoice's payment list shows.
+METHODS = (("bank transfer", "Bank transfer"), ("cash", "Cash"), ("card", "Card"),
+           ("direct debit", "Direct debit"), ("PayPal", "PayPal"), ("cheque", "Cheque"),
            ("other", "Other"))
 
 

@@ -415,6 +415,7 @@ class SalesEditor(QDialog):
         finally:
             self._filling = False
         self.loaded = True
+        self._set_loaded(True)
         self._apply_state()
         self._recompute()
 
