@@ -612,6 +612,7 @@ def _payment_block(doc: SalesDocument, text: _Texts) -> list[Any]:
     block = Table([[[_para("Payment", "heading", bold=True), *parts], qr]],
                   colWidths=[CONTENT_W - QR_SIZE - 4 * MM, QR_SIZE + 4 * MM])
     block.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (1, 0), (1, 0), "RIGHT"),
     ]))
