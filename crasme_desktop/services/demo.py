@@ -296,6 +296,8 @@ def fill_demo(
         s.execute(text(f"PRAGMA cache_size = -{FILL_CACHE_KIB}"))
         try:
             activities = _fill(s, maker, contacts, n_orgs, progress)
+            progress.update(contacts, contacts, "Adding sample invoices")
+            _fill_sales(s, random.Random(seed + 1), maker.now, contacts)
         finally:
             s.execute(text(f"PRAGMA cache_size = {usual_cache}"))
     progress.update(contacts, contacts, "Sample data added")
@@ -568,3 +570,203 @@ def _people_documents(b: _Batch) -> list[search_index.Document]:
 def _child(person_id: str, created: datetime, **values: object) -> dict[str, object]:
     return {"id": new_id(), "person_id": person_id, "created_at": created,
             "updated_at": created, **values}
+
+
+# -- sales ---------------------------------------------------------------------------
+DEMO_BUSINESS = {
+    "name": "Northwind Studio", "address_lines": ["Hauptstraße 5", "10115 Berlin"],
+    "country_code": "DE", "tax_id": "DE136695976", "email": "billing@northwind.example",
+    "phone": "+49 30 1234567", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX",
+    "bank_name": "Demo Bank", "payment_terms_days": 14, "footer": "Thank you for your business.",
+    "default_currency": "EUR", "prices_include_tax": False, "locale": "",
+}
+DEMO_PRODUCTS = (
+    ("Consulting", "h", "120.00"), ("Workshop", "day", "1450.00"),
+    ("Website maintenance", "month", "390.00"), ("Logo design", "pcs", "850.00"),
+    ("Hosting", "month", "29.90"), ("Training session", "h", "95.00"),
+    ("Support package", "pcs", "240.00"), ("Copywriting", "page", "75.50"),
+    ("Photography", "day", "980.00"), ("Travel flat rate", "pcs", "60.00"),
+    ("Printed brochures", "pcs", "1.85"), ("Software licence", "year", "199.00"),
+)
+
+
+def _fill_sales(s: Session, rng: random.Random, now: datetime, contacts: int) -> int:
+    """Products, quotes, invoices and payments in proportion to the contacts: about three
+    invoices per company over the last two years, most paid, some open or overdue, a
+    few drafts; numbered in date order, continuing the series' counters."""
+    import json
+    from datetime import date as date_type
+    from decimal import Decimal
+
+    from crasme_desktop.domain import sales as rules
+    from crasme_desktop.domain.models import (
+        Invoice,
+        InvoiceLine,
+        InvoiceTaxTotal,
+        NumberCounter,
+        NumberSeries,
+        Payment,
+        Product,
+        Quote,
+        QuoteLine,
+        Setting,
+        TaxRate,
+    )
+    from crasme_desktop.domain.money import MoneyLine, bp_to_percent, compute_totals, to_minor
+    from crasme_desktop.services import business
+
+    n_invoices, n_quotes = contacts * 3 // 8, contacts // 16
+    if not n_invoices:
+        return 0
+    if s.get(Setting, business.BUSINESS_KEY) is None:
+        s.add(Setting(key=business.BUSINESS_KEY, value=json.dumps(DEMO_BUSINESS)))
+        s.flush()
+    business.ensure_defaults(s)
+    seller = json.dumps({k: DEMO_BUSINESS[k] for k in (
+        "name", "address_lines", "country_code", "tax_id", "email", "phone", "iban", "bic",
+        "bank_name", "footer", "locale")})
+    rates = s.scalars(select(TaxRate).where(TaxRate.archived.is_(False))).all()
+    default = next((r for r in rates if r.is_default), rates[0])
+    products = [
+        {"id": new_id(), "name": name, "sort_key": sort_key(name), "description": "",
+         "unit": unit, "unit_price_minor": to_minor(Decimal(price), "EUR"), "currency": "EUR",
+         "tax_rate_id": default.id, "archived": False, "created_at": now, "updated_at": now}
+        for name, unit, price in DEMO_PRODUCTS
+    ]
+    s.execute(_insert(Product), products)
+    customers = s.execute(text(
+        "SELECT o.id, o.name, coalesce(a.street, ''), coalesce(a.postal_code, ''),"
+        " coalesce(a.city, ''), coalesce(a.country_code, '') FROM organization o"
+        " LEFT JOIN postal_address a ON a.organization_id = o.id")).all()
+    if not customers:
+        return 0
+    today = now.date()
+    series = {k: business.default_series(s, k) for k in ("invoice", "quote")}
+
+    def lines_for(doc_id: str, owner: str) -> tuple[Rows, Any]:
+        chosen = [(rng.choice(products), Decimal(rng.randint(1, 12)),
+                   Decimal(rng.choice((0, 0, 0, 5, 10)))) for _ in range(rng.randint(1, 4))]
+        money = [MoneyLine(q, Decimal(p["unit_price_minor"]) / 100, d,
+                           bp_to_percent(default.rate_bp)) for p, q, d in chosen]
+        totals = compute_totals(money, "EUR", False)
+        rows = [
+            {"id": new_id(), owner: doc_id, "position": i, "product_id": p["id"],
+             "description": p["name"], "quantity": str(q), "unit": p["unit"],
+             "unit_price_minor": p["unit_price_minor"], "discount_bp": int(d * 100),
+             "tax_rate_id": default.id, "tax_rate_bp": default.rate_bp,
+             "net_minor": to_minor(net, "EUR"), "created_at": now, "updated_at": now}
+            for i, ((p, q, d), net) in enumerate(zip(chosen, totals.line_nets, strict=True))
+        ]
+        return rows, totals
+
+    def counter(series_row: NumberSeries, year: int) -> int:
+        period = rules.counter_period(series_row.reset, date_type(year, 1, 1))
+        return int(s.scalar(select(NumberCounter.last_value).where(
+            NumberCounter.series_id == series_row.id, NumberCounter.period == period)) or 0)
+
+    def save_counters(series_row: NumberSeries, last: dict[int, int]) -> None:
+        for year, value in last.items():
+            s.execute(text(
+                "INSERT INTO number_counter (series_id, period, last_value) VALUES (:s, :p, :v)"
+                " ON CONFLICT (series_id, period) DO UPDATE SET last_value = :v"),
+                {"s": series_row.id, "v": value,
+                 "p": rules.counter_period(series_row.reset, date_type(year, 1, 1))})
+
+    days = [today - timedelta(days=rng.randrange(730)) for _ in range(n_invoices)]
+    days.sort()
+    last: dict[int, int] = {}
+    inv_series = series["invoice"]
+    for start in range(0, n_invoices, BATCH):
+        invoices, lines, taxes, issued, payments, acts, docs = [], [], [], [], [], [], []
+        for issue in days[start:start + BATCH]:
+            cid, name, street, postcode, city, country = rng.choice(customers)
+            iid = new_id()
+            rows, totals = lines_for(iid, "invoice_id")
+            lines += rows
+            total = to_minor(totals.total, "EUR")
+            age = (today - issue).days
+            draft = age < 20 and rng.random() < 0.3
+            invoices.append({
+                "id": iid, "kind": "invoice", "series_id": inv_series.id, "number": None,
+                "status": "draft", "customer_person_id": None, "customer_organization_id": cid,
+                "billing_name": name,
+                "billing_address": "\n".join(x for x in (street, f"{postcode} {city}".strip())
+                                             if x),
+                "billing_country": country, "billing_tax_id": "", "billing_email": "",
+                "seller_snapshot": "" if draft else seller, "currency": "EUR",
+                "issue_date": issue, "due_date": None if draft else issue + timedelta(days=14),
+                "payment_terms_days": 14, "prices_include_tax": False,
+                "net_minor": to_minor(totals.net, "EUR"), "tax_minor": to_minor(totals.tax, "EUR"),
+                "total_minor": total, "paid_minor": 0, "credited_minor": 0,
+                "credit_of_id": None, "quote_id": None, "recurring_id": None,
+                "recurring_period": None, "issued_at": None if draft else now, "notes": "",
+                "created_at": now, "updated_at": now,
+            })
+            taxes += [{"invoice_id": iid, "rate_bp": default.rate_bp,
+                       "net_minor": to_minor(r.net, "EUR"), "tax_minor": to_minor(r.tax, "EUR")}
+                      for r in totals.per_rate]
+            if draft:
+                continue
+            roll = rng.random()
+            paid = total if (age > 30 and roll < 0.8) or roll < 0.4 else (
+                total // 2 if roll < 0.9 else 0)
+            value = last.get(issue.year)
+            if value is None:
+                value = counter(inv_series, issue.year)
+            last[issue.year] = value + 1
+            number = rules.format_number(inv_series.pattern, value + 1, issue)
+            issued.append({"i": iid, "n": number, "p": paid,
+                           "st": rules.status_after_money(total, paid, 0)})
+            if paid:
+                payments.append({
+                    "id": new_id(), "invoice_id": iid, "amount_minor": paid, "currency": "EUR",
+                    "paid_on": min(today, issue + timedelta(days=rng.randint(1, 30))),
+                    "method": "bank transfer", "reference": number, "note": "",
+                    "created_at": now, "updated_at": now})
+            acts.append({
+                "id": new_id(), "kind": "note", "subject": f"Invoice {number} issued",
+                "body": "", "occurred_at": datetime.combine(issue, datetime.min.time(), UTC),
+                "owner": "", "organization_id": cid, "person_id": None,
+                "subject_kind": "invoice", "subject_id": iid,
+                "created_at": now, "updated_at": now})
+            docs.append(search_index.Document(
+                "invoice", iid, search_index.invoice_text(number, name)))
+        s.execute(_insert(Invoice), invoices)
+        s.execute(_insert(InvoiceLine), lines)
+        s.execute(_insert(InvoiceTaxTotal), taxes)
+        if issued:  # lines first: once issued, the triggers freeze them
+            s.execute(text("UPDATE invoice SET status = :st, number = :n, paid_minor = :p"
+                           " WHERE id = :i"), issued)
+        for model, rows in ((Payment, payments), (Activity, acts)):
+            if rows:
+                s.execute(_insert(model), rows)
+        search_index.add_documents(s, docs)
+    save_counters(inv_series, last)
+    quote_series, quote_last = series["quote"], {}
+    quotes, quote_lines = [], []
+    for issue in sorted(today - timedelta(days=rng.randrange(365)) for _ in range(n_quotes)):
+        cid, name, *_ = rng.choice(customers)
+        qid = new_id()
+        rows, totals = lines_for(qid, "quote_id")
+        quote_lines += rows
+        value = quote_last.get(issue.year)
+        if value is None:
+            value = counter(quote_series, issue.year)
+        quote_last[issue.year] = value + 1
+        quotes.append({
+            "id": qid, "number": rules.format_number(quote_series.pattern, value + 1, issue),
+            "series_id": quote_series.id,
+            "status": rng.choice(("draft", "sent", "sent", "accepted", "declined")),
+            "customer_person_id": None, "customer_organization_id": cid,
+            "billing_name": name, "currency": "EUR", "issue_date": issue,
+            "valid_until": issue + timedelta(days=30), "prices_include_tax": False,
+            "net_minor": to_minor(totals.net, "EUR"), "tax_minor": to_minor(totals.tax, "EUR"),
+            "total_minor": to_minor(totals.total, "EUR"), "invoice_id": None, "notes": "",
+            "created_at": now, "updated_at": now})
+    for start in range(0, len(quotes), BATCH):
+        s.execute(_insert(Quote), quotes[start:start + BATCH])
+    for start in range(0, len(quote_lines), BATCH):
+        s.execute(_insert(QuoteLine), quote_lines[start:start + BATCH])
+    save_counters(quote_series, quote_last)
+    audit.add(s, "demo.fill_sales", "vault", "")
+    return n_invoices
