@@ -386,10 +386,7 @@ def prepare_email(vault: Vault, kind: str, record_id: str, locale: str = "en_US"
             needed = secrets.load_secret(password_name(vault)) is None
         except (KeychainLocked, secrets.KeychainUnavailableError):
             needed = True
-    try:
-        amount_text = format_money(amount, document.currency, locale)
-    except (ValueError, LookupError):
-        amount_text = format_money(amount, document.currency, "en_US")
+    amount_text = format_money(amount, document.currency, _known_locale(locale))
     return MailDraft(
         kind=document.kind,
         record_id=record_id,
@@ -405,6 +402,17 @@ def prepare_email(vault: Vault, kind: str, record_id: str, locale: str = "en_US"
         mail_ready=settings.configured,
         password_needed=needed,
     )
+
+
+def _known_locale(name: str) -> str:
+    """`name` if babel knows it, else "en_US" (a system without a locale says "C")."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(name)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return "en_US"
+    return name
 
 
 def attachment_name(document_kind: str, number: str) -> str:
