@@ -111,7 +111,7 @@ def get_preferences(vault: Vault) -> BackupPreferences:
 
 def save_preferences(vault: Vault, prefs: BackupPreferences) -> BackupPreferences:
     prefs = prefs.cleaned()
-    with vault.unit_of_work() as uow:
+    with _writing(vault) as uow:
         _write(uow.session, PREFS_KEY, asdict(prefs))
         audit.add(uow.session, "setting.update", "setting", PREFS_KEY)
     return prefs
@@ -148,7 +148,7 @@ def make_backup(
         def stop() -> bool:
             return progress.cancelled
     info = vault.backup(target, reason=reason, progress=step, should_stop=stop)
-    with vault.unit_of_work() as uow:
+    with _writing(vault) as uow:
         audit.add(uow.session, "backup.create", "backup")
         uow.session.flush()
         _write(
@@ -210,7 +210,11 @@ def changed_since_last_backup(vault: Vault) -> bool:
 def _audit_mark(session: Any) -> int:
     from sqlalchemy import text
 
-    return int(session.execute(text("SELECT coalesce(max(rowid), 0) FROM audit_event")).scalar())
+    # Backups' own events (made, tested, preferences) are not changes worth a backup.
+    return int(session.execute(text(
+        "SELECT coalesce(max(rowid), 0) FROM audit_event "
+        "WHERE action NOT LIKE 'backup.%' AND record_id != :prefs"
+    ), {"prefs": PREFS_KEY}).scalar())
 
 
 # ------------------------------------------------------------------ listing, checks
@@ -220,13 +224,17 @@ def list_backups(vault: Vault, folder: Path | None = None) -> list[BackupInfo]:
     return backups.list_backups(folder if folder is not None else folder_for(vault))
 
 
-def check_backup(vault: Vault, path: Path) -> BackupCheck:
+def check_backup(vault: Vault, path: Path, progress: Progress | None = None) -> BackupCheck:
+    if progress is not None:
+        progress.update(0, 0, "Checking every page of the backup")
     return vault.check_backup(Path(path))
 
 
-def restore_backup(vault: Vault, path: Path) -> Any:
+def restore_backup(vault: Vault, path: Path, progress: Progress | None = None) -> Any:
     """Swap a checked backup in for the vault; a safety backup of the vault as it was
     is made first. Returns `RestoreOutcome` (restored, safety_backup, counts)."""
+    if progress is not None:
+        progress.update(0, 0, "Checking the backup, then restoring it")
     prefs = get_preferences(vault)
     folder = folder_for(vault, prefs)
     try:
@@ -234,7 +242,7 @@ def restore_backup(vault: Vault, path: Path) -> Any:
     except OSError:
         safety_folder = backup_dir(vault.path)
     outcome = vault.restore_from(Path(path), safety_folder)
-    with vault.unit_of_work() as uow:
+    with _writing(vault) as uow:
         audit.add(uow.session, "backup.restore", "backup")
     return outcome
 
@@ -247,7 +255,9 @@ def drill_due(vault: Vault) -> bool:
     return last is None or vault.clock.now() - last.at >= DRILL_EVERY
 
 
-def restore_drill(vault: Vault, *, force: bool = False) -> DrillReport | None:
+def restore_drill(
+    vault: Vault, *, force: bool = False, progress: Progress | None = None
+) -> DrillReport | None:
     """Prove the newest backup restores: copy it to a scratch file beside it, check
     the copy (both integrity checks, the counts of its manifest), then delete it.
     Runs when the last drill is a month old (or `force`); the report is kept."""
@@ -266,7 +276,7 @@ def restore_drill(vault: Vault, *, force: bool = False) -> DrillReport | None:
             )
         else:
             report = _drill_one(vault, found[0], now)
-    with vault.unit_of_work() as uow:
+    with _writing(vault) as uow:
         _write(uow.session, LAST_DRILL_KEY, {**asdict(report), "at": report.at.isoformat()})
         audit.add(uow.session, "backup.drill", "backup")
     return report
@@ -356,6 +366,20 @@ def _age(delta: timedelta) -> str:
 # ------------------------------------------------------------------------ helpers
 
 
+def _writing(vault: Vault) -> Any:
+    """A unit of work that takes the write lock at its start (waiting its turn), so
+    that its read-then-write cannot fail on a snapshot another writer made stale."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def unit() -> Any:
+        with vault.unit_of_work() as uow:
+            uow.session.connection(execution_options={"begin": "immediate"})
+            yield uow
+
+    return unit()
+
+
 def _read(session: Any, key: str) -> Any:
     row = session.get(Setting, key)
     if row is None:
@@ -372,3 +396,30 @@ def _write(session: Any, key: str, value: Any) -> None:
 
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# ------------------------------------------------------------------- on each unlock
+
+
+def on_unlock(vault: Vault, progress: Progress | None = None) -> BackupStatus:
+    """What the app does with backups when a vault is unlocked (and hourly while it
+    stays open): the automatic backup if one is due, the monthly restore drill if due;
+    then the status to show. A backup that cannot be made (a drive not plugged in)
+    does not stop anything: its sentence leads the status."""
+    failure = ""
+    try:
+        made = make_due_backup(vault, progress)
+    except UserError as exc:
+        failure = exc.message
+        made = None
+    if made is not None:
+        log.info("Automatic backup made: %s", made.path.name)
+    try:
+        restore_drill(vault)  # only when the last one is a month old
+    except UserError as exc:
+        log.warning("Restore drill could not run: %s", exc)
+    status = backup_status(vault)
+    if failure:
+        status = replace(status, overdue=True,
+                         summary=f"The automatic backup failed: {failure} {status.summary}")
+    return status

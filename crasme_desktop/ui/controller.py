@@ -105,6 +105,10 @@ def unlock_vault(path: Path, request: UnlockRequest, keychain: Any, also_keychai
     )
 
 
+#: While a vault stays open, whether an automatic backup is due is asked this often.
+BACKUP_CHECK_MS = 60 * 60 * 1000
+
+
 class AppController(QObject):
     """Owns the vault while it is open, and every top-level window."""
 
@@ -141,6 +145,9 @@ class AppController(QObject):
         self.main_window: Any = None
         self.idle = IdleLock(self.settings.auto_lock_minutes, clock=clock, poll_ms=idle_poll_ms)
         self.idle.idle.connect(self.lock)
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self.check_backups)
         app = QApplication.instance()
         assert app is not None, "create the QApplication first"
         app.installEventFilter(self.idle)
@@ -407,8 +414,25 @@ class AppController(QObject):
         # record goes when that time is over.
         self.tasks.submit(service("merge.prune_merge_records"), vault, writes={"merges"},
                           on_error=_log_only)
+        # The automatic backup if one is due (and the monthly restore test), then the
+        # status bar's word on backups; again every hour while the vault stays open.
+        self.check_backups()
+        self.backup_timer.start()
         _tell_benchmark(READY_ENV)
         _tell_benchmark(UNLOCKED_ENV)
+
+    def check_backups(self) -> None:
+        vault = self.vault
+        if vault is None:
+            return
+
+        def done(status: Any) -> None:
+            window = self.main_window
+            if window is not None and self.vault is vault:
+                window.show_backup_status(status)
+
+        self.tasks.submit(service("backups.on_unlock"), vault, writes={"backups"},
+                          on_done=done, on_error=_log_only)
 
     def lock(self) -> None:
         """Close the vault (the key is wiped), forget every row, show the unlock screen."""
@@ -416,6 +440,7 @@ class AppController(QObject):
             return
         log.info("Locking the vault")
         self.idle.stop()
+        self.backup_timer.stop()
         self.tasks.invalidate()
         window = self.main_window
         screen = self._unlock_screen()
@@ -458,7 +483,24 @@ class AppController(QObject):
 
     # -- quit -------------------------------------------------------------------------
     def quit(self) -> None:
-        """Lock, let running work finish, and leave the event loop."""
+        """Make the closing backup (if chosen and anything changed), lock, let running
+        work finish, and leave the event loop."""
+        if self.state in ("closed", "quitting"):
+            return
+        vault = self.vault
+        if vault is None or self.state != "unlocked":
+            self._finish_quit()
+            return
+        self.state = "quitting"
+        self.idle.stop()
+        window = self.main_window
+        if window is not None:
+            window.statusBar().showMessage("Making a backup before closing…")
+        self.tasks.submit(service("backups.make_quit_backup"), vault,
+                          on_done=lambda _info: self._finish_quit(),
+                          on_error=lambda error: (_log_only(error), self._finish_quit()))
+
+    def _finish_quit(self) -> None:
         if self.state == "closed":
             return
         self.shutdown()
@@ -468,6 +510,7 @@ class AppController(QObject):
         """Release everything this controller holds (also used by tests)."""
         self.state = "closed"
         self.idle.stop()
+        self.backup_timer.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)

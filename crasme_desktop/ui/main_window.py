@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         if isinstance(page, SettingsPage):
             page.lock_requested.connect(self.lock_requested)
             page.auto_lock_changed.connect(self.auto_lock_changed)
+            page.backups.status_changed.connect(self.show_backup_status)
         if self.vault is not None:
             page.attach(self.vault)
         return page
@@ -266,9 +267,34 @@ class MainWindow(QMainWindow):
         self.status_encryption.setObjectName("statusEncryption")
         self.status_key = QLabel()
         self.status_key.setObjectName("statusKey")
+        self.status_backup = QLabel()
+        self.status_backup.setObjectName("statusBackup")
+        self.status_backup.setProperty("state", "warning")
+        self.status_backup.setToolTip("Open the backup settings")
+        self.status_backup.linkActivated.connect(lambda _link: self.show_page("settings"))
+        self.status_backup.hide()
         bar.addWidget(self.status_path, 1)
+        bar.addPermanentWidget(self.status_backup)
         bar.addPermanentWidget(self.status_encryption)
         bar.addPermanentWidget(self.status_key)
+
+    def show_backup_status(self, status: Any) -> None:
+        """Warn in the status bar while the newest good backup is older than the chosen
+        interval (or there is none); say nothing while backups are on time."""
+        if not status.overdue:
+            self.status_backup.hide()
+            return
+        if status.last_good is None:
+            text = "No backup yet"
+        else:
+            days = max(1, int((self.vault.clock.now() - status.last_good.at).days)
+                       if self.vault is not None else 1)
+            text = f"No backup for {days} day{'s' if days != 1 else ''}"
+        self.status_backup.setText(f'<a href="#backups">{text}</a>')
+        self.status_backup.setAccessibleName(text)
+        self.status_backup.setStatusTip(status.summary)
+        self.status_backup.setToolTip(status.summary + " Click to open the backup settings.")
+        self.status_backup.show()
 
     # -- life cycle -----------------------------------------------------------------
     @property
@@ -312,6 +338,7 @@ class MainWindow(QMainWindow):
         for page in self.built_pages():
             page.clear()
         self.status_key.setText("Locked")
+        self.status_backup.hide()
         self.show_notice(None)
 
     def show_page(self, key: str) -> None:

@@ -118,8 +118,13 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Reload what the page shows; pages with data override this."""
 
+    def concerned(self, areas: frozenset[str]) -> bool:
+        """Whether a write to `areas` changes what this page shows ("vault" is every
+        area at once: a restored backup)."""
+        return self.vault is not None and bool(areas & self.areas or "vault" in areas)
+
     def on_changed(self, areas: frozenset[str]) -> None:
-        if self.vault is not None and areas & self.areas:
+        if self.concerned(areas):
             self.refresh()
 
 

@@ -250,7 +250,7 @@ class ListPage(Page):
         self.refresh()
 
     def on_changed(self, areas: frozenset[str]) -> None:
-        if self.vault is not None and areas & self.areas:
+        if self.concerned(areas):
             self._load_choices()
             self.refresh(keep_rows=True)
 

@@ -143,6 +143,10 @@ class SettingsPage(Page):
         button_row.addStretch(1)
         lock_box.addLayout(button_row)
         column.addWidget(_card("Locking", lock_box))
+        from crasme_desktop.ui.backup_settings import BackupSettingsSection
+
+        self.backups = BackupSettingsSection(tasks)
+        column.addWidget(self.backups)
         from crasme_desktop.ui.business_settings import BusinessSettingsSection
 
         self.business = BusinessSettingsSection(tasks)
@@ -156,6 +160,7 @@ class SettingsPage(Page):
 
     def attach(self, vault: Any) -> None:
         super().attach(vault)
+        self.backups.attach(vault)
         self.business.attach(vault)
         self.mail.attach(vault)
         self.vault_file.setText(str(vault.path))
@@ -199,6 +204,7 @@ class SettingsPage(Page):
 
     def clear(self) -> None:
         super().clear()
+        self.backups.clear()
         self.business.clear()
         self.mail.clear()
         self.key_note.clear()
