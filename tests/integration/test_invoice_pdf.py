@@ -16,7 +16,7 @@ import pytest
 import segno
 from babel.numbers import format_currency
 from crasme_desktop.formats.facturx_xml import read_facturx_totals
-from crasme_desktop.formats.sales_pdf import epc_payload, render_pdf
+from crasme_desktop.formats.sales_pdf import QR_MASK, epc_payload, render_pdf
 from PIL import Image
 from pypdf import PdfReader
 from tests.support.required import unavailable
@@ -158,7 +158,9 @@ def test_eur_invoice_carries_the_payment_code(tmp_path):
     images = qr_images(tmp_path, path)
     assert len(images) == 1
     # The image is the QR code of the EPC payload, one pixel per module.
-    expected = segno.make_qr(epc_payload(doc).encode(), error="m", boost_error=False)
+    expected = segno.make_qr(epc_payload(doc).encode(), error="m", boost_error=False,
+                             mask=QR_MASK)
+    assert expected.version <= 13  # as the EPC guideline asks
     matrix = [[bool(v) for v in row] for row in expected.matrix]
     image = Image.open(images[0]).convert("L")
     size = len(matrix)
