@@ -297,7 +297,7 @@ def fill_demo(
         try:
             activities = _fill(s, maker, contacts, n_orgs, progress)
             progress.update(contacts, contacts, "Adding sample invoices")
-            _fill_sales(s, random.Random(seed + 1), maker.now, contacts)
+            activities += _fill_sales(s, random.Random(seed + 1), maker.now, contacts)
         finally:
             s.execute(text(f"PRAGMA cache_size = {usual_cache}"))
     progress.update(contacts, contacts, "Sample data added")
@@ -593,7 +593,8 @@ DEMO_PRODUCTS = (
 def _fill_sales(s: Session, rng: random.Random, now: datetime, contacts: int) -> int:
     """Products, quotes, invoices and payments in proportion to the contacts: about three
     invoices per company over the last two years, most paid, some open or overdue, a
-    few drafts; numbered in date order, continuing the series' counters."""
+    few drafts; numbered in date order, continuing the series' counters. Returns how
+    many timeline entries it added (one per issued invoice)."""
     import json
     from datetime import date as date_type
     from decimal import Decimal
@@ -616,6 +617,7 @@ def _fill_sales(s: Session, rng: random.Random, now: datetime, contacts: int) ->
     from crasme_desktop.services import business
 
     n_invoices, n_quotes = contacts * 3 // 8, contacts // 16
+    notes = 0
     if not n_invoices:
         return 0
     if s.get(Setting, business.BUSINESS_KEY) is None:
@@ -737,6 +739,7 @@ def _fill_sales(s: Session, rng: random.Random, now: datetime, contacts: int) ->
         if issued:  # lines first: once issued, the triggers freeze them
             s.execute(text("UPDATE invoice SET status = :st, number = :n, paid_minor = :p"
                            " WHERE id = :i"), issued)
+        notes += len(acts)
         for model, rows in ((Payment, payments), (Activity, acts)):
             if rows:
                 s.execute(_insert(model), rows)
@@ -769,4 +772,4 @@ def _fill_sales(s: Session, rng: random.Random, now: datetime, contacts: int) ->
         s.execute(_insert(QuoteLine), quote_lines[start:start + BATCH])
     save_counters(quote_series, quote_last)
     audit.add(s, "demo.fill_sales", "vault", "")
-    return n_invoices
+    return notes
