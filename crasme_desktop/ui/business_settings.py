@@ -372,9 +372,10 @@ class BusinessSettingsSection(QWidget):
         self.save_button.clicked.connect(self.save_business)
         self.save_button.setEnabled(False)
         row = QHBoxLayout()
-        row.addWidget(self.business_error, 1)
+        row.addStretch(1)
         row.addWidget(self.business_note)
         row.addWidget(self.save_button)
+        box.addWidget(self.business_error)
         box.addLayout(row)
         return card
 

@@ -73,10 +73,24 @@ def money_text(amount: Decimal | None, currency: str, locale: QLocale | None = N
         return ""
     locale = locale or QLocale()
     symbol = currency_symbol(currency, locale)
-    number = number_text(abs(amount), None, locale)
+    number = number_text(abs(amount), _digits(currency), locale)
     pattern = locale.toCurrencyString(-1 if amount < 0 else 1, symbol)
     one = locale.toString(1)
     return pattern.replace(one, number, 1) if one in pattern else f"{number} {symbol}"
+
+
+def _digits(currency: str) -> int | None:
+    from crasme_desktop.domain.money import currency_digits, is_known_currency
+
+    return currency_digits(currency) if is_known_currency(currency) else None
+
+
+def rate_label(name: str, percent: Decimal) -> str:
+    """A tax rate as a choice: its name, with the percent unless the name says it."""
+    if "%" in name:
+        return name
+    shown = f"{number_text(percent)} %"
+    return f"{name} ({shown})" if name else shown
 
 
 def minor_money(minor: int | None, currency: str, digits: int) -> str:

@@ -62,6 +62,7 @@ from crasme_desktop.ui.sales_common import (
     money_text,
     number_text,
     parse_decimal,
+    rate_label,
     status_text,
     to_qdate,
 )
@@ -252,7 +253,7 @@ class SalesEditor(QDialog):
                                    | QAbstractItemView.EditTrigger.AnyKeyPressed)
         header = self.lines.horizontalHeader()
         header.setSectionResizeMode(DESCRIPTION, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((QUANTITY, 80), (UNIT, 60), (PRICE, 100), (DISCOUNT, 84),
+        for column, width in ((QUANTITY, 80), (UNIT, 60), (PRICE, 100), (DISCOUNT, 96),
                               (TAX, 150), (AMOUNT, 110)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
@@ -453,9 +454,11 @@ class SalesEditor(QDialog):
         self.editable = status in _EDITABLE_STATUSES.get(self.kind, {"draft"})
         self.heading.setText(self._title_text())
         for widget in (self.customer, self.currency, self.issue_date, self.due_date,
-                       self.prices_include_tax, self.product, self.add_line_button,
-                       self.remove_line_button, self.up_button, self.down_button):
+                       self.prices_include_tax):
             widget.setEnabled(self.editable)
+        for widget in (self.product, self.add_line_button, self.remove_line_button,
+                       self.up_button, self.down_button):
+            widget.setVisible(self.editable)
         self.notes.setReadOnly(not self.editable)
         self.lines.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
@@ -518,7 +521,7 @@ class SalesEditor(QDialog):
             archived = bool(field(rate, "archived", default=False))
             if archived and rate.id != chosen_id:
                 continue
-            combo.addItem(f"{number_text(rate_percent(rate))} % {field(rate, 'name', default='')}",
+            combo.addItem(rate_label(field(rate, "name", default=""), rate_percent(rate)),
                           rate.id)
             if field(rate, "is_default", default=False):
                 default = rate.id

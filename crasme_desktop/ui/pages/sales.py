@@ -54,8 +54,8 @@ from crasme_desktop.ui.sales_common import (
     field,
     from_qdate,
     money_text,
-    number_text,
     parse_decimal,
+    rate_label,
     status_text,
 )
 from crasme_desktop.ui.tasks import TaskRunner
@@ -504,8 +504,8 @@ class ProductDialog(QDialog):
         self.tax_rate.setObjectName("productTaxRate")
         chosen = field(product, "tax_rate_id")
         for rate in rates:
-            self.tax_rate.addItem(f"{field(rate, 'name')} ({number_text(rate_percent_of(rate))} %)",
-                                  rate.id)
+            self.tax_rate.addItem(rate_label(field(rate, "name", default=""),
+                                             rate_percent_of(rate)), rate.id)
             if chosen is None and field(rate, "is_default", default=False):
                 chosen = rate.id
         self.tax_rate.setCurrentIndex(max(self.tax_rate.findData(chosen), 0))
@@ -612,7 +612,7 @@ class ProductsTab(QWidget):
         products, rates, business = setup
         self.rates = rates
         self.currency = business.default_currency or "EUR"
-        names = {r.id: f"{field(r, 'name')} ({number_text(rate_percent_of(r))} %)"
+        names = {r.id: rate_label(field(r, "name", default=""), rate_percent_of(r))
                  for r in rates}
         self.products = list(products)
         self.table.setRowCount(len(self.products))
@@ -622,7 +622,7 @@ class ProductsTab(QWidget):
             name = field(p, "name", default="") + (" (archived)" if archived else "")
             cells = (_item(name, color=color), _item(field(p, "unit", default=""), color=color),
                      _item(row_money(p, "unit_price"), right=True, color=color),
-                     _item(names.get(field(p, "tax_rate_id"), ""), color=color),
+                     _item(names.get(field(p, "tax_rate_id"), "The default rate"), color=color),
                      _item(field(p, "description", default=""), color=color))
             for column, item in enumerate(cells):
                 self.table.setItem(row, column, item)
@@ -691,8 +691,12 @@ class ReportsTab(QWidget):
         self.aging = _table("agingTable", ("Currency", *(t for _k, t in AGING_BUCKETS),
                                            "Total open"))
         self.aging.setMaximumHeight(150)
+        for section, width in enumerate((90, 130, 130, 130, 130, 130, 140)):
+            self.aging.horizontalHeader().resizeSection(section, width)
         self.revenue = _table("revenueTable", ("Month", "Currency", "Net", "With tax",
                                                "Invoices", "Credit notes"))
+        for section, width in enumerate((160, 90, 130, 130, 90, 110)):
+            self.revenue.horizontalHeader().resizeSection(section, width)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 10, 0, 0)
         box.addWidget(label("Open amounts by how late they are (today)", "section"))
