@@ -38,7 +38,8 @@ from crasme_desktop.ui.tasks import TaskRunner
 #: Which page shows a record of each kind the search finds, and its method that selects
 #: and shows one record there.
 RECORD_PAGES = {"person": ("contacts", "show_person"),
-                "organization": ("companies", "show_organization")}
+                "organization": ("companies", "show_organization"),
+                "invoice": ("sales", "show_invoice")}
 
 @dataclass(frozen=True)
 class PageEntry:
