@@ -329,3 +329,16 @@ def test_password_in_a_real_secret_service(vault, tls, secret_service_keyring):
         mailing.forget_mail_settings(vault)
     assert secret_service_keyring.get_password(name, SECRET_USER) is None
 
+
+
+def test_a_certificate_file_that_is_not_one_is_named(vault, tls, tmp_path):
+    broken = tmp_path / "not-a-cert.pem"
+    broken.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n")
+    with running_smtp_server("starttls", tls=tls, username=USER, password=PASSWORD) as server:
+        mailing.save_mail_settings(vault, settings_for(server, ca_file=str(broken)), PASSWORD)
+        message = error_of(mailing.check_mail_settings, vault)
+        assert "cannot be read as a certificate" in message
+        # Fixed in place (same path, new contents): the new file is read, not a cached one.
+        broken.write_bytes(tls.ca_file.read_bytes())
+        mailing.check_mail_settings(vault)
+    assert server.logins[-1] == ("PLAIN", USER, True)
