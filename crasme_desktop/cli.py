@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(handler=cmd_import)
 
     _add_backup_commands(commands, [vault_opt, json_opt, unlock_opt])
+    _add_invoice_commands(commands, [vault_opt, json_opt, unlock_opt])
     return parser
 
 
@@ -844,3 +845,47 @@ def _backup_json(info: Any) -> dict[str, Any]:
     return {"path": str(info.path), "created_at": info.created_at.isoformat(),
             "reason": info.reason, "size": info.size, "schema": info.schema,
             "sha256": info.sha256, "counts": info.counts}
+
+
+# ------------------------------------------------------------------------ invoices
+
+
+def _add_invoice_commands(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    invoice = commands.add_parser("invoice", help="work with issued invoices and credit notes")
+    actions = invoice.add_subparsers(dest="invoice_action", metavar="ACTION", required=True)
+    pdf = actions.add_parser(
+        "pdf", parents=parents, help="save an invoice or credit note as a PDF",
+        description="Save the invoice or credit note with this number as an A4 PDF. "
+        "With --facturx the PDF is also a Factur-X/ZUGFeRD e-invoice (EN 16931).",
+    )
+    pdf.add_argument("number", metavar="NUMBER", help="the invoice number, e.g. INV-2026-0001")
+    pdf.add_argument("--out", type=Path, metavar="FILE", required=True,
+                     help="where to write the PDF")
+    pdf.add_argument("--facturx", action="store_true",
+                     help="embed the e-invoice XML (Factur-X, profile EN 16931)")
+    invoice.set_defaults(handler=cmd_invoice)
+
+
+def cmd_invoice(args: argparse.Namespace) -> int:
+    """`crasme invoice pdf NUMBER --out FILE [--facturx]`."""
+    from crasme_desktop.services import invoices, sales_files
+
+    vault = open_for_command(args)
+    try:
+        invoice_id = invoices.find_invoice_by_number(vault, args.number)
+        if invoice_id is None:
+            raise UserError(f"No invoice or credit note has the number \u201c{args.number}\u201d; "
+                            "check the number in the list of invoices.")
+        path = sales_files.save_pdf(vault, "invoice", invoice_id, args.out.resolve(),
+                                    facturx=args.facturx)
+        record = invoices.get_invoice(vault, invoice_id)
+    finally:
+        vault.close()
+    if args.json:
+        _print_json({"number": record.number, "kind": record.kind, "path": str(path),
+                     "facturx": args.facturx, "size": path.stat().st_size})
+    else:
+        what = "Credit note" if record.kind == "credit_note" else "Invoice"
+        print(f"{what} {record.number} saved to {path}"
+              f"{' (with Factur-X e-invoice)' if args.facturx else ''}.")
+    return ExitCode.OK

@@ -55,12 +55,14 @@ def facturx_xml(doc: SalesDocument) -> bytes:
 
     if doc.kind not in TYPE_CODES:
         raise UserError("Only invoices and credit notes can be made into e-invoices.")
+    if not doc.number:
+        raise UserError("A draft has no number yet; issue it before making an e-invoice.")
     root = etree.Element(_q(RSM, "CrossIndustryInvoice"), nsmap=NSMAP)
     context = _sub(root, RSM, "ExchangedDocumentContext")
     _sub(_sub(context, RAM, "GuidelineSpecifiedDocumentContextParameter"), RAM, "ID",
          EN16931)
     header = _sub(root, RSM, "ExchangedDocument")
-    _sub(header, RAM, "ID", doc.number or "DRAFT")
+    _sub(header, RAM, "ID", doc.number)
     _sub(header, RAM, "TypeCode", TYPE_CODES[doc.kind])
     _date(_sub(header, RAM, "IssueDateTime"), doc.issue_date)
     if doc.notes.strip():

@@ -300,7 +300,7 @@ def _address_window(canvas: Any, doc: SalesDocument, text: _Texts) -> None:
 def _info_rows(doc: SalesDocument, text: _Texts) -> list[tuple[str, str]]:
     rows = [(NUMBER_LABELS.get(doc.kind, "Number"), doc.number or "DRAFT"),
             ("Date", text.date(doc.issue_date))]
-    if doc.due_date is not None:
+    if doc.due_date is not None and doc.kind != "credit_note":
         rows.append(("Valid until" if doc.kind == "quote" else "Due date",
                      text.date(doc.due_date)))
     if doc.reference:
@@ -610,7 +610,7 @@ def _payment_block(doc: SalesDocument, text: _Texts) -> list[Any]:
                            f"{doc.number}.", "body"))
     if doc.payment_terms.strip():
         parts.append(_para(doc.payment_terms.strip(), "body"))
-    if doc.kind != "quote" and doc.iban:
+    if doc.kind == "invoice" and doc.iban:
         bank = [("Account holder", doc.seller.name), ("IBAN", format_iban(doc.iban))]
         if doc.bic:
             bank.append(("BIC", doc.bic))
@@ -627,11 +627,12 @@ def _payment_block(doc: SalesDocument, text: _Texts) -> list[Any]:
         parts += [Spacer(1, 2 * MM), details]
     if not parts:
         return []
+    heading = _para("Payment" if doc.kind == "invoice" else "Terms", "heading", bold=True)
     payload = epc_payload(doc)
     if payload is None:
-        return [_para("Payment", "heading", bold=True), *parts]
+        return [heading, *parts]
     qr = [_qr_image(payload), _para("Scan to pay", "small_right")]
-    block = Table([[[_para("Payment", "heading", bold=True), *parts], qr]],
+    block = Table([[[heading, *parts], qr]],
                   colWidths=[CONTENT_W - QR_SIZE - 4 * MM, QR_SIZE + 4 * MM])
     block.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),

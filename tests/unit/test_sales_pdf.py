@@ -140,9 +140,11 @@ def test_facturx_carries_parties_bank_and_due_date():
     assert sum(Decimal(x) for x in _find(xml, ".//ram:LineTotalAmount")[:-1]) == doc.net_total
 
 
-def test_quotes_are_not_e_invoices():
+def test_quotes_and_drafts_are_not_e_invoices():
     with pytest.raises(UserError):
         facturx_xml(make_document(kind="quote"))
+    with pytest.raises(UserError, match="issue it"):
+        facturx_xml(make_document(number=""))
 
 
 def test_facturx_rejected_by_the_xsd_when_broken():
