@@ -815,7 +815,7 @@ class SalesPage(Page):
         self._tab_shown(self.tabs.currentIndex())
 
     def on_changed(self, areas: frozenset[str]) -> None:
-        if self.vault is not None and areas & self.areas:
+        if self.concerned(areas):
             self.error.hide()
             self.refresh()
 
