@@ -224,6 +224,8 @@ def clean_mail_settings(raw: MailSettings | Mapping[str, Any]) -> MailSettings:
     from_address = normalize_email(from_raw).address
     from_name = clean_text(str(values.get("from_name", "")))[:200]
     username = str(values.get("username", "")).strip()[:320]
+    if username and security == "none":
+        raise _unencrypted_login()
     ca_file = str(values.get("ca_file", "")).strip()
     if ca_file and not Path(ca_file).is_file():
         raise UserError(
@@ -544,6 +546,8 @@ def _connect(
     timeout: float,
 ) -> smtplib.SMTP:
     """An open, logged-in connection, or a `UserError` that says what went wrong."""
+    if settings.username and settings.security == "none":
+        raise _unencrypted_login()  # settings stored before this rule, or edited by hand
     stage = "connect"
     client: smtplib.SMTP | None = None
     try:
@@ -749,6 +753,13 @@ def _explain(exc: BaseException, settings: MailSettings, stage: str) -> UserErro
     log.info("Unexpected answer from the mail server: %s", type(exc).__name__)
     return UserError(
         "The mail server answered with an error; try again later or ask your email provider."
+    )
+
+
+def _unencrypted_login() -> UserError:
+    return UserError(
+        "A password is never sent unencrypted: choose STARTTLS or SSL, or leave the user "
+        "name empty for a server that needs no login."
     )
 
 

@@ -118,6 +118,7 @@ def test_two_vaults_keep_their_own_mail_password(vault, tmp_path, keychain, file
         ({"from_address": ""}, "address your emails come from"),
         ({"from_address": "office.example.org"}, "missing the @ sign"),
         ({"ca_file": "/nowhere/ca.pem"}, "cannot be found"),
+        ({"security": "none", "port": 25, "username": "ann"}, "never sent unencrypted"),
     ],
 )
 def test_bad_settings_are_refused_with_a_sentence(vault, changes, words):
