@@ -496,7 +496,7 @@ def _lines_table(doc: SalesDocument, text: _Texts) -> Any:
     discounts = any(line.discount_percent for line in doc.lines)
     amount_head = "Gross amount" if doc.prices_include_tax else "Net amount"
     head = ["#", "Description", "Qty", "Unit", "Unit price", "Tax", amount_head]
-    widths = [7, 76, 13, 14, 23, 11, 26]
+    widths = [9, 74, 13, 14, 23, 11, 26]
     if discounts:
         head.insert(5, "Disc.")
         widths[1] -= 12
