@@ -533,6 +533,11 @@ class Invoice(Stamped, Base):
         ),
         Index("uq_invoice_number", "number", unique=True),
         Index("ix_invoice_status_due", "status", "due_date", "id"),
+        # The list's other orders and its status filters in the default (newest) order.
+        Index("ix_invoice_status_issue", "status", "issue_date", "id"),
+        Index("ix_invoice_due", "due_date", "id"),
+        Index("ix_invoice_billing_name", "billing_name", "id"),
+        Index("ix_invoice_total", "total_minor", "id"),
         Index("ix_invoice_issue", "issue_date", "id"),
         Index("ix_invoice_organization", "customer_organization_id", "issue_date", "id"),
         Index("ix_invoice_person", "customer_person_id", "issue_date", "id"),

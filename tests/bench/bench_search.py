@@ -14,7 +14,7 @@ find nobody.
   tier, the record ids, and the titles and subtitles of the hits.
 - baseline: the very same statements (same MATCH expressions, row id ranges and
   LIMITs, tier after tier until enough rows, then the one statement that reads the
-  hits' names, for both kinds) on one bare sqlcipher3 connection to the same file,
+  hits' names, for every kind) on one bare sqlcipher3 connection to the same file,
   rows fetched. The note also gives the FTS5 statements alone.
 Queries run interleaved (ours, bare, ours, bare, ...) after one untimed warm-up
 round. Goals: p95 <= 50 ms (the issue sets it at 1M people) and a median ratio
@@ -114,8 +114,9 @@ def _bare_search(conn: Any, search: Any, text: str, *, describe: bool = True) ->
         return
     want = search.candidates_wanted(LIMIT)
     describe_sql = {"person": search.DESCRIBE_PEOPLE_SQL,
-                    "organization": search.DESCRIBE_ORGANIZATIONS_SQL}
-    for kind in ("person", "organization"):
+                    "organization": search.DESCRIBE_ORGANIZATIONS_SQL,
+                    "invoice": search.DESCRIBE_INVOICES_SQL}
+    for kind in ("person", "organization", "invoice"):
         low, high = search_index.kind_range(kind)
         found: list[int] = []
         for table, match in plan.tiers:

@@ -272,6 +272,12 @@ def upgrade() -> None:
         "ix_invoice_person", "invoice", ["customer_person_id", "issue_date", "id"], unique=False
     )
     op.create_index("ix_invoice_status_due", "invoice", ["status", "due_date", "id"], unique=False)
+    op.create_index(
+        "ix_invoice_status_issue", "invoice", ["status", "issue_date", "id"], unique=False
+    )
+    op.create_index("ix_invoice_due", "invoice", ["due_date", "id"], unique=False)
+    op.create_index("ix_invoice_billing_name", "invoice", ["billing_name", "id"], unique=False)
+    op.create_index("ix_invoice_total", "invoice", ["total_minor", "id"], unique=False)
     op.create_index("uq_invoice_number", "invoice", ["number"], unique=True)
     op.create_index(
         "uq_invoice_recurring_period", "invoice", ["recurring_id", "recurring_period"], unique=True
