@@ -1,0 +1,89 @@
+"""Backup and verify of a demo vault, beside a plain copy of the same file.
+
+    python -m tests.bench --only backup [--backup-people 100000] [--backup-runs 3]
+
+(`tests/bench/run.py` loads this module by name from its EXTRA list.)
+
+Scenarios, each the median of a few runs on the same vault:
+- backup + verify: `services.backups.make_backup` (the online backup API from one read
+  transaction into a file keyed like the vault, both integrity checks, the row count
+  of every table compared, manifest and key slots written, fsync and rename), vs a
+  plain file copy of the vault with an fsync (what copying it by hand at best costs).
+  The goal of issue 8: at most 3x.
+- verify alone: `check_backup` on the made backup (both integrity checks and counts),
+  reported beside the same plain copy, for where the time goes.
+Figures in seconds and MB/s of the vault's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from tests.bench.run import Result, sample_vault
+
+GOAL_RATIO = 3.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backup-people", type=int, default=100_000,
+                        help="people in the demo vault (default 100000)")
+    parser.add_argument("--backup-runs", type=int, default=3,
+                        help="runs of each scenario (default 3)")
+
+
+def run(args: argparse.Namespace, work: Path) -> list[Result]:
+    from crasme_desktop.services import backups, vaults
+
+    path = work / "backup.crasme"
+    sample_vault(path, args.backup_people, "backup")
+    vault = vaults.unlock(path)
+    size = path.stat().st_size
+    mb = size / 1e6
+    copies, made, checks = [], [], []
+    try:
+        with vault.engine.connect() as conn:  # a settled file: the log folded in
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        for i in range(args.backup_runs):
+            target = work / f"copy-{i}.crasme"
+            start = time.perf_counter()
+            shutil.copyfile(path, target)
+            with open(target, "rb+") as fh:
+                os.fsync(fh.fileno())
+            copies.append(time.perf_counter() - start)
+            target.unlink()
+
+            start = time.perf_counter()
+            info = backups.make_backup(vault, folder=work / f"backups-{i}")
+            made.append(time.perf_counter() - start)
+
+            start = time.perf_counter()
+            check = vault.check_backup(info.path)
+            checks.append(time.perf_counter() - start)
+            assert check.ok, check.problems
+            shutil.rmtree(work / f"backups-{i}")
+    finally:
+        vault.close()
+    copy = statistics.median(copies)
+    backup = statistics.median(made)
+    verify = statistics.median(checks)
+    ratio = backup / copy
+    return [
+        Result(
+            scenario=f"backup+verify {args.backup_people:,} people ({mb:.0f} MB)",
+            median_s=backup, baseline_median_s=copy, ratio=ratio,
+            goal=f"<= {GOAL_RATIO:g}x a plain copy", passed=ratio <= GOAL_RATIO,
+            runs=args.backup_runs,
+            note=f"{mb / backup:.0f} MB/s vs copy {mb / copy:.0f} MB/s",
+        ),
+        Result(
+            scenario=f"verify alone {args.backup_people:,} people",
+            median_s=verify, baseline_median_s=copy, ratio=verify / copy,
+            goal="(where the time goes)", passed=True, runs=args.backup_runs,
+            note=f"{mb / verify:.0f} MB/s",
+        ),
+    ]
