@@ -144,12 +144,20 @@ def invoice_filter(values: dict[str, Any]) -> Any:
     return service("invoice_lists.InvoiceFilter")(**values)
 
 
-def load_invoice_list(vault: Any, values: dict[str, Any]) -> tuple[array, Any]:
-    """The ordered rowids of the filtered invoices and their totals per currency."""
-    filt = invoice_filter(values)
-    ids = service("invoice_lists.ordered_invoice_ids")(vault, filt)
-    totals = service("invoice_lists.invoice_totals")(vault, filt)
-    return ids, totals
+def load_first_invoices(vault: Any, values: dict[str, Any]) -> list[Any]:
+    """The first rows of the filtered list, straight from an index (the quick paint)."""
+    return list(service("invoice_lists.first_invoice_rows")(vault, invoice_filter(values)))
+
+
+def load_invoice_ids(vault: Any, values: dict[str, Any]) -> array:
+    """The ordered rowids of every filtered invoice."""
+    return service("invoice_lists.ordered_invoice_ids")(vault, invoice_filter(values))
+
+
+def load_invoice_totals(vault: Any, values: dict[str, Any]) -> Any:
+    """Count, total and open amount of the filtered invoices per currency (reads every
+    filtered row: it comes last, after the list is on screen)."""
+    return service("invoice_lists.invoice_totals")(vault, invoice_filter(values))
 
 
 def load_reports(vault: Any, today: date) -> tuple[Any, list[Any]]:
@@ -324,7 +332,10 @@ class InvoicesTab(QWidget):
         self.customer.vault = vault
         self.reload()
 
-    def reload(self, *_args: object) -> None:
+    def reload(self, *_args: object, keep_rows: bool = False) -> None:
+        """Read the list again: its first rows first (a quick paint), then every id,
+        then the totals. With `keep_rows` (after a write) the rows on screen stay until
+        the new list replaces them."""
         vault = self.page.vault
         if vault is None:
             return
@@ -332,26 +343,60 @@ class InvoicesTab(QWidget):
         generation = self._generation
         row = self.table.currentIndex().row()
         self._restore = (self.model.rowid_at(row), row)
-        self.tasks.submit(load_invoice_list, vault, self.filter_values(),
-                          on_done=lambda got: self._arrived(generation, got),
+        values = self.filter_values()
+        if keep_rows and self.model.complete:
+            self._load_ids(generation, values)
+            return
+        self.tasks.submit(load_first_invoices, vault, values,
+                          on_done=lambda rows: self._first_arrived(generation, values, rows),
                           on_error=self.page.show_error)
 
-    def _arrived(self, generation: int, got: tuple[array, Any]) -> None:
+    def _first_arrived(self, generation: int, values: dict[str, Any], rows: list[Any]) -> None:
         if generation != self._generation or self.page.vault is None:
             return
-        ids, totals = got
-        self.model.set_ids(ids)
-        self.totals = totals
-        n = len(ids)
+        self.model.set_preview(rows)
+        self._show_list(len(rows))
+        if rows and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        self._load_ids(generation, values)
+
+    def _load_ids(self, generation: int, values: dict[str, Any]) -> None:
+        vault = self.page.vault
+        self.tasks.submit(load_invoice_ids, vault, values,
+                          on_done=lambda ids: self._arrived(generation, values, ids),
+                          on_error=self.page.show_error)
+
+    def _show_list(self, n: int) -> None:
         empty = n == 0 and not self.filtered()
         self.table.setVisible(not empty)
         self.empty.setVisible(empty)
-        self.totals_line.setText(self._totals_text(n, totals))
+
+    def _arrived(self, generation: int, values: dict[str, Any], ids: array) -> None:
+        if generation != self._generation or self.page.vault is None:
+            return
+        self.model.set_ids(ids)
+        n = len(ids)
+        self._show_list(n)
+        if n == 0:
+            self.totals = None
+            self.totals_line.setText(self._totals_text(0, None))
+        else:
+            self.tasks.submit(
+                load_invoice_totals, self.page.vault, values,
+                on_done=lambda totals: self._totals_arrived(generation, n, totals),
+                on_error=self.page.show_error,
+            )
         if n and self._restore is not None:
             rowid, row = self._restore
             found = self.model.row_of(rowid) if rowid is not None else -1
             target = found if found >= 0 else min(max(row, 0), n - 1)
             self.table.setCurrentIndex(self.model.index(target, 0))
+
+    def _totals_arrived(self, generation: int, n: int, totals: Any) -> None:
+        if generation != self._generation or self.page.vault is None:
+            return
+        self.totals = totals
+        self.totals_line.setText(self._totals_text(n, totals))
 
     def _totals_text(self, n: int, totals: Any) -> str:
         if n == 0:
@@ -811,7 +856,7 @@ class SalesPage(Page):
     def refresh(self) -> None:
         if self.vault is None:
             return
-        self.invoices.reload()
+        self.invoices.reload(keep_rows=True)
         self._tab_shown(self.tabs.currentIndex())
 
     def on_changed(self, areas: frozenset[str]) -> None:
