@@ -710,9 +710,12 @@ def list_recurring(vault: Vault) -> list[RecurringRecord]:
         return [_recurring_record(p) for p in plans]
 
 
-def make_due_recurring(vault: Vault, today: date) -> list[str]:
+def make_due_recurring(vault: Vault, today: date | None = None) -> list[str]:
     """Make an invoice draft for every period of every active plan that is due by
-    `today`; running it again makes nothing new. Returns the new drafts' ids."""
+    `today` (the vault clock's local date if not given); running it again makes
+    nothing new. Returns the new drafts' ids. The app runs it after each unlock."""
+    if today is None:
+        today = vault.clock.now().astimezone().date()
     made: list[str] = []
     with vault.unit_of_work() as uow:
         s = uow.session

@@ -414,6 +414,9 @@ class AppController(QObject):
         # record goes when that time is over.
         self.tasks.submit(service("merge.prune_merge_records"), vault, writes={"merges"},
                           on_error=_log_only)
+        # Recurring invoices due by today become drafts.
+        self.tasks.submit(service("invoices.make_due_recurring"), vault, writes={"sales"},
+                          on_error=_log_only)
         # The automatic backup if one is due (and the monthly restore test), then the
         # status bar's word on backups; again every hour while the vault stays open.
         self.check_backups()

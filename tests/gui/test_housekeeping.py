@@ -49,3 +49,39 @@ def test_unlocking_drops_merge_records_past_the_undo_period(qtbot, make_vault, m
 def _count(vault) -> int:
     with vault.unit_of_work() as uow:
         return uow.session.execute(text("SELECT count(*) FROM merge_record")).scalar()
+
+
+def test_unlocking_makes_the_recurring_invoices_that_are_due(qtbot, make_vault, make_controller):
+    from datetime import date
+    from decimal import Decimal
+
+    from crasme_desktop.services import business, invoices
+    from crasme_desktop.services.contacts import OrganizationDraft
+    from crasme_desktop.services.quotes import LineDraft
+
+    created = make_vault()
+    with open_vault(created.path, passphrase=PASSPHRASE, use_keychain=False) as vault:
+        business.save_business(vault, business.BusinessSettings(
+            name="Crasme Test GmbH", address_lines=("Hauptstr. 1", "10115 Berlin"),
+            country_code="DE"))
+        customer = contacts.create_organization(vault, OrganizationDraft("Acme"))
+        start = date.today().replace(day=1)
+        start = start.replace(year=start.year - 1) if start.month == 1 else start.replace(
+            month=start.month - 1)
+        invoices.save_recurring(vault, invoices.RecurringDraft(
+            "monthly", start, (LineDraft("Support", Decimal(1), "month", Decimal(90)),),
+            customer_organization_id=customer.id))
+
+    controller = make_controller(created.path, env_passphrase=PASSPHRASE)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.vault is not None, timeout=WAIT)
+    vault = controller.vault
+
+    def drafts() -> int:
+        with vault.unit_of_work() as uow:
+            return uow.session.execute(text(
+                "SELECT count(*) FROM invoice WHERE status = 'draft' "
+                "AND recurring_id IS NOT NULL")).scalar()
+
+    # Last month's first day and this month's first day are both due.
+    qtbot.waitUntil(lambda: drafts() == 2, timeout=WAIT)
