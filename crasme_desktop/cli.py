@@ -480,7 +480,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             _say(failure.message)
         return failure.exit_code
     if not integrity_ok:
-        _say(f"The vault {path} failed its integrity checks; restore it from a backup.")
+        from crasme_desktop.vault.errors import restore_advice
+
+        _say(f"The vault {path} failed its integrity checks; {restore_advice(path)}.")
         return ExitCode.INTEGRITY_FAILED
     return ExitCode.OK
 

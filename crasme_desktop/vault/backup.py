@@ -40,7 +40,7 @@ from typing import Any
 
 from crasme_desktop.domain.errors import Cancelled, ExitCode, UserError
 from crasme_desktop.vault import engine as eng
-from crasme_desktop.vault.errors import DiskFull, VaultError
+from crasme_desktop.vault.errors import DiskFull, VaultError, VaultReadOnly
 from crasme_desktop.vault.files import atomic_write, fsync_dir, storage_error
 from crasme_desktop.vault.paths import VAULT_SUFFIX, keyslot_path, sidecar_paths
 
@@ -496,7 +496,7 @@ def _ensure_folder(folder: Path) -> None:
     except OSError as exc:
         raise _folder_error(exc, folder) from exc
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise storage_error(PermissionError(13, "not writable"), folder)
+        raise _folder_error(PermissionError(13, "not writable"), folder)
 
 
 def _folder_error(exc: OSError, folder: Path) -> Exception:
@@ -517,6 +517,13 @@ def _reword(mapped: BaseException, folder: Path) -> BaseException:
             f"The disk holding the backup folder {folder} is full; free some space or "
             "choose another folder (no backup was kept).",
             exit_code=ExitCode.DISK_FULL,
+        )
+    if isinstance(mapped, VaultReadOnly) and folder.is_dir():
+        return BackupFailed(
+            f"Crasme Desktop cannot write to the backup folder {folder}; choose a folder "
+            "you can change, or ask whoever manages this computer for write access (no "
+            "backup was kept).",
+            exit_code=ExitCode.READ_ONLY,
         )
     if not folder.is_dir():
         return BackupFolderUnavailable(folder)

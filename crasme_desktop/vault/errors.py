@@ -73,8 +73,25 @@ class VaultDamaged(VaultError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(
-            f"The vault {path} is damaged and cannot be read safely; restore it from a backup."
+            f"The vault {path} is damaged and cannot be read safely; {restore_advice(path)}."
         )
+
+
+def restore_advice(vault: Path) -> str:
+    """"restore it from a backup", naming the newest backup in the folder beside the
+    vault when there is one (found by listing: a damaged vault cannot say where else
+    its backups go, and without the key a backup can only be listed, not checked)."""
+    try:
+        from crasme_desktop.vault.backup import list_backups
+        from crasme_desktop.vault.paths import backup_dir
+
+        newest = next((b for b in list_backups(backup_dir(Path(vault))) if b.has_manifest),
+                      None)
+    except Exception:  # advice must never hide the damage it is about
+        newest = None
+    if newest is None:
+        return "restore it from a backup"
+    return f"restore it from a backup (the newest is {newest.path})"
 
 
 class VaultReadOnly(VaultError):
