@@ -215,11 +215,26 @@ def record_bug() -> Path | None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as fh:
             stamp = time.strftime("%Y-%m-%d %H:%M:%S%z")
-            fh.write(f"--- {stamp} crasme {__version__} {' '.join(sys.argv[1:])}\n")
+            fh.write(f"--- {stamp} crasme {__version__} {_command_words(sys.argv[1:])}\n")
             fh.write(traceback.format_exc())
     except OSError:
         return None
     return path
+
+
+def _command_words(argv: Sequence[str]) -> str:
+    """The command and its option names for the log, never their values: a search text,
+    a file name or a passphrase on the command line may be personal."""
+    words: list[str] = []
+    for arg in argv:
+        if arg.startswith("-"):
+            words.append(arg.split("=", 1)[0])
+            continue
+        names_command = all(w.startswith("-") for w in words) or words[-1] in (
+            "backup", "invoice")
+        if names_command and arg.isidentifier():
+            words.append(arg)
+    return " ".join(words)
 
 
 def _say(sentence: str) -> None:

@@ -40,7 +40,7 @@ from typing import Any
 
 from crasme_desktop.domain.errors import Cancelled, ExitCode, UserError
 from crasme_desktop.vault import engine as eng
-from crasme_desktop.vault.errors import DiskFull, VaultError, VaultReadOnly
+from crasme_desktop.vault.errors import DiskFull, VaultDamaged, VaultError, VaultReadOnly
 from crasme_desktop.vault.files import atomic_write, fsync_dir, storage_error
 from crasme_desktop.vault.paths import VAULT_SUFFIX, keyslot_path, sidecar_paths
 
@@ -168,10 +168,40 @@ def create_backup(
         if isinstance(exc, OSError):
             raise _folder_error(exc, folder) from exc
         mapped = eng.map_storage_error(exc, folder)
+        if not folder.is_dir():
+            raise BackupFolderUnavailable(folder) from exc
+        if isinstance(mapped, VaultDamaged):
+            # Damage found while reading: the vault's, not the backup folder's.
+            raise VaultDamaged(vault_path) from exc
         if mapped is not exc:
             raise _reword(mapped, folder) from exc
         raise
     return info
+
+
+def keep_damaged_copy(vault_path: Path, folder: Path, *, now: datetime | None = None) -> BackupInfo:
+    """A byte-for-byte copy of a damaged vault (and its write-ahead log), kept before a
+    restore replaces it: it cannot pass the checks a backup must, but whatever can
+    still be read from it is not thrown away. It has no manifest, so it is never taken
+    for a good backup."""
+    created_at = (now or datetime.now(UTC)).astimezone(UTC)
+    _ensure_folder(folder)
+    target = folder / backup_name(vault_path, created_at, "damaged-before-restore")
+    wal, _shm = sidecar_paths(vault_path)
+    try:
+        shutil.copyfile(vault_path, target)
+        if wal.exists():
+            shutil.copyfile(wal, sidecar_paths(target)[0])
+        slots = keyslot_path(vault_path)
+        if slots.exists():
+            shutil.copyfile(slots, keyslot_path(target))
+        _fsync_file(target)
+        fsync_dir(folder)
+    except OSError as exc:
+        _remove(target, *_companions(target))
+        raise _folder_error(exc, folder) from exc
+    return BackupInfo(target, created_at, "damaged-before-restore", target.stat().st_size,
+                      has_manifest=False)
 
 
 def _copy_snapshot(

@@ -322,7 +322,12 @@ class Vault:
         key = self._key_for_connection()
         prepared = backup.stage_restore(source, key, self.path)
         try:
-            safety = self.backup(safety_folder, reason="before-restore")
+            try:
+                safety = self.backup(safety_folder, reason="before-restore")
+            except (VaultDamaged, backup.BackupFailed):
+                # The usual reason to restore: the vault cannot be backed up as it is.
+                safety = backup.keep_damaged_copy(self.path, safety_folder,
+                                                  now=self.clock.now())
         except BaseException:
             backup.discard(prepared)
             raise
@@ -334,6 +339,8 @@ class Vault:
             conn = eng.connect(self.path, key)
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except eng.DBAPIErrorType:
+                pass  # a damaged vault: its copy (with the log) is already kept
             finally:
                 conn.close()
             try:

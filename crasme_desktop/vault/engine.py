@@ -152,6 +152,9 @@ def _new_engine(binding: _Binding) -> Engine:
         pool_size=3,
         max_overflow=2,
         pool_pre_ping=False,
+        # Error messages must not carry the values of a statement (names, emails) into
+        # logs or bug reports.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")

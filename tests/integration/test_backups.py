@@ -306,3 +306,29 @@ def test_counts_cover_every_ordinary_table(opened, tmp_path):
         persons = conn.execute(select(func.count()).select_from(Person)).scalar()
     assert set(info.counts) == tables
     assert info.counts["person"] == persons
+
+
+def test_a_damaged_vault_is_restored_and_a_raw_copy_of_it_kept(created, keychain, tmp_path):
+    from crasme_desktop.vault.backup import BackupFailed
+    from crasme_desktop.vault.errors import VaultDamaged
+
+    with open_vault(created.path, keychain=keychain) as vault:
+        add_people(vault, *(f"Person {i} " + "x" * 300 for i in range(400)))
+        good = backups.make_backup(vault, folder=tmp_path / "good")
+        with vault.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(created.path.read_bytes())
+    page = 4096
+    data[page * (len(data) // page // 2) + 200] ^= 0xFF  # a byte in a middle page
+    created.path.write_bytes(bytes(data))
+
+    with open_vault(created.path, keychain=keychain) as vault:
+        with pytest.raises((VaultDamaged, BackupFailed)):
+            vault.backup(tmp_path / "more")
+        assert not list((tmp_path / "more").iterdir()), "no backup of a damaged vault is kept"
+        outcome = backups.restore_backup(vault, good.path)
+        assert outcome.safety_backup.reason == "damaged-before-restore"
+        assert not outcome.safety_backup.has_manifest
+        assert outcome.safety_backup.path.read_bytes() == bytes(data)
+        assert len(people(vault)) == 400
+        assert vault.doctor()["integrity_check"] == "ok"
