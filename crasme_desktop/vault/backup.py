@@ -136,6 +136,7 @@ def create_backup(
     if not re.fullmatch(r"[a-z0-9-]+", reason):
         raise ValueError(f"bad backup reason {reason!r}")
     _ensure_folder(folder)
+    sweep_leftovers(folder, vault_path)
     target = folder / backup_name(vault_path, created_at, reason)
     serial = 1
     while target.exists():  # two backups within the same second keep both
@@ -202,6 +203,43 @@ def keep_damaged_copy(vault_path: Path, folder: Path, *, now: datetime | None = 
         raise _folder_error(exc, folder) from exc
     return BackupInfo(target, created_at, "damaged-before-restore", target.stat().st_size,
                       has_manifest=False)
+
+
+def sweep_leftovers(folder: Path, vault_path: Path) -> list[Path]:
+    """Remove what a backup of this vault cut short by a crash left behind: its hidden
+    temp file, or the manifest and key slots written just before the final rename.
+    (Only this vault's names; one instance per vault means none is being written.)"""
+    prefix = f"{vault_path.stem}-"
+    removed = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for path in entries:
+        name = path.name
+        if name.startswith(f".{prefix}") and ".partial-" in name:
+            pid = name.rsplit("-", 1)[-1].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                _remove(path)
+                removed.append(path)
+            continue
+        if not name.startswith(prefix):
+            continue
+        owner = name.removesuffix(MANIFEST_SUFFIX).removesuffix(".keys")
+        if owner != name and owner.endswith(VAULT_SUFFIX) and not (folder / owner).exists():
+            _remove(path)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _copy_snapshot(

@@ -332,3 +332,25 @@ def test_a_damaged_vault_is_restored_and_a_raw_copy_of_it_kept(created, keychain
         assert outcome.safety_backup.path.read_bytes() == bytes(data)
         assert len(people(vault)) == 400
         assert vault.doctor()["integrity_check"] == "ok"
+
+
+def test_what_a_killed_backup_left_behind_is_swept_by_the_next(opened, tmp_path):
+    folder = tmp_path / "copies"
+    first = opened.backup(folder)
+    # As if killed just before the final rename: manifest and key slots, no backup.
+    orphan = folder / first.name.replace(".crasme", "-7.crasme")
+    for suffix in (".json", ".keys"):
+        (folder / (orphan.name + suffix)).write_bytes(b"{}")
+    dead_partial = folder / f".{first.name}.partial-999999"
+    dead_partial.write_bytes(b"x")
+    other_vault = folder / "other-20260101-000000-manual.crasme.keys"
+    other_vault.write_bytes(b"{}")
+    assert [b.path for b in vault_backup.list_backups(folder)] == [first.path]
+
+    opened.backup(folder)
+
+    assert not (folder / (orphan.name + ".json")).exists()
+    assert not (folder / (orphan.name + ".keys")).exists()
+    assert not dead_partial.exists()
+    assert other_vault.exists(), "another vault's files are left alone"
+    assert vault_backup.manifest_path(first.path).exists()
