@@ -305,9 +305,8 @@ def invoice_from_quote(vault: Vault, quote_id: str) -> InvoiceRecord:
 def issue_invoice(vault: Vault, invoice_id: str, *, today: date | None = None) -> InvoiceRecord:
     """Check a draft, give it the next number of its series and freeze it."""
     day = today_of(vault, today)
-    with vault.unit_of_work() as uow:
+    with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
-        s.connection(execution_options={"begin": "immediate"})
         invoice = _load(s, invoice_id)
         _refuse_if_issued(invoice, "issued again")
         _issue(s, vault, invoice, day)
@@ -415,9 +414,8 @@ def record_payment(
     if overpayment not in ("refuse", "credit"):
         raise ValueError("overpayment is 'refuse' or 'credit'")
     now = vault.clock.now()
-    with vault.unit_of_work() as uow:
+    with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
-        s.connection(execution_options={"begin": "immediate"})
         invoice = _load(s, invoice_id)
         settings = business.load_business(s)
         if invoice.status == "draft":
@@ -485,9 +483,8 @@ def create_credit_note(
     lines. It is numbered from the credit note series and settled against the invoice."""
     day = today_of(vault, today)
     now = vault.clock.now()
-    with vault.unit_of_work() as uow:
+    with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
-        s.connection(execution_options={"begin": "immediate"})
         original = _load(s, invoice_id)
         if original.kind != "invoice":
             raise UserError("A credit note corrects an invoice, not another credit note.")
@@ -717,9 +714,8 @@ def make_due_recurring(vault: Vault, today: date | None = None) -> list[str]:
     if today is None:
         today = vault.clock.now().astimezone().date()
     made: list[str] = []
-    with vault.unit_of_work() as uow:
+    with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
-        s.connection(execution_options={"begin": "immediate"})
         plans = s.scalars(select(RecurringInvoice).where(
             RecurringInvoice.active.is_(True), RecurringInvoice.next_date <= today)).all()
         for plan in plans:

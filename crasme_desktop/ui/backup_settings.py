@@ -36,6 +36,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
 from crasme_desktop.ui.tasks import TaskRunner
+from crasme_desktop.ui.widgets import titled_card
 
 #: A restore changes every record: every page refreshes.
 RESTORED = frozenset({"vault"})
@@ -153,9 +154,7 @@ class BackupSettingsSection(QWidget):
         buttons.addWidget(self.test_button)
         buttons.addStretch(1)
 
-        from crasme_desktop.ui.pages.settings import _card
-
-        box = QVBoxLayout()
+        frame, box = titled_card("Backups", "backupCard")
         box.addLayout(form)
         box.addWidget(label(
             "Backups are encrypted with the vault's own key and checked as soon as they "
@@ -164,7 +163,7 @@ class BackupSettingsSection(QWidget):
         box.addWidget(self.note)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(_card("Backups", box))
+        outer.addWidget(frame)
 
     # -- loading ------------------------------------------------------------------
     def attach(self, vault: Any) -> None:

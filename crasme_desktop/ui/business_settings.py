@@ -48,7 +48,7 @@ from crasme_desktop.ui.sales_common import (
     parse_decimal,
 )
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import FieldError, country_name
+from crasme_desktop.ui.widgets import FieldError, country_name, titled_card
 
 #: A logo larger than this is scaled down before it is stored (it prints at ~4 cm).
 LOGO_MAX_PX = 600
@@ -104,17 +104,6 @@ def _countries() -> list[tuple[str, str]]:
     names = [(country_name(code), code) for code in phonenumbers.SUPPORTED_REGIONS
              if len(code) == 2 and code.isalpha()]
     return sorted(names, key=lambda pair: pair[0].casefold())
-
-
-def _card(title: str, name: str) -> tuple[QFrame, QVBoxLayout]:
-    card = QFrame()
-    card.setProperty("role", "card")
-    card.setObjectName(name)
-    box = QVBoxLayout(card)
-    box.setContentsMargins(22, 16, 22, 18)
-    box.setSpacing(10)
-    box.addWidget(label(title, "section"))
-    return card, box
 
 
 def _line(name: str, placeholder: str = "") -> QLineEdit:
@@ -280,7 +269,7 @@ class BusinessSettingsSection(QWidget):
 
     # -- building ----------------------------------------------------------------------
     def _build_business(self) -> QFrame:
-        card, box = _card("Your business", "businessCard")
+        card, box = titled_card("Your business", "businessCard")
         box.addWidget(label("What your quotes and invoices say about you. The name and "
                             "address are needed before an invoice can be issued.", "hint"))
         self.name = _line("businessName", "Your company's name")
@@ -380,7 +369,7 @@ class BusinessSettingsSection(QWidget):
         return card
 
     def _build_tax_rates(self) -> QFrame:
-        card, box = _card("Tax rates", "taxRatesCard")
+        card, box = titled_card("Tax rates", "taxRatesCard")
         box.addWidget(label("Each line of a quote or invoice has one of these rates. "
                             "Archived rates stay on old invoices but are not offered "
                             "for new lines.", "hint"))
@@ -412,7 +401,7 @@ class BusinessSettingsSection(QWidget):
         return card
 
     def _build_series(self) -> QFrame:
-        card, box = _card("Number series", "seriesCard")
+        card, box = titled_card("Number series", "seriesCard")
         box.addWidget(label("Issued invoices, credit notes and quotes are numbered without "
                             "gaps. The pattern applies to the next number taken.", "hint"))
         self.series_table = _table("seriesTable", ("For", "Pattern", "Starts again",

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
@@ -30,7 +29,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import FieldError
+from crasme_desktop.ui.widgets import FieldError, titled_card
 
 SECURITY_CHOICES = (
     ("starttls", "STARTTLS (usually port 587)"),
@@ -126,13 +125,7 @@ class MailSettingsSection(QWidget):
         buttons.addWidget(self.test_button)
         buttons.addWidget(self.status, 1)
 
-        card = QFrame()
-        card.setProperty("role", "card")
-        card.setObjectName("mailCard")
-        box = QVBoxLayout(card)
-        box.setContentsMargins(22, 16, 22, 18)
-        box.setSpacing(10)
-        box.addWidget(label("Email", "section"))
+        card, box = titled_card("Email", "mailCard")
         box.addWidget(label(
             "Quotes and invoices are sent through your email provider's mail server; your "
             "provider's help pages name the server, port and security to use. The password "

@@ -161,6 +161,17 @@ def card(name: str = "") -> tuple[QFrame, QVBoxLayout]:
     return frame, box
 
 
+def titled_card(title: str, name: str = "") -> tuple[QFrame, QVBoxLayout]:
+    """A Settings-style card: roomier than `card`, with a section title on top."""
+    from crasme_desktop.ui.pages.base import label
+
+    frame, box = card(name)
+    box.setContentsMargins(22, 16, 22, 18)
+    box.setSpacing(10)
+    box.addWidget(label(title, "section"))
+    return frame, box
+
+
 # -- tags ------------------------------------------------------------------------------
 class FlowLayout(QLayout):
     """Lays items out left to right and wraps them onto new lines, like words."""

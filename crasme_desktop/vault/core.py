@@ -72,12 +72,17 @@ class VaultDescription:
 class UnitOfWork:
     """One transaction: commits when the block ends cleanly, rolls back otherwise."""
 
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Vault, *, immediate: bool = False) -> None:
         self._vault = vault
+        self._immediate = immediate
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._vault._sessions()
+        if self._immediate:
+            # Take the write lock now (waiting its turn), so that a read-then-write
+            # cannot fail on a snapshot another writer has made stale meanwhile.
+            self.session.connection(execution_options={"begin": "immediate"})
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -145,9 +150,11 @@ class Vault:
             raise UserError("The vault is locked; unlock it first.")
         return self._key
 
-    def unit_of_work(self) -> UnitOfWork:
+    def unit_of_work(self, *, immediate: bool = False) -> UnitOfWork:
+        """One transaction. With `immediate`, it holds the write lock from its start:
+        for read-then-write work such as taking the next invoice number."""
         self.engine  # noqa: B018 - raises if locked
-        return UnitOfWork(self)
+        return UnitOfWork(self, immediate=immediate)
 
     def close(self) -> None:
         """Lock: close every connection, overwrite the key in memory, release the file."""
@@ -302,11 +309,16 @@ class Vault:
             should_stop=should_stop,
         )
 
-    def check_backup(self, path: Path) -> BackupCheck:
-        """Open a backup with this vault's key and run every check on it."""
+    def check_backup(
+        self, path: Path, *, expected_counts: dict[str, int] | None = None
+    ) -> BackupCheck:
+        """Open a backup with this vault's key and run every check on it (the counts
+        compared with `expected_counts`, else with its manifest's)."""
         from crasme_desktop.vault import backup
 
-        return backup.check_backup(path, self._key_for_connection())
+        return backup.check_backup(
+            path, self._key_for_connection(), expected_counts=expected_counts
+        )
 
     def restore_from(self, source: Path, safety_folder: Path) -> RestoreOutcome:
         """Replace the vault's contents with a checked backup.

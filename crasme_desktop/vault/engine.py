@@ -164,9 +164,8 @@ def _new_engine(binding: _Binding) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        # `session.connection(execution_options={"begin": "immediate"})` as a unit of
-        # work's first call takes the write lock at once (waiting up to the busy
-        # timeout), so a read-then-write transaction cannot fail on a stale snapshot.
+        # `vault.unit_of_work(immediate=True)` takes the write lock at once (waiting up
+        # to the busy timeout): a read-then-write cannot fail on a stale snapshot.
         immediate = conn.get_execution_options().get("begin") == "immediate"
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 

@@ -26,6 +26,7 @@ from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import Page, label
 from crasme_desktop.ui.tasks import TaskRunner
+from crasme_desktop.ui.widgets import titled_card
 from crasme_desktop.vault import load_app_settings, update_app_settings
 
 KEY_SOURCES = {
@@ -234,14 +235,9 @@ class SettingsPage(Page):
 
 
 def _card(title: str, content: Any) -> QFrame:
-    card = QFrame()
-    card.setProperty("role", "card")
-    box = QVBoxLayout(card)
-    box.setContentsMargins(22, 16, 22, 18)
-    box.setSpacing(10)
-    box.addWidget(label(title, "section"))
+    frame, box = titled_card(title)
     box.addLayout(content)
-    return card
+    return frame
 
 
 def _scrolled(body: QWidget) -> QScrollArea:
