@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.tasks import TaskRunner
+from crasme_desktop.ui.widgets import SECRET_CLIPBOARD_SECONDS, copy_secret
 
 #: Asks where to save the kit; gets a suggested path, returns the chosen one or None.
 ChoosePath = Callable[[Path], Path | None]
@@ -167,10 +167,10 @@ class RecoveryKeyPanel(QWidget):
         return self.confirm.isChecked()
 
     def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.recovery_key)
+        copy_secret(self.recovery_key)
         self.status.setText(
-            "Copied. Paste it somewhere safe, then clear it from wherever you pasted it "
-            "if that place is not private."
+            f"Copied. Paste it somewhere safe now: the clipboard is cleared in "
+            f"{SECRET_CLIPBOARD_SECONDS} seconds."
         )
 
     def save_kit(self) -> None:

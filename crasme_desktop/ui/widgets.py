@@ -10,7 +10,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale, QMargins, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QDateTime,
+    QLocale,
+    QMargins,
+    QMimeData,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -362,3 +375,38 @@ def _outcome(fn: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
         return True, fn(*args)
     except Exception as exc:  # handed back to the GUI thread, sorted there
         return False, exc
+
+
+#: How long a copied secret (a recovery key) stays on the clipboard.
+SECRET_CLIPBOARD_SECONDS = 30
+
+
+def copy_secret(text: str, *, seconds: float = SECRET_CLIPBOARD_SECONDS) -> None:
+    """Put a secret on the clipboard and take it off again after `seconds`.
+
+    The clipboard is cleared only if it still holds this secret (a person who has
+    copied something else since keeps it). The data carries the hints that tell
+    clipboard managers not to keep it in their history (KDE's password-manager hint;
+    Windows' exclusion from clipboard history and cloud clipboard). The timer belongs
+    to the application, so closing the dialog that copied the key does not cancel it;
+    quitting clears the clipboard at once.
+    """
+    clipboard = QGuiApplication.clipboard()
+    data = QMimeData()
+    data.setText(text)
+    data.setData("x-kde-passwordManagerHint", QByteArray(b"secret"))
+    data.setData("ExcludeClipboardContentFromMonitorProcessing", QByteArray(b"1"))
+    data.setData("CanIncludeInClipboardHistory", QByteArray(b"\x00\x00\x00\x00"))
+    data.setData("CanUploadToCloudClipboard", QByteArray(b"\x00\x00\x00\x00"))
+    clipboard.setMimeData(data, QClipboard.Mode.Clipboard)
+
+    def clear() -> None:
+        board = QGuiApplication.clipboard()
+        if board is not None and board.text(QClipboard.Mode.Clipboard) == text:
+            board.clear(QClipboard.Mode.Clipboard)
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    QTimer.singleShot(int(seconds * 1000), app, clear)
+    app.aboutToQuit.connect(clear)
