@@ -635,3 +635,113 @@ class RecurringInvoice(Stamped, Base):
         ),
         Index("ix_recurring_due", "active", "next_date", "id"),
     )
+
+
+# --- Privacy (schema 0006) ----------------------------------------------------------
+#
+# Consent and restriction are histories: a new row per change, never an update, so
+# that who agreed to what, when and under which notice version can be shown. Issued
+# invoices may be deleted only by retention, once their issue date is more than seven
+# years old: migration 0006 makes the frozen-invoice triggers refuse anything younger.
+
+CONSENT_PURPOSES = ("marketing_email", "sms", "newsletter")
+REQUEST_KINDS = ("access", "erasure", "rectification", "restriction", "objection")
+REQUEST_STATUSES = ("received", "in_progress", "done", "refused")
+
+
+class Consent(Stamped, Base):
+    """One change of a person's consent to a purpose; the newest row per purpose counts.
+
+    No row means not consented (opt-in).
+    """
+
+    __tablename__ = "consent"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(30))
+    granted: Mapped[bool] = mapped_column()
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(100), default="")
+    notice_version: Mapped[str] = mapped_column(String(20), default="")
+
+    __table_args__ = (
+        CheckConstraint(
+            "purpose IN ('marketing_email', 'sms', 'newsletter')", name="ck_consent_purpose"
+        ),
+        Index("ix_consent_person", "person_id", "purpose", "at", "id"),
+    )
+
+
+class Restriction(Stamped, Base):
+    """A restriction of processing; the person is restricted while `lifted_at` is NULL."""
+
+    __tablename__ = "restriction"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    start_reason: Mapped[str] = mapped_column(Text, default="")
+    lifted_at: Mapped[datetime | None] = mapped_column()
+    lift_reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_restriction_person", "person_id", "lifted_at"),)
+
+
+class PrivacyRequest(Stamped, Base):
+    """A request from a person about their data, due one calendar month after receipt."""
+
+    __tablename__ = "privacy_request"
+    kind: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    subject_label: Mapped[str] = mapped_column(String(200), default="")
+    received_on: Mapped[date] = mapped_column()
+    due_on: Mapped[date] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    done_on: Mapped[date | None] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('access', 'erasure', 'rectification', 'restriction', 'objection')",
+            name="ck_privacy_request_kind",
+        ),
+        CheckConstraint(
+            "status IN ('received', 'in_progress', 'done', 'refused')",
+            name="ck_privacy_request_status",
+        ),
+        Index("ix_privacy_request_status_due", "status", "due_on"),
+        Index("ix_privacy_request_person", "person_id"),
+    )
+
+
+class Erasure(Stamped, Base):
+    """That someone was erased, as a one-way hash of their id: no personal data.
+
+    Restoring an older backup re-applies these erasures.
+    """
+
+    __tablename__ = "erasure"
+    subject_hash: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kept_until: Mapped[date | None] = mapped_column()
+
+    __table_args__ = (Index("uq_erasure_subject_hash", "subject_hash", unique=True),)
+
+
+class NoticeAck(Stamped, Base):
+    """Who acknowledged which version of the privacy notice, and when."""
+
+    __tablename__ = "notice_ack"
+    version: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_notice_ack_at", "at"),)
+
+
+class RetentionRun(Stamped, Base):
+    """One run of the retention rules; `summary` is JSON counts per rule."""
+
+    __tablename__ = "retention_run"
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    summary: Mapped[str] = mapped_column(Text, default="{}")
+
+    __table_args__ = (Index("ix_retention_run_at", "at"),)

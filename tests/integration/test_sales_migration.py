@@ -35,7 +35,7 @@ def test_a_0004_vault_gains_the_sales_tables_and_triggers(tmp_path):
     path = copy_of("schema-0004.crasme", tmp_path)
     with open_vault(path, use_keychain=False, passphrase=PASSPHRASE) as vault, \
             vault.engine.connect() as conn:
-        assert migrate.current_revision(conn) == "0005" == migrate.SCHEMA_HEAD
+        assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD >= "0005"
         names = set(conn.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')").scalars())
         people = conn.exec_driver_sql("SELECT count(*) FROM person").scalar_one()
