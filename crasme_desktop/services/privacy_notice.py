@@ -1,0 +1,318 @@
+"""The privacy notice: its text filled in from the live settings, its promises, and who
+acknowledged which version.
+
+The text lives in `resources/privacy/notice.<locale>.md`. `{{name}}` fields in it are
+filled from the vault's own settings at the moment it is shown (the vault's path,
+whether this computer's keychain holds the key, the backup folder and schedule, the
+mail server, the retention periods), so the notice cannot say one thing while the
+program does another. `{promise:id}` marks a promise; `tests/privacy` holds a test
+for each (see `promise_ids`); the marks are taken out of the text people read.
+
+Changing the text means a new `NOTICE_VERSION` (a test compares the text with
+`NOTICE_SHA256`): people then see it again and acknowledge the new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from crasme_desktop.domain.clock import as_utc
+from crasme_desktop.domain.models import NoticeAck
+from crasme_desktop.services import audit
+from crasme_desktop.vault import Vault
+
+#: The version people acknowledge; a new one for every change of the text.
+NOTICE_VERSION = "2026-11-1"
+#: sha256 of notice.en.md as released under NOTICE_VERSION (tests/privacy checks it).
+NOTICE_SHA256 = "cb7d06a4196cce296fe75f5a4cbf440855c458a4d01f5026e5bed983c6650cf3"
+NOTICE_DIR = Path(__file__).resolve().parents[2] / "resources" / "privacy"
+DEFAULT_LOCALE = "en"
+
+_PROMISE = re.compile(r"\{promise:([a-z0-9][a-z0-9-]*)\}")
+#: A promise mark alone on its line goes with the line; one inside a line, with its space.
+_PROMISE_LINE = re.compile(r"\n[ \t]*\{promise:[a-z0-9-]+\}[ \t]*(?=\n)")
+_PROMISE_INLINE = re.compile(r"[ \t]*\{promise:[a-z0-9-]+\}")
+_FIELD = re.compile(r"\{\{([a-z_]+)\}\}")
+
+#: Retention periods in months as the rules start out (services/retention.py owns them).
+DEFAULT_RETENTION_MONTHS = {"activity": 24, "audit": 24, "invoices": 84}
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    version: str
+    markdown: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    version: str
+    actor: str
+    at: datetime
+
+
+# -- the text --------------------------------------------------------------------------
+def notice_path(locale: str = DEFAULT_LOCALE) -> Path:
+    """The notice's template for `locale` ("de_DE" tries "de"), else the English one."""
+    for name in (locale, locale.split("_")[0].split("-")[0], DEFAULT_LOCALE):
+        path = NOTICE_DIR / f"notice.{name}.md"
+        if name and path.is_file():
+            return path
+    return NOTICE_DIR / f"notice.{DEFAULT_LOCALE}.md"
+
+
+def notice_template(locale: str = DEFAULT_LOCALE) -> str:
+    """The notice as written, with its `{{fields}}` and `{promise:id}` marks."""
+    return notice_path(locale).read_text(encoding="utf-8")
+
+
+def template_sha256(locale: str = DEFAULT_LOCALE) -> str:
+    return hashlib.sha256(notice_template(locale).encode("utf-8")).hexdigest()
+
+
+def promise_ids(locale: str = DEFAULT_LOCALE) -> list[str]:
+    """Every promise id of the notice, once each, in the order the text makes them."""
+    return list(dict.fromkeys(_PROMISE.findall(notice_template(locale))))
+
+
+def template_fields(locale: str = DEFAULT_LOCALE) -> set[str]:
+    return set(_FIELD.findall(notice_template(locale)))
+
+
+def render_notice(vault: Vault | None, *, locale: str = DEFAULT_LOCALE) -> RenderedNotice:
+    """The notice filled in from `vault`'s live settings (None: before a vault exists,
+    with the default place and settings), as markdown and as HTML to show.
+
+    Reads the vault and asks the keychain: call it off the GUI thread."""
+    facts = notice_facts(vault)
+    text = _PROMISE_INLINE.sub("", _PROMISE_LINE.sub("", notice_template(locale)))
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in facts:
+            raise KeyError(f"the privacy notice names an unknown field {{{{{name}}}}}")
+        return facts[name]
+
+    markdown = _FIELD.sub(fill, text)
+    return RenderedNotice(NOTICE_VERSION, markdown, markdown_to_html(markdown))
+
+
+def markdown_to_html(markdown: str) -> str:
+    """CommonMark to HTML with raw HTML in the text escaped, never passed through."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).render(markdown)
+
+
+# -- the facts filled in -------------------------------------------------------------------
+def notice_facts(vault: Vault | None) -> dict[str, str]:
+    """The value of every `{{field}}` of the notice, from the live settings."""
+    from crasme_desktop.vault.paths import default_vault_path, keyslot_path, log_dir
+
+    path = vault.path if vault is not None else default_vault_path()
+    backup = _backup_facts(vault)
+    retention = _retention_facts(vault, backup["keep_days"])
+    return {
+        "version": NOTICE_VERSION,
+        "vault_path": _code_text(str(path)),
+        "key_slots_path": _code_text(str(keyslot_path(path))),
+        "log_folder": _code_text(str(log_dir())),
+        "key_storage": _key_storage(vault),
+        "key_slots": _key_slots(vault),
+        "backup_folder": backup["folder"],
+        "backup_schedule": backup["schedule"],
+        "mail_server": _mail_server(vault),
+        **retention,
+    }
+
+
+def keychain_name() -> str:
+    if sys.platform == "darwin":
+        return "the macOS Keychain"
+    if sys.platform.startswith("win"):
+        return "the Windows Credential Locker"
+    return "the desktop's Secret Service keyring"
+
+
+def _key_storage(vault: Vault | None) -> str:
+    if vault is None:
+        return (f"Where this computer has a keychain ({keychain_name()}), the key is kept "
+                "there, for your user account only, so the vault opens without typing.")
+    if vault.keychain_holds_key():
+        return (f"This computer's keychain ({keychain_name()}) holds it, for your user "
+                "account only, so the vault opens without typing.")
+    return ("This computer's keychain does not hold it, so the vault asks for your "
+            "passphrase or recovery key each time it opens.")
+
+
+def _key_slots(vault: Vault | None) -> str:
+    kinds = {"passphrase", "recovery"}
+    if vault is not None:
+        from crasme_desktop.vault.unlock import read_slot_file
+
+        kinds = read_slot_file(vault.path).current.kinds()
+    parts = []
+    if "passphrase" in kinds:
+        parts.append("with your passphrase")
+    if "recovery" in kinds:
+        parts.append("with your recovery key (the one on your printed recovery kit)")
+    if not parts:
+        return "it holds no other way in, so keep this computer's keychain safe."
+    return " and ".join(parts) + "."
+
+
+def _backup_facts(vault: Vault | None) -> dict[str, Any]:
+    from crasme_desktop.services import backups
+    from crasme_desktop.vault.paths import backup_dir, default_vault_path
+
+    if vault is None:
+        prefs = backups.BackupPreferences()
+        folder = backup_dir(default_vault_path())
+    else:
+        prefs = backups.get_preferences(vault)
+        folder = backups.folder_for(vault, prefs)
+    chosen = "the folder you chose" if prefs.folder else "the folder beside the vault"
+    if prefs.interval_days == 0:
+        schedule = "Automatic backups are off: a backup is made when you ask for one"
+    elif prefs.interval_days == 1:
+        schedule = "A backup is made automatically every day"
+    else:
+        schedule = f"A backup is made automatically every {prefs.interval_days} days"
+    schedule += (", when you quit if anything changed," if prefs.on_quit else "")
+    schedule += " and before the program upgrades the vault to a new version."
+    return {
+        "folder": f"{chosen}, {_code_text(str(folder))}",
+        "schedule": schedule,
+        "keep_days": prefs.keep_days,
+    }
+
+
+def _mail_server(vault: Vault | None) -> str:
+    settings = None
+    if vault is not None:
+        from crasme_desktop.services import mailing
+
+        settings = mailing.get_mail_settings(vault)
+    if settings is None or not settings.configured:
+        return ("No mail server is set up, so Crasme Desktop sends no email. If you set "
+                "one up under Settings › Email, the program connects to it only when you "
+                "send a quote, an invoice or a test message, to the addresses you choose.")
+    security = {
+        "starttls": "encrypted with STARTTLS",
+        "ssl": "encrypted with SSL/TLS",
+        "none": "not encrypted",
+    }.get(settings.security, settings.security)
+    return (f"Email goes through the mail server you set up under Settings › Email, "
+            f"{_code_text(settings.host)} (port {settings.port}, {security}), and only "
+            "when you send a quote, an invoice or a test message, to the addresses you "
+            "choose. The program keeps a note on the customer's timeline of what was sent "
+            "to whom, never the message's text.")
+
+
+def _retention_facts(vault: Vault | None, backup_keep_days: int) -> dict[str, str]:
+    months = dict(DEFAULT_RETENTION_MONTHS)
+    inactive: int | None = None
+    for rule in _retention_rules(vault):
+        key = str(getattr(rule, "key", ""))
+        enabled = bool(getattr(rule, "enabled", True))
+        value = getattr(rule, "months", None)
+        name = _rule_name(key)
+        if name == "inactive":
+            inactive = int(value) if enabled and value else None
+        elif name in months and value:
+            months[name] = int(value) if enabled else 0
+    kept = "kept until you delete them"
+    return {
+        "retention_activity": (
+            f"deleted {_period(months['activity'])} after they happened."
+            if months["activity"] else f"{kept}."),
+        "retention_audit": (
+            f"events are deleted {_period(months['audit'])} after they were recorded."
+            if months["audit"] else f"events are {kept}."),
+        "retention_invoices": (
+            f"kept for {_period(months['invoices'])} after their issue date, then deleted."
+        ),
+        "retention_backups": (
+            f"deleted {_days(backup_keep_days)} after they were made; the newest backup "
+            "that passed its check is always kept."),
+        "retention_inactive": (
+            f"flagged for your review after {_period(inactive)} without any activity."
+            if inactive else "nothing happens to them: this rule is off unless you turn it on."),
+    }
+
+
+def _retention_rules(vault: Vault | None) -> list[Any]:
+    if vault is None:
+        return []
+    try:
+        from crasme_desktop.services import retention
+    except ImportError:  # the retention rules arrive with their own module
+        return []
+    return list(retention.retention_rules(vault))
+
+
+def _rule_name(key: str) -> str:
+    key = key.lower()
+    for name, words in (("inactive", ("inactive",)), ("audit", ("audit",)),
+                        ("invoices", ("invoice",)), ("activity", ("activit", "timeline"))):
+        if any(word in key for word in words):
+            return name
+    return key
+
+
+def _period(months: int | None) -> str:
+    months = int(months or 0)
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year{'s' if years != 1 else ''}"
+    return f"{months} month{'s' if months != 1 else ''}"
+
+
+def _days(days: int) -> str:
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def _code_text(value: str) -> str:
+    """A value as a markdown code span, whatever backticks it holds."""
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+# -- acknowledgements ----------------------------------------------------------------------
+def acknowledge(vault: Vault) -> None:
+    """Record that this computer's user has read the current version, now."""
+    with vault.unit_of_work() as uow:
+        row = NoticeAck(version=NOTICE_VERSION, actor=audit.current_actor()[:100],
+                        at=vault.clock.now())
+        uow.session.add(row)
+        uow.session.flush()
+        audit.add(uow.session, "notice.acknowledge", "notice_ack", row.id)
+
+
+def needs_acknowledgement(vault: Vault) -> bool:
+    """True until the newest acknowledgement is of the current version."""
+    with vault.unit_of_work() as uow:
+        newest = uow.session.scalars(
+            select(NoticeAck.version).order_by(NoticeAck.at.desc(), NoticeAck.id.desc()).limit(1)
+        ).first()
+    return newest != NOTICE_VERSION
+
+
+def acknowledgements(vault: Vault) -> list[Acknowledgement]:
+    """Every acknowledgement, newest first."""
+    with vault.unit_of_work() as uow:
+        rows = uow.session.scalars(
+            select(NoticeAck).order_by(NoticeAck.at.desc(), NoticeAck.id.desc())
+        ).all()
+        return [Acknowledgement(r.version, r.actor, as_utc(r.at)) for r in rows]
