@@ -238,7 +238,12 @@ def _arms(
     statuses = _statuses(filt.status)
     if not statuses:
         return [(terms, params)]
-    return [(["i.status = ?", *terms], [s, *params]) for s in statuses]
+    # With a customer, the customer's (customer, issue_date, id) index is the narrow one:
+    # `+` keeps SQLite from walking every invoice of the status instead (182k paid rows
+    # at 200k invoices for a customer with fewer than a page of them).
+    status = "+i.status" if (filt.customer_person_id or filt.customer_organization_id) \
+        else "i.status"
+    return [([f"{status} = ?", *terms], [s, *params]) for s in statuses]
 
 
 _SORT_COLUMNS = {

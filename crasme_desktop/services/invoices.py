@@ -15,6 +15,13 @@
   and settled against it: the invoice's `credited_minor` grows by their total and its
   open amount shrinks (open = total - paid - credited). What a credit note gives back
   beyond the open amount of an invoice already paid is kept as customer credit.
+  A partial credit note (`create_partial_credit_note`) names lines of the invoice and a
+  quantity or an amount for each; each line's credit lines keep the position of the line
+  they correct, so what is left to credit per line is known (`creditable_lines`), and no
+  line is credited beyond what was invoiced.
+- Customer credit (from an overpayment or a credit note on a paid invoice) pays later
+  invoices of the same customer in the same currency (`apply_credit`): a payment with
+  method "credit", the oldest credit used first.
 - Recurring invoices make a draft for every period that is due
   (`make_due_recurring`), at most once per plan and period (a unique index).
 """
@@ -23,11 +30,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,9 +50,17 @@ from crasme_desktop.domain.models import (
     Quote,
     RecurringInvoice,
 )
-from crasme_desktop.domain.money import Totals, bp_to_percent, from_minor, percent_to_bp, to_minor
+from crasme_desktop.domain.money import (
+    MoneyLine,
+    Totals,
+    bp_to_percent,
+    from_minor,
+    line_amount,
+    percent_to_bp,
+    to_minor,
+)
 from crasme_desktop.domain.sales_document import DocumentLine, Party, SalesDocument, TaxTotal
-from crasme_desktop.domain.validation import clean_text
+from crasme_desktop.domain.validation import clean_text, quoted
 from crasme_desktop.services import audit, business, search_index
 from crasme_desktop.services.quotes import (
     CheckedLine,
@@ -64,7 +79,8 @@ from crasme_desktop.services.quotes import (
 )
 from crasme_desktop.vault import Vault
 
-PAYMENT_METHODS = ("bank transfer", "cash", "card", "cheque", "direct debit", "other")
+PAYMENT_METHODS = ("bank transfer", "cash", "card", "cheque", "direct debit", "other",
+                   "credit")
 
 
 # -- what callers get ----------------------------------------------------------------
@@ -163,6 +179,9 @@ class RecurringDraft:
     name: str = ""
     notes: str = ""
     active: bool = True
+    #: On a change: the day of the next invoice, when it is moved (periods then count
+    #: from that day). None keeps the plan's schedule.
+    next_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +197,69 @@ class RecurringRecord:
     customer_organization_id: str | None
     currency: str
     lines: tuple[LineDraft, ...]
+    customer_name: str = ""
+    prices_include_tax: bool = False
+    payment_terms_days: int = 14
+    notes: str = ""
+    total: Decimal = Decimal(0)  # of one invoice, as the lines are priced today
+    made: int = 0  # drafts made so far
+
+    @property
+    def ended(self) -> bool:
+        """No invoice is due any more: the end date is behind the next date."""
+        return self.end_date is not None and self.next_date > self.end_date
+
+    @property
+    def state(self) -> str:
+        """"active", "paused" or "ended"."""
+        return "ended" if self.ended else ("active" if self.active else "paused")
+
+
+@dataclass(frozen=True)
+class CreditAvailable:
+    """What a customer may still use of their credit, for one invoice."""
+
+    currency: str  # the invoice's
+    amount: Decimal  # available in the invoice's currency
+    other: tuple[tuple[str, Decimal], ...]  # credit in other currencies (not usable here)
+
+
+@dataclass(frozen=True)
+class CreditableLine:
+    """A line of an issued invoice and how much of it a credit note may still take."""
+
+    id: str
+    position: int
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    discount_percent: Decimal
+    tax_rate_id: str | None
+    tax_rate_percent: Decimal
+    amount: Decimal  # as priced (net, or gross with tax-inclusive prices)
+    credited: Decimal  # by earlier credit notes, as priced
+    remaining: Decimal
+
+    @property
+    def remaining_quantity(self) -> Decimal:
+        """The quantity still creditable at the line's price (rounded down to 4 places)."""
+        if self.remaining <= 0 or self.amount <= 0:
+            return Decimal(0)
+        if self.credited == 0:
+            return self.quantity
+        exact = self.quantity * self.remaining / self.amount
+        return exact.quantize(Decimal("0.0001"), rounding="ROUND_DOWN").normalize()
+
+
+@dataclass(frozen=True)
+class CreditPart:
+    """One line of a partial credit note: the invoice line (`line_id`) and either a
+    quantity (at the line's price and discount) or an amount (as priced)."""
+
+    line_id: str
+    quantity: Decimal | None = None
+    amount: Decimal | None = None
 
 
 # -- drafts --------------------------------------------------------------------------
@@ -480,77 +562,324 @@ def create_credit_note(
     notes: str = "",
 ) -> InvoiceRecord:
     """Issue a credit note for an invoice: all of it when `lines` is None, else those
-    lines. It is numbered from the credit note series and settled against the invoice."""
+    lines. It is numbered from the credit note series and settled against the invoice.
+    (To credit part of some lines, see `create_partial_credit_note`.)"""
     day = today_of(vault, today)
-    now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
-        original = _load(s, invoice_id)
-        if original.kind != "invoice":
-            raise UserError("A credit note corrects an invoice, not another credit note.")
-        if original.status == "draft":
-            raise UserError("Change or delete the draft instead; credit notes are for issued "
-                            "invoices.")
+        original = _creditable_invoice(s, invoice_id)
         if lines is None and original.credited_minor:
             raise UserError(
                 f"Invoice {original.number} is already partly credited; choose the lines "
                 "the new credit note is for."
             )
         if lines is None:
-            drafts = tuple(line_record(line, original.currency).as_draft()
-                           for line in original.lines)
+            rows = list(original.lines)
+            drafts = tuple(line_record(line, original.currency).as_draft() for line in rows)
+            checked = [replace(line, tax_rate_bp=row.tax_rate_bp) for line, row in
+                       zip(check_lines(s, drafts, original.currency), rows, strict=True)]
+            positions = [row.position for row in rows]
         else:
-            drafts = tuple(lines)
-        checked = check_lines(s, drafts, original.currency)
-        totals = totals_of(checked, original.currency, original.prices_include_tax)
-        creditable = original.total_minor - original.credited_minor
-        total_minor = to_minor(totals.total, original.currency)
-        if total_minor > creditable:
-            raise UserError(
-                f"This credit note of {money_text(total_minor, original.currency, '')} is "
-                f"more than the {money_text(creditable, original.currency, '')} of "
-                f"{original.number} not yet credited; lower its lines."
-            )
-        series = business.default_series(s, "credit_note")
-        note = Invoice(
-            kind="credit_note", status="draft", series_id=series.id,
+            checked = check_lines(s, tuple(lines), original.currency)
+            positions = list(range(len(checked)))
+        note = _make_credit_note(s, vault, original, checked, positions, day, notes)
+        return _record(s, note)
+
+
+def creditable_lines(vault: Vault, invoice_id: str) -> list[CreditableLine]:
+    """The lines of an issued invoice with what earlier credit notes took of each and
+    what is left to credit (amounts as priced)."""
+    with vault.unit_of_work() as uow:
+        s = uow.session
+        return _creditable(s, _creditable_invoice(s, invoice_id))
+
+
+def create_partial_credit_note(
+    vault: Vault,
+    invoice_id: str,
+    parts: Sequence[CreditPart],
+    *,
+    today: date | None = None,
+    notes: str = "",
+) -> InvoiceRecord:
+    """Issue a credit note for some lines of an invoice, each for a quantity (at the
+    line's price and discount) or an amount; never more of a line than is left to
+    credit. Its lines keep the positions of the lines they correct."""
+    day = today_of(vault, today)
+    if not parts:
+        raise UserError("Choose at least one line to credit, with a quantity or an amount.")
+    with vault.unit_of_work(immediate=True) as uow:
+        s = uow.session
+        original = _creditable_invoice(s, invoice_id)
+        currency = original.currency
+        lines = {line.id: line for line in _creditable(s, original)}
+        rows = {row.id: row for row in original.lines}
+        seen: set[str] = set()
+        drafts: list[tuple[int, LineDraft, int]] = []
+        for part in parts:
+            line = lines.get(part.line_id)
+            if line is None:
+                raise UserError("A chosen line is not on this invoice any more; open the "
+                                "invoice again.")
+            if part.line_id in seen:
+                raise UserError(f"Line {line.position + 1} is chosen twice; credit each line "
+                                "once.")
+            seen.add(part.line_id)
+            name = f"line {line.position + 1} ({quoted(line.description, 40)})"
+            if (part.quantity is None) == (part.amount is None):
+                raise UserError(f"Give either a quantity or an amount to credit for {name}.")
+            if part.quantity is not None:
+                quantity = rules.parse_decimal(part.quantity, "quantity")
+                if quantity <= 0:
+                    raise UserError(f"The quantity to credit for {name} must be above zero.")
+                if quantity > line.quantity:
+                    raise UserError(
+                        f"Only {_qty(line.quantity)} was invoiced on {name}; credit at most "
+                        "that quantity.")
+                draft = LineDraft(line.description, quantity, line.unit, line.unit_price,
+                                  line.discount_percent, line.tax_rate_id)
+                amount = line_amount(MoneyLine(quantity, line.unit_price,
+                                               line.discount_percent,
+                                               line.tax_rate_percent), currency)
+            else:
+                amount = rules.parse_decimal(part.amount, "amount")  # type: ignore[arg-type]
+                if amount <= 0:
+                    raise UserError(f"The amount to credit for {name} must be above zero.")
+                rules.check_price_digits(amount, currency, "amount")
+                draft = LineDraft(line.description, Decimal(1), "", amount, Decimal(0),
+                                  line.tax_rate_id)
+            if amount > line.remaining:
+                left = money_text(to_minor(line.remaining, currency), currency, "")
+                raise UserError(
+                    f"Only {left} of {name} is left to credit; lower the quantity or "
+                    "amount.")
+            drafts.append((line.position, draft, rows[line.id].tax_rate_bp))
+        drafts.sort(key=lambda item: item[0])
+        checked = [replace(c, tax_rate_bp=bp) for c, (_p, _d, bp) in zip(
+            check_lines(s, [d for _p, d, _bp in drafts], currency), drafts, strict=True)]
+        note = _make_credit_note(s, vault, original, checked, [p for p, _d, _b in drafts],
+                                 day, notes)
+        return _record(s, note)
+
+
+def _creditable_invoice(s: Session, invoice_id: str) -> Invoice:
+    original = _load(s, invoice_id)
+    if original.kind != "invoice":
+        raise UserError("A credit note corrects an invoice, not another credit note.")
+    if original.status == "draft":
+        raise UserError("Change or delete the draft instead; credit notes are for issued "
+                        "invoices.")
+    return original
+
+
+def _creditable(s: Session, original: Invoice) -> list[CreditableLine]:
+    currency = original.currency
+    earlier: dict[int, Decimal] = {}
+    rows = list(original.lines)
+    by_position = {row.position: row for row in rows}
+    notes = s.scalars(select(Invoice).where(Invoice.credit_of_id == original.id,
+                                            Invoice.status != "draft")).all()
+    for note in notes:
+        for credit in note.lines:
+            # A credit line corrects the line at its position when it names the same
+            # thing at the same rate (credit notes of any lines keep their own order).
+            row = by_position.get(credit.position)
+            if row is None or row.description != credit.description \
+                    or row.tax_rate_bp != credit.tax_rate_bp:
+                continue
+            record = line_record(credit, currency)
+            earlier[credit.position] = earlier.get(credit.position, Decimal(0)) + \
+                _priced(record, currency)
+    out = []
+    for row in rows:
+        record = line_record(row, currency)
+        amount = _priced(record, currency)
+        credited = earlier.get(row.position, from_minor(0, currency))
+        out.append(CreditableLine(
+            id=row.id, position=row.position, description=record.description,
+            quantity=record.quantity, unit=record.unit, unit_price=record.unit_price,
+            discount_percent=record.discount_percent, tax_rate_id=record.tax_rate_id,
+            tax_rate_percent=record.tax_rate_percent, amount=amount, credited=credited,
+            remaining=max(amount - credited, from_minor(0, currency))))
+    return out
+
+
+def _priced(line: LineRecord, currency: str) -> Decimal:
+    return line_amount(MoneyLine(line.quantity, line.unit_price, line.discount_percent,
+                                 line.tax_rate_percent), currency)
+
+
+def _qty(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _make_credit_note(
+    s: Session, vault: Vault, original: Invoice, checked: Sequence[CheckedLine],
+    positions: Sequence[int], day: date, notes: str,
+) -> Invoice:
+    now = vault.clock.now()
+    totals = totals_of(checked, original.currency, original.prices_include_tax)
+    creditable = original.total_minor - original.credited_minor
+    total_minor = to_minor(totals.total, original.currency)
+    if total_minor > creditable:
+        raise UserError(
+            f"This credit note of {money_text(total_minor, original.currency, '')} is "
+            f"more than the {money_text(creditable, original.currency, '')} of "
+            f"{original.number} not yet credited; lower its lines."
+        )
+    series = business.default_series(s, "credit_note")
+    note = Invoice(
+        kind="credit_note", status="draft", series_id=series.id,
+        customer_person_id=original.customer_person_id,
+        customer_organization_id=original.customer_organization_id,
+        billing_name=original.billing_name, billing_address=original.billing_address,
+        billing_country=original.billing_country, billing_tax_id=original.billing_tax_id,
+        billing_email=original.billing_email, currency=original.currency,
+        issue_date=day, payment_terms_days=0,
+        prices_include_tax=original.prices_include_tax, credit_of_id=original.id,
+        notes=notes.strip() or (
+            f"Credit note for invoice {original.number} of "
+            f"{original.issue_date.isoformat()}."),
+        created_at=now, updated_at=now,
+    )
+    _set_totals(note, totals, original.currency)
+    s.add(note)
+    s.flush()
+    for i, line in enumerate(checked):
+        s.add(InvoiceLine(invoice_id=note.id, **line_columns(
+            line, positions[i], totals.line_nets[i], original.currency)))
+    s.flush()
+    s.refresh(note, ["lines"])
+    _issue(s, vault, note, day)
+    note.paid_minor = note.total_minor
+    note.status = "paid"
+    open_before = original.total_minor - original.paid_minor - original.credited_minor
+    original.credited_minor += note.total_minor
+    refund = note.total_minor - max(open_before, 0)
+    if refund > 0:
+        s.add(CustomerCredit(
             customer_person_id=original.customer_person_id,
             customer_organization_id=original.customer_organization_id,
-            billing_name=original.billing_name, billing_address=original.billing_address,
-            billing_country=original.billing_country, billing_tax_id=original.billing_tax_id,
-            billing_email=original.billing_email, currency=original.currency,
-            issue_date=day, payment_terms_days=0,
-            prices_include_tax=original.prices_include_tax, credit_of_id=original.id,
-            notes=notes.strip() or f"Credit note for invoice {original.number}.",
-            created_at=now, updated_at=now,
-        )
-        _set_totals(note, totals, original.currency)
-        s.add(note)
+            invoice_id=note.id, amount_minor=refund, currency=original.currency,
+            note=f"Credit note {note.number} for paid invoice {original.number}",
+            created_at=now, updated_at=now))
+    original.status = rules.status_after_money(
+        original.total_minor, original.paid_minor, original.credited_minor)
+    original.updated_at = now
+    s.flush()
+    search_index.index_invoices(s, [note.id, original.id])
+    return note
+
+
+# -- customer credit -----------------------------------------------------------------
+def available_credit(vault: Vault, invoice_id: str) -> CreditAvailable:
+    """The credit the invoice's customer may use on it (in its currency), and what they
+    hold in other currencies."""
+    with vault.unit_of_work() as uow:
+        s = uow.session
+        invoice = _load(s, invoice_id)
+        per: dict[str, int] = {}
+        for credit in _credits(s, invoice):
+            left = credit.amount_minor - credit.used_minor
+            if left > 0:
+                per[credit.currency] = per.get(credit.currency, 0) + left
+        currency = invoice.currency
+        return CreditAvailable(
+            currency=currency, amount=from_minor(per.pop(currency, 0), currency),
+            other=tuple((c, from_minor(m, c)) for c, m in sorted(per.items())))
+
+
+def apply_credit(
+    vault: Vault, invoice_id: str, amount: Decimal, *, currency: str | None = None,
+    paid_on: date | None = None, note: str = "",
+) -> InvoiceRecord:
+    """Pay (part of) an issued invoice from the customer's credit in its currency: a
+    payment with method "credit"; the oldest credit is used first."""
+    day = today_of(vault, paid_on)
+    now = vault.clock.now()
+    with vault.unit_of_work(immediate=True) as uow:
+        s = uow.session
+        invoice = _load(s, invoice_id)
+        settings = business.load_business(s)
+        if invoice.status == "draft":
+            raise UserError("Issue the invoice before paying it from the customer's credit.")
+        if invoice.kind == "credit_note":
+            raise UserError("Customer credit pays invoices, not credit notes.")
+        money_currency = rules.normalize_currency(currency or invoice.currency)
+        if money_currency != invoice.currency:
+            raise UserError(
+                f"Invoice {invoice.number} is in {invoice.currency}; credit in "
+                f"{money_currency} cannot pay it, so record a payment in "
+                f"{invoice.currency} instead.")
+        value = rules.parse_decimal(amount, "amount")
+        if value <= 0:
+            raise UserError("Enter the amount of credit to use, above zero.")
+        rules.check_price_digits(value, money_currency, "amount")
+        minor = to_minor(value, money_currency)
+        open_minor = invoice.total_minor - invoice.paid_minor - invoice.credited_minor
+        if open_minor <= 0 or invoice.status not in rules.OPEN_STATUSES:
+            raise UserError(f"Invoice {invoice.number} has nothing left to pay.")
+
+        def text(m: int) -> str:
+            return money_text(m, money_currency, settings.locale)
+
+        if minor > open_minor:
+            raise UserError(
+                f"The credit of {text(minor)} is more than the {text(open_minor)} due on "
+                f"{invoice.number}; use at most the amount due.")
+        credits = [c for c in _credits(s, invoice) if c.currency == money_currency
+                   and c.amount_minor > c.used_minor]
+        left = sum(c.amount_minor - c.used_minor for c in credits)
+        if left <= 0:
+            others = sorted({c.currency for c in _credits(s, invoice)
+                             if c.amount_minor > c.used_minor})
+            if others:
+                raise UserError(
+                    f"This customer's credit is in {', '.join(others)}; it cannot pay an "
+                    f"invoice in {money_currency}, so record a payment instead.")
+            raise UserError("This customer has no credit left; record a payment instead.")
+        if minor > left:
+            raise UserError(
+                f"This customer has only {text(left)} of credit; use at most that.")
+        need = minor
+        sources = []
+        for credit in credits:
+            take = min(need, credit.amount_minor - credit.used_minor)
+            credit.used_minor += take
+            credit.updated_at = now
+            need -= take
+            sources.append(credit.note)
+            if need == 0:
+                break
+        s.add(Payment(invoice_id=invoice.id, paid_on=day, amount_minor=minor,
+                      currency=money_currency, method="credit",
+                      reference=clean_text("; ".join(sources))[:200], note=note.strip(),
+                      created_at=now, updated_at=now))
+        invoice.paid_minor += minor
+        invoice.status = rules.status_after_money(invoice.total_minor, invoice.paid_minor,
+                                                  invoice.credited_minor)
+        invoice.updated_at = now
+        add_timeline(s, "invoice", invoice.id, invoice.customer_person_id,
+                     invoice.customer_organization_id,
+                     f"Customer credit of {text(minor)} used for {invoice.number}", now)
+        audit.add(s, "invoice.apply_credit", "invoice", invoice.id)
         s.flush()
-        for i, line in enumerate(checked):
-            s.add(InvoiceLine(invoice_id=note.id,
-                              **line_columns(line, i, totals.line_nets[i], original.currency)))
-        s.flush()
-        s.refresh(note, ["lines"])
-        _issue(s, vault, note, day)
-        note.paid_minor = note.total_minor
-        note.status = "paid"
-        open_before = original.total_minor - original.paid_minor - original.credited_minor
-        original.credited_minor += note.total_minor
-        refund = note.total_minor - max(open_before, 0)
-        if refund > 0:
-            s.add(CustomerCredit(
-                customer_person_id=original.customer_person_id,
-                customer_organization_id=original.customer_organization_id,
-                invoice_id=note.id, amount_minor=refund, currency=original.currency,
-                note=f"Credit note {note.number} for paid invoice {original.number}",
-                created_at=now, updated_at=now))
-        original.status = rules.status_after_money(
-            original.total_minor, original.paid_minor, original.credited_minor)
-        original.updated_at = now
-        s.flush()
-        search_index.index_invoices(s, [note.id, original.id])
-        return _record(s, note)
+        return _record(s, invoice)
+
+
+def _credits(s: Session, invoice: Invoice) -> list[CustomerCredit]:
+    """The customer's credit rows, oldest first: the company's when the invoice is made
+    out to a company, else the person's own (not those through a company)."""
+    query = select(CustomerCredit).order_by(CustomerCredit.created_at, CustomerCredit.id)
+    if invoice.customer_organization_id:
+        query = query.where(CustomerCredit.customer_organization_id
+                            == invoice.customer_organization_id)
+    elif invoice.customer_person_id:
+        query = query.where(CustomerCredit.customer_person_id == invoice.customer_person_id,
+                            CustomerCredit.customer_organization_id.is_(None))
+    else:
+        return []
+    return list(s.scalars(query))
 
 
 # -- reading -------------------------------------------------------------------------
@@ -678,11 +1007,15 @@ def save_recurring(
                                     created_at=now, updated_at=now)
             s.add(plan)
         else:
-            plan = s.get(RecurringInvoice, recurring_id)
-            if plan is None:
-                raise UserError("That recurring invoice no longer exists.")
-            if plan.start_date != draft.start_date:
+            plan = _load_plan(s, recurring_id)
+            moved = draft.next_date if draft.next_date is not None else None
+            if moved is not None and moved != plan.next_date:
+                plan.start_date = plan.next_date = moved
+            elif moved is None and plan.start_date != draft.start_date:
                 plan.start_date = plan.next_date = draft.start_date
+        if draft.end_date is not None and draft.end_date < plan.next_date:
+            raise UserError("The end date is before the next invoice's date; pick a later "
+                            "end date or remove it.")
         plan.name = clean_text(draft.name)[:200]
         plan.interval, plan.end_date, plan.active = draft.interval, draft.end_date, draft.active
         plan.customer_person_id = draft.customer_person_id
@@ -692,19 +1025,95 @@ def save_recurring(
                                    is None else draft.prices_include_tax)
         plan.payment_terms_days = (settings.payment_terms_days if draft.payment_terms_days
                                    is None else draft.payment_terms_days)
+        if not 0 <= plan.payment_terms_days <= 365:
+            raise UserError("Payment terms must be between 0 and 365 days.")
+        load_customer(s, draft.customer_person_id, draft.customer_organization_id)
         plan.lines = json.dumps([_line_json(line) for line in checked])
         plan.notes = draft.notes.strip()
         plan.updated_at = now
         s.flush()
         audit.add(s, "recurring.save", "recurring_invoice", plan.id)
-        return _recurring_record(plan)
+        return _recurring_record(s, plan)
 
 
 def list_recurring(vault: Vault) -> list[RecurringRecord]:
+    """Every plan, the next due first (a short list: no paging)."""
     with vault.unit_of_work() as uow:
-        plans = uow.session.scalars(
+        s = uow.session
+        plans = s.scalars(
             select(RecurringInvoice).order_by(RecurringInvoice.next_date, RecurringInvoice.id))
-        return [_recurring_record(p) for p in plans]
+        return [_recurring_record(s, p) for p in plans]
+
+
+def get_recurring(vault: Vault, recurring_id: str) -> RecurringRecord:
+    with vault.unit_of_work() as uow:
+        return _recurring_record(uow.session, _load_plan(uow.session, recurring_id))
+
+
+def set_recurring_active(
+    vault: Vault, recurring_id: str, active: bool, *, today: date | None = None
+) -> RecurringRecord:
+    """Pause a plan, or resume it: periods that passed while it was paused are skipped
+    (the next invoice is the first period from `today` on)."""
+    day = today_of(vault, today)
+    now = vault.clock.now()
+    with vault.unit_of_work(immediate=True) as uow:
+        s = uow.session
+        plan = _load_plan(s, recurring_id)
+        if active and plan.end_date is not None and plan.next_date > plan.end_date:
+            raise UserError("This recurring invoice has ended; move its end date later to "
+                            "resume it.")
+        if active and not plan.active and plan.next_date < day:
+            upcoming = rules.recurring_dates(plan.start_date, plan.interval,
+                                             day - timedelta(days=1),
+                                             rules.add_months(day, 13))
+            plan.next_date = upcoming[0]
+        plan.active = active
+        plan.updated_at = now
+        audit.add(s, "recurring.resume" if active else "recurring.pause",
+                  "recurring_invoice", plan.id)
+        s.flush()
+        return _recurring_record(s, plan)
+
+
+def delete_recurring(vault: Vault, recurring_id: str) -> None:
+    """Delete a plan; the invoices it made stay (they only lose the link to it)."""
+    with vault.unit_of_work(immediate=True) as uow:
+        s = uow.session
+        plan = _load_plan(s, recurring_id)
+        s.delete(plan)
+        s.flush()
+        audit.add(s, "recurring.delete", "recurring_invoice", recurring_id)
+
+
+def recurring_draft_from_invoice(
+    vault: Vault, invoice_id: str, interval: str = "monthly", *, today: date | None = None
+) -> RecurringDraft:
+    """A plan to start from an invoice (a draft as a template, or one already issued):
+    its customer, currency, prices, terms, lines and notes; the next invoice one
+    interval after the invoice's date (or today, if that is later)."""
+    day = today_of(vault, today)
+    record = get_invoice(vault, invoice_id)
+    if record.kind != "invoice":
+        raise UserError("A credit note cannot repeat; start from an invoice.")
+    start = rules.add_months(record.issue_date, rules.RECURRING_MONTHS[interval])
+    return RecurringDraft(
+        interval=interval, start_date=max(start, day),
+        lines=tuple(line.as_draft() for line in record.lines),
+        customer_person_id=record.customer_person_id,
+        customer_organization_id=record.customer_organization_id,
+        currency=record.currency, prices_include_tax=record.prices_include_tax,
+        payment_terms_days=record.payment_terms_days, notes=record.notes,
+        name=record.billing_name,
+    )
+
+
+def _load_plan(s: Session, recurring_id: str) -> RecurringInvoice:
+    plan = s.get(RecurringInvoice, recurring_id)
+    if plan is None:
+        raise UserError("That recurring invoice no longer exists; it may have been deleted "
+                        "meanwhile.")
+    return plan
 
 
 def make_due_recurring(vault: Vault, today: date | None = None) -> list[str]:
@@ -761,13 +1170,28 @@ def _line_from_json(item: dict[str, str]) -> LineDraft:
                      tax_rate_id=item.get("tax_rate_id"), product_id=item.get("product_id"))
 
 
-def _recurring_record(plan: RecurringInvoice) -> RecurringRecord:
+def _recurring_record(s: Session, plan: RecurringInvoice) -> RecurringRecord:
+    lines = tuple(_line_from_json(item) for item in json.loads(plan.lines))
+    try:
+        customer = load_customer(s, plan.customer_person_id, plan.customer_organization_id)
+        name = customer.name
+    except UserError:
+        name = ""
+    try:
+        total = totals_of(check_lines(s, lines, plan.currency), plan.currency,
+                          plan.prices_include_tax).total
+    except UserError:
+        total = Decimal(0)
+    made = s.scalar(select(func.count()).select_from(Invoice).where(
+        Invoice.recurring_id == plan.id)) or 0
     return RecurringRecord(
         id=plan.id, name=plan.name, interval=plan.interval, start_date=plan.start_date,
         next_date=plan.next_date, end_date=plan.end_date, active=plan.active,
         customer_person_id=plan.customer_person_id,
         customer_organization_id=plan.customer_organization_id, currency=plan.currency,
-        lines=tuple(_line_from_json(item) for item in json.loads(plan.lines)),
+        lines=lines, customer_name=name, prices_include_tax=plan.prices_include_tax,
+        payment_terms_days=plan.payment_terms_days, notes=plan.notes, total=total,
+        made=int(made),
     )
 
 

@@ -9,6 +9,7 @@ invoices never do). Status moves and conversion go on the customer's timeline.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -326,6 +327,7 @@ class QuoteRow:
     valid_until: date | None
     total: Decimal
     invoice_id: str | None
+    rowid: int = 0  # the list's key (see `ordered_quote_ids`)
 
 
 def save_quote(vault: Vault, draft: QuoteDraft, quote_id: str | None = None) -> QuoteRecord:
@@ -495,6 +497,119 @@ def list_quotes(
             )
             for q in uow.session.scalars(query)
         ]
+
+
+# -- the quote list (paged by key, like the invoice list) ----------------------------
+def _quote_where(
+    status: str, person_id: str, organization_id: str, day: date
+) -> tuple[str, list[Any]]:
+    terms: list[str] = []
+    params: list[Any] = []
+    if status == "expired":
+        terms.append("(q.status = 'expired' OR (q.status IN ('draft', 'sent') "
+                     "AND q.valid_until < ?))")
+        params.append(day.isoformat())
+    elif status in ("draft", "sent"):
+        terms.append("q.status = ? AND (q.valid_until IS NULL OR q.valid_until >= ?)")
+        params.extend((status, day.isoformat()))
+    elif status:
+        if status not in rules.QUOTE_STATUS_WORDS:
+            raise ValueError(f"no quote status {status!r}")
+        terms.append("q.status = ?")
+        params.append(status)
+    if person_id:
+        terms.append("q.customer_person_id = ?")
+        params.append(person_id)
+    if organization_id:
+        terms.append("q.customer_organization_id = ?")
+        params.append(organization_id)
+    return (" WHERE " + " AND ".join(terms)) if terms else "", params
+
+
+def _quote_list_sql(status: str, person_id: str, organization_id: str,
+                    day: date) -> tuple[str, list[Any]]:
+    where, params = _quote_where(status, person_id, organization_id, day)
+    # Newest first, read from (issue_date, id) or the customer's (customer, issue_date,
+    # id) index: never OFFSET, never a sort of the whole table.
+    return (f"SELECT q.rowid FROM quote q{where} ORDER BY q.issue_date DESC, q.id DESC",
+            params)
+
+
+def ordered_quote_ids(
+    vault: Vault, *, status: str = "", customer_person_id: str = "",
+    customer_organization_id: str = "", today: date | None = None,
+) -> array:
+    """The rowids of every quote of the filtered list, newest first (`len()` counts)."""
+    sql, params = _quote_list_sql(status, customer_person_id, customer_organization_id,
+                                  today_of(vault, today))
+    out = array("q")
+    with vault.unit_of_work() as uow:
+        text = _raw(uow.session, f"SELECT group_concat(rowid) FROM ({sql})",
+                    params).fetchone()[0]
+    if text:
+        out.extend(map(int, text.split(",")))
+    return out
+
+
+def first_quote_rows(
+    vault: Vault, *, status: str = "", customer_person_id: str = "",
+    customer_organization_id: str = "", limit: int = PAGE, today: date | None = None,
+) -> list[QuoteRow]:
+    """The first `limit` rows of the list straight from the index (the quick paint)."""
+    day = today_of(vault, today)
+    sql, params = _quote_list_sql(status, customer_person_id, customer_organization_id, day)
+    with vault.unit_of_work() as uow:
+        s = uow.session
+        rowids = [r[0] for r in _raw(s, f"{sql} LIMIT ?",
+                                     [*params, max(0, min(limit, MAX_FETCH))]).fetchall()]
+        return _quote_rows(s, rowids, day)
+
+
+def fetch_quote_rows(
+    vault: Vault, rowids: Sequence[int], *, today: date | None = None
+) -> list[QuoteRow]:
+    """The rows of these rowids in the order asked (deleted quotes are left out)."""
+    if len(rowids) > MAX_FETCH:
+        raise ValueError(f"fetch at most {MAX_FETCH} rows at a time")
+    with vault.unit_of_work() as uow:
+        return _quote_rows(uow.session, list(rowids), today_of(vault, today))
+
+
+MAX_FETCH = 2000
+
+
+def _quote_rows(s: Session, rowids: list[int], day: date) -> list[QuoteRow]:
+    if not rowids:
+        return []
+    marks = ", ".join("?" * len(rowids))
+    fetched = _raw(s, "SELECT q.rowid, q.id, q.number, q.status, q.billing_name, "
+                      "q.currency, q.issue_date, q.valid_until, q.total_minor, q.invoice_id "
+                      f"FROM quote q WHERE q.rowid IN ({marks})", rowids).fetchall()
+    made = {}
+    for rowid, qid, number, status, name, currency, issued, valid, total, invoice_id \
+            in fetched:
+        issue_date = _as_date(issued)
+        valid_until = _as_date(valid)
+        made[rowid] = QuoteRow(
+            id=qid, number=number, billing_name=name, currency=currency,
+            status=rules.effective_quote_status(status, valid_until, day),
+            issue_date=issue_date, valid_until=valid_until,  # type: ignore[arg-type]
+            total=from_minor(total or 0, currency), invoice_id=invoice_id, rowid=rowid)
+    return [made[r] for r in rowids if r in made]
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _raw(s: Session, sql: str, params: Sequence[Any]) -> Any:
+    cursor = s.connection().connection.cursor()
+    cursor.execute(sql, tuple(params))
+    return cursor
 
 
 def _load(s: Session, quote_id: str) -> Quote:

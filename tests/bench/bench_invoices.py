@@ -9,7 +9,8 @@ interleaved (ours, bare, ours, bare, ...) after warm-up runs:
 
 - first rows: `invoice_lists.first_invoice_rows` (a unit of work, the ordered rowids
   from the index with LIMIT, then the batch's rows by rowid) for the default list
-  (newest first), the overdue filter and the "paid" filter; baseline: one bare
+  (newest first), the overdue filter, the "paid" filter and the customer filters (the
+  company and the person with the most invoices); baseline: one bare
   statement reading the same 100 rows' columns in the same order. Goal <= 150 ms.
 - whole id list: `ordered_invoice_ids` vs a bare `SELECT rowid ... ORDER BY` with all
   rows fetched.
@@ -77,6 +78,19 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
                    "ORDER BY i.issue_date DESC, i.id DESC LIMIT 100")
             return lambda: bare.execute(sql, params).fetchall()
 
+        # The customers with the most invoices (the slowest customer filter).
+        busiest_org = bare.execute(
+            "SELECT customer_organization_id FROM invoice WHERE customer_organization_id "
+            "IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        busiest_person = bare.execute(
+            "SELECT customer_person_id FROM invoice WHERE customer_person_id "
+            "IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        # A company with a few paid invoices only: the worst case of status + customer.
+        rare_org = bare.execute(
+            "SELECT customer_organization_id FROM invoice WHERE customer_organization_id "
+            "IS NOT NULL GROUP BY 1 HAVING sum(status = 'paid') BETWEEN 1 AND 20 "
+            "ORDER BY 1 LIMIT 1").fetchone()
+        rare_org = rare_org[0] if rare_org else busiest_org
         overdue_where = ("WHERE i.status IN ('issued', 'partly_paid') AND i.kind = 'invoice' "
                          "AND i.due_date < ?")
         cases = [
@@ -85,6 +99,23 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
              bare_first(overdue_where, (today,))),
             ("'paid' filter", InvoiceFilter(status="paid"),
              bare_first("WHERE i.status = 'paid'")),
+            ("customer filter (company)",
+             InvoiceFilter(customer_organization_id=busiest_org),
+             bare_first("WHERE i.customer_organization_id = ?", (busiest_org,))),
+            ("customer filter (person)", InvoiceFilter(customer_person_id=busiest_person),
+             bare_first("WHERE i.customer_person_id = ?", (busiest_person,))),
+            ("customer and 'paid' filter",
+             InvoiceFilter(status="paid", customer_organization_id=busiest_org),
+             bare_first("WHERE i.status = 'paid' AND i.customer_organization_id = ?",
+                        (busiest_org,))),
+            ("'paid' filter, a company with few invoices",
+             InvoiceFilter(status="paid", customer_organization_id=rare_org),
+             bare_first("WHERE i.status = 'paid' AND i.customer_organization_id = ?",
+                        (rare_org,))),
+            ("overdue filter and customer",
+             InvoiceFilter(status="overdue", customer_organization_id=busiest_org),
+             bare_first(overdue_where + " AND i.customer_organization_id = ?",
+                        (today, busiest_org))),
         ]
         for label, filt, baseline in cases:
             ours_t, bare_t = _pair(first(filt), baseline, runs)
@@ -109,6 +140,9 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
         for label, filt, where, params in (
             ("all", InvoiceFilter(), "", ()),
             ("overdue", InvoiceFilter(status="overdue"), overdue_where, (today,)),
+            ("'paid'", InvoiceFilter(status="paid"), "WHERE i.status = 'paid'", ()),
+            ("customer", InvoiceFilter(customer_organization_id=busiest_org),
+             "WHERE i.customer_organization_id = ?", (busiest_org,)),
         ):
             sql = totals_sql.format(where=where)
             ours_t, bare_t = _pair(
