@@ -454,9 +454,9 @@ def list_backups(folder: Path) -> list[BackupInfo]:
     return sorted(infos, key=lambda i: (i.created_at, i.name), reverse=True)
 
 
-def rotate_backups(folder: Path, keep_days: int, now: datetime | None = None) -> list[Path]:
-    """Delete backups older than `keep_days`, always keeping the newest one that has a
-    manifest (a checked backup) whatever its age. Returns what was deleted."""
+def backups_to_rotate(folder: Path, keep_days: int, now: datetime | None = None) -> list[Path]:
+    """The backups `rotate_backups` would delete now (for a preview): those older than
+    `keep_days`, except the newest one that has a manifest (a checked backup)."""
     if keep_days <= 0:
         return []
     now = (now or datetime.now(UTC)).astimezone(UTC)
@@ -464,12 +464,19 @@ def rotate_backups(folder: Path, keep_days: int, now: datetime | None = None) ->
     checked = [b for b in backups if b.has_manifest]
     keep_newest = checked[0].path if checked else None
     cutoff = now - timedelta(days=keep_days)
+    return [
+        info.path for info in backups
+        if info.path != keep_newest and info.has_manifest and info.created_at < cutoff
+    ]
+
+
+def rotate_backups(folder: Path, keep_days: int, now: datetime | None = None) -> list[Path]:
+    """Delete backups older than `keep_days`, always keeping the newest one that has a
+    manifest (a checked backup) whatever its age. Returns what was deleted."""
     removed = []
-    for info in backups:
-        if info.path == keep_newest or not info.has_manifest or info.created_at >= cutoff:
-            continue
-        _remove(info.path, *_companions(info.path))
-        removed.append(info.path)
+    for path in backups_to_rotate(folder, keep_days, now):
+        _remove(path, *_companions(path))
+        removed.append(path)
     if removed:
         fsync_dir(folder)
     return removed
