@@ -109,6 +109,75 @@ def default_display_name(given_name: str, family_name: str) -> str:
     return " ".join(p for p in (given, family) if p)
 
 
+
+# -- payment card numbers ------------------------------------------------------------
+#: A run of digit groups joined by single spaces or dashes ("4111 1111-1111 1111"),
+#: not glued to a letter or digit on either side (so an IBAN or a code is one word).
+_DIGIT_RUN = re.compile(r"(?<![\w])\d+(?:[ -]\d+)*(?![\w])")
+#: Payment cards start with 2-6 (banking and financial industry identifiers).
+_CARD_FIRST_DIGITS = "23456"
+
+
+class CardNumberRefused(InvalidValue):
+    """A free-text value holds what looks like a payment card number."""
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        n = ord(char) - 48
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def card_numbers(text: str) -> list[str]:
+    """The digits of every payment card number in `text`: a Luhn-valid run of 13 to 19
+    digits starting with 2 to 6, written whole or in groups separated by spaces or
+    dashes. Groups that follow the card's last group (an expiry date, a code) are
+    ignored, so "4111 1111 1111 1111 12/27" is found too."""
+    found: list[str] = []
+    if not text or sum(c.isdigit() for c in text) < 13:  # the common case, at once
+        return found
+    for match in _DIGIT_RUN.finditer(text):
+        number = _card_in_run(re.split(r"[ -]", match.group()))
+        if number:
+            found.append(number)
+    return found
+
+
+def _card_in_run(groups: list[str]) -> str:
+    """The first card number made of whole consecutive groups of one run, or ""."""
+    for start in range(len(groups)):
+        digits = ""
+        for group in groups[start:]:
+            digits += group
+            if len(digits) > 19:
+                break
+            if len(digits) >= 13 and digits[0] in _CARD_FIRST_DIGITS and _luhn_valid(digits):
+                return digits
+    return ""
+
+
+def contains_card_number(text: str) -> bool:
+    """True when `text` holds what looks like a payment card number (see `card_numbers`)."""
+    return bool(card_numbers(text))
+
+
+def check_no_card_number(text: str, what: str) -> str:
+    """`text` unchanged, or `CardNumberRefused` saying why it cannot be stored; `what`
+    names the field for a person ("note", "line description")."""
+    numbers = card_numbers(text)
+    if numbers:
+        raise CardNumberRefused(
+            f"The {what} holds a number ending in {numbers[0][-4:]} that looks like a payment "
+            "card number; Crasme Desktop does not store card numbers. Remove it and save "
+            "again."
+        )
+    return text
+
+
 # -- email ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EmailAddress:
@@ -334,6 +403,7 @@ def normalize_tag(value: str) -> tuple[str, str]:
         raise InvalidValue("A tag cannot be empty.")
     if len(name) > TAG_MAX:
         raise InvalidValue(f"The tag {quoted(name, 21)} is longer than {TAG_MAX} characters.")
+    check_no_card_number(name, "tag")
     return name, name.casefold()
 
 

@@ -21,6 +21,7 @@ from crasme_desktop.domain.validation import (
     Problem,
     check_kind,
     check_length,
+    check_no_card_number,
     clean_text,
     default_display_name,
     normalize_country_code,
@@ -132,6 +133,11 @@ def clean_person(draft: PersonDraft, *, region: str | None = None) -> PersonDraf
     tags = _clean_tags(c, draft.tags)
     owner = c.check("owner", lambda: _short(draft.owner, 100, "owner"), "")
     source = c.check("source", lambda: _short(draft.source, 100, "source"), "")
+    _refuse_card_numbers(c, {
+        "given_name": (given, "first name"), "family_name": (family, "last name"),
+        "display_name": (display, "display name"), "job_title": (job, "job title"),
+        "owner": (owner, "owner"), "source": (source, "source"), "notes": (draft.notes, "note"),
+    }, addresses)
     c.raise_if_any()
     return replace(
         draft,
@@ -162,6 +168,10 @@ def clean_organization(draft: OrganizationDraft) -> OrganizationDraft:
     addresses = _clean_addresses(c, draft.addresses)
     tags = _clean_tags(c, draft.tags)
     owner = c.check("owner", lambda: _short(draft.owner, 100, "owner"), "")
+    _refuse_card_numbers(c, {
+        "name": (name, "company name"), "tax_id": (tax_id, "tax id"),
+        "owner": (owner, "owner"), "notes": (draft.notes, "note"),
+    }, addresses)
     c.raise_if_any()
     return replace(
         draft,
@@ -174,6 +184,21 @@ def clean_organization(draft: OrganizationDraft) -> OrganizationDraft:
         owner=owner,
         notes=(draft.notes or "").strip(),
     )
+
+
+def _refuse_card_numbers(
+    c: _Collector,
+    fields: dict[str, tuple[str, str]],
+    addresses: tuple[AddressDraft, ...],
+) -> None:
+    """A problem for each free-text field holding a payment card number: Crasme Desktop
+    never stores them (`fields` maps a field to its value and its name for people; tags
+    are checked by `normalize_tag`)."""
+    for where, (value, what) in fields.items():
+        c.check(where, lambda v=value, w=what: check_no_card_number(v, w), "")
+    for i, a in enumerate(addresses):
+        text = "\n".join((a.street, a.postal_code, a.city, a.region))
+        c.check(f"addresses.{i}", lambda t=text: check_no_card_number(t, "address"), "")
 
 
 def _short(value: str, limit: int, what: str) -> str:

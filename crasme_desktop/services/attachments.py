@@ -29,8 +29,8 @@ from crasme_desktop.domain.models import (
     Organization,
     Person,
 )
-from crasme_desktop.domain.validation import quoted
-from crasme_desktop.services import audit
+from crasme_desktop.domain.validation import check_no_card_number, quoted
+from crasme_desktop.services import audit, privacy_consent
 from crasme_desktop.services.contacts import NotFound
 from crasme_desktop.vault import Vault
 
@@ -80,7 +80,7 @@ def add_attachment(
     max_bytes: int = MAX_ATTACHMENT_BYTES,
 ) -> AttachmentInfo:
     """Keep `data` inside the vault, linked to what the keyword arguments name."""
-    name = clean_filename(filename)
+    name = check_no_card_number(clean_filename(filename), "file name")
     _check_size(name, len(data), max_bytes)
     if not (activity_id or person_id or organization_id or (subject_kind and subject_id)):
         raise UserError("An attachment must belong to a timeline entry, a person or a company.")
@@ -88,6 +88,7 @@ def add_attachment(
     with vault.unit_of_work() as uow:
         s = uow.session
         _check_links(s, activity_id, person_id, organization_id)
+        _ensure_not_restricted(s, person_id, activity_id)
         row = Attachment(
             filename=name,
             media_type=media[:127],
@@ -201,7 +202,8 @@ def list_attachments(
 def delete_attachment(vault: Vault, attachment_id: str) -> None:
     with vault.unit_of_work() as uow:
         s = uow.session
-        _load(s, attachment_id)
+        row = _load(s, attachment_id)
+        _ensure_not_restricted(s, row.person_id, row.activity_id)
         s.execute(delete(Attachment).where(Attachment.id == attachment_id))
         audit.add(s, "attachment.delete", "attachment", attachment_id)
 
@@ -251,6 +253,14 @@ def _check_links(
     ):
         if value is not None and s.get(model, value) is None:
             raise NotFound(f"That {what} no longer exists; it may have been deleted meanwhile.")
+
+
+def _ensure_not_restricted(s: Session, person_id: str | None, activity_id: str | None) -> None:
+    """Refuse a change to the files of a restricted person (directly, or on their timeline)."""
+    privacy_consent.ensure_not_restricted(s, person_id, "changed")
+    if activity_id is not None:
+        entry = s.get(Activity, activity_id)
+        privacy_consent.ensure_not_restricted(s, entry.person_id if entry else None, "changed")
 
 
 def _load(s: Session, attachment_id: str) -> Attachment:

@@ -17,7 +17,7 @@ from crasme_desktop.domain import sales as rules
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import Product, TaxRate
 from crasme_desktop.domain.money import bp_to_percent, from_minor, to_minor
-from crasme_desktop.domain.validation import clean_text, sort_key
+from crasme_desktop.domain.validation import check_no_card_number, clean_text, sort_key
 from crasme_desktop.services import audit
 from crasme_desktop.vault import Vault
 
@@ -94,6 +94,8 @@ def save_product(vault: Vault, draft: ProductDraft, product_id: str | None = Non
         raise UserError("Give the product a name.")
     if len(name) > 300:
         raise UserError("Keep the product's name under 300 characters.")
+    check_no_card_number(name, "product's name")
+    check_no_card_number(draft.description, "product's description")
     currency = rules.normalize_currency(draft.currency)
     price = rules.parse_decimal(draft.unit_price, "price")
     if price < 0:

@@ -46,7 +46,7 @@ from crasme_desktop.domain.validation_records import (
     clean_organization,
     clean_person,
 )
-from crasme_desktop.services import audit, search_index
+from crasme_desktop.services import audit, privacy_consent, search_index
 from crasme_desktop.vault import Vault
 
 OFFICE_COUNTRY_KEY = "office.country"
@@ -290,6 +290,7 @@ def update_person(
     with vault.unit_of_work() as uow:
         s = uow.session
         person = _load_person(s, person_id)
+        privacy_consent.ensure_not_restricted(s, person_id, "changed")
         clean = clean_person(draft, region=_office_region(s, region))
         _apply_person(s, person, clean)
         person.updated_at = vault.clock.now()
@@ -313,6 +314,7 @@ def save_person(
     with vault.unit_of_work() as uow:
         s = uow.session
         person = Person() if person_id is None else _load_person(s, person_id)
+        privacy_consent.ensure_not_restricted(s, person_id, "changed")
         clean = clean_person(draft, region=_office_region(s, region))
         _apply_person(s, person, clean)
         if clean.organization_id is None and organization_name.strip():
@@ -336,6 +338,7 @@ def delete_person(vault: Vault, person_id: str) -> None:
         s = uow.session
         if s.get(Person, person_id) is None:
             raise _missing("person")
+        privacy_consent.ensure_not_restricted(s, person_id, "deleted")
         s.execute(delete(Person).where(Person.id == person_id))
         _forget_merges(s, "person", person_id)
         audit.add(s, "person.delete", "person", person_id)
@@ -354,6 +357,7 @@ def link_person_to_organization(
     with vault.unit_of_work() as uow:
         s = uow.session
         person = _load_person(s, person_id)
+        privacy_consent.ensure_not_restricted(s, person_id, "linked to a company")
         if organization_id is not None and s.get(Organization, organization_id) is None:
             raise _missing("organization")
         person.organization_id = organization_id
@@ -498,6 +502,8 @@ def add_tags(
     with vault.unit_of_work() as uow:
         s = uow.session
         record = _tagged(s, record_kind, record_id)
+        if record_kind == "person":
+            privacy_consent.ensure_not_restricted(s, record_id, "tagged")
         have = {t.name_key for t in record.tags}
         for tag in _tag_rows(s, tags):
             if tag.name_key not in have:
@@ -517,6 +523,8 @@ def remove_tags(
     with vault.unit_of_work() as uow:
         s = uow.session
         record = _tagged(s, record_kind, record_id)
+        if record_kind == "person":
+            privacy_consent.ensure_not_restricted(s, record_id, "changed")
         record.tags = [t for t in record.tags if t.name_key not in keys]
         record.updated_at = vault.clock.now()
         s.flush()

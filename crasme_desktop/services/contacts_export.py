@@ -33,7 +33,7 @@ from crasme_desktop.domain.progress import Progress
 from crasme_desktop.formats.contact_record import Address, ContactRecord
 from crasme_desktop.formats.csv_contacts import csv_headers, write_csv
 from crasme_desktop.formats.vcard import write_vcards
-from crasme_desktop.services import audit, lists
+from crasme_desktop.services import audit, lists, privacy_consent
 from crasme_desktop.services.lists import ListKind, ListSpec
 from crasme_desktop.vault import Vault
 
@@ -48,8 +48,11 @@ __all__ = ["ExportOutcome", "export_companies", "export_people"]
 @dataclass(frozen=True)
 class ExportOutcome:
     path: Path
+    #: Records written.
     count: int
     format: str
+    #: People left out because their data is restricted (see `privacy_consent`).
+    left_out: int = 0
 
 
 def export_people(
@@ -98,15 +101,18 @@ def _export(
         else:
             def writer(records: list[ContactRecord]) -> None:
                 file.write(write_vcards(records).encode("utf-8"))
-        done = 0
+        done = left_out = written = 0
         for batch in _batches(keys):
             progress.check()
-            writer(_records(vault, kind, batch))
+            records, restricted = _records(vault, kind, batch)
+            writer(records)
+            written += len(records)
+            left_out += restricted
             done += len(batch)
             progress.update(done, total)
     with vault.unit_of_work() as uow:
         audit.add(uow.session, f"{kind}.export", kind, "")
-    return ExportOutcome(path, total, fmt)
+    return ExportOutcome(path, written, fmt, left_out)
 
 
 # -- which records ---------------------------------------------------------------------
@@ -157,10 +163,15 @@ def _loaded(s: Session, kind: ListKind, batch: Sequence[int] | Sequence[str]) ->
 
 
 def _records(vault: Vault, kind: ListKind, batch: Sequence[int] | Sequence[str]
-             ) -> list[ContactRecord]:
+             ) -> tuple[list[ContactRecord], int]:
+    """The batch's records, and how many restricted people were left out of them."""
     with vault.unit_of_work() as uow:
         loaded = _loaded(uow.session, kind, batch)
-        return [_person(p) if kind == "person" else _company(p) for p in loaded]
+        if kind != "person":
+            return [_company(o) for o in loaded], 0
+        restricted = privacy_consent.restricted_among(uow.session, (p.id for p in loaded))
+        kept = [_person(p) for p in loaded if p.id not in restricted]
+        return kept, len(loaded) - len(kept)
 
 
 def _addresses(rows: Sequence[object]) -> tuple[Address, ...]:

@@ -60,7 +60,7 @@ from crasme_desktop.domain.money import (
     to_minor,
 )
 from crasme_desktop.domain.sales_document import DocumentLine, Party, SalesDocument, TaxTotal
-from crasme_desktop.domain.validation import clean_text, quoted
+from crasme_desktop.domain.validation import check_no_card_number, clean_text, quoted
 from crasme_desktop.services import audit, business, search_index
 from crasme_desktop.services.quotes import (
     CheckedLine,
@@ -318,7 +318,7 @@ def _write_draft(
     invoice.payment_terms_days = terms
     invoice.prices_include_tax = inclusive
     _set_totals(invoice, totals, currency)
-    invoice.notes = draft.notes.strip()
+    invoice.notes = check_no_card_number(draft.notes.strip(), "invoice note")
     invoice.quote_id = quote_id or invoice.quote_id
     if recurring is not None:
         invoice.recurring_id, invoice.recurring_period = recurring
@@ -528,7 +528,9 @@ def record_payment(
             )
         row = Payment(invoice_id=invoice.id, paid_on=payment.paid_on, amount_minor=minor,
                       currency=currency, method=clean_text(payment.method)[:30],
-                      reference=clean_text(payment.reference)[:200], note=payment.note.strip(),
+                      reference=check_no_card_number(clean_text(payment.reference)[:200],
+                                                     "payment reference"),
+                      note=check_no_card_number(payment.note.strip(), "payment note"),
                       created_at=now, updated_at=now)
         s.add(row)
         s.flush()
@@ -737,7 +739,7 @@ def _make_credit_note(
         billing_email=original.billing_email, currency=original.currency,
         issue_date=day, payment_terms_days=0,
         prices_include_tax=original.prices_include_tax, credit_of_id=original.id,
-        notes=notes.strip() or (
+        notes=check_no_card_number(notes.strip(), "credit note's text") or (
             f"Credit note for invoice {original.number} of "
             f"{original.issue_date.isoformat()}."),
         created_at=now, updated_at=now,
@@ -853,7 +855,8 @@ def apply_credit(
                 break
         s.add(Payment(invoice_id=invoice.id, paid_on=day, amount_minor=minor,
                       currency=money_currency, method="credit",
-                      reference=clean_text("; ".join(sources))[:200], note=note.strip(),
+                      reference=clean_text("; ".join(sources))[:200],
+                      note=check_no_card_number(note.strip(), "payment note"),
                       created_at=now, updated_at=now))
         invoice.paid_minor += minor
         invoice.status = rules.status_after_money(invoice.total_minor, invoice.paid_minor,
@@ -1016,7 +1019,7 @@ def save_recurring(
         if draft.end_date is not None and draft.end_date < plan.next_date:
             raise UserError("The end date is before the next invoice's date; pick a later "
                             "end date or remove it.")
-        plan.name = clean_text(draft.name)[:200]
+        plan.name = check_no_card_number(clean_text(draft.name)[:200], "plan's name")
         plan.interval, plan.end_date, plan.active = draft.interval, draft.end_date, draft.active
         plan.customer_person_id = draft.customer_person_id
         plan.customer_organization_id = draft.customer_organization_id
@@ -1029,7 +1032,7 @@ def save_recurring(
             raise UserError("Payment terms must be between 0 and 365 days.")
         load_customer(s, draft.customer_person_id, draft.customer_organization_id)
         plan.lines = json.dumps([_line_json(line) for line in checked])
-        plan.notes = draft.notes.strip()
+        plan.notes = check_no_card_number(draft.notes.strip(), "plan's note")
         plan.updated_at = now
         s.flush()
         audit.add(s, "recurring.save", "recurring_invoice", plan.id)

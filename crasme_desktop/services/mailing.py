@@ -334,10 +334,11 @@ def send_document(
     document = document_for(vault, kind, record_id)
     _refuse_unnumbered(document.kind, document.number)
     name = attachment_name(document.kind, document.number)
+    person_id, organization_id = customer_of(vault, kind, record_id)
+    _refuse_restricted_customer(vault, person_id)
     pdf = render_pdf(document)
     sent = _send(vault, settings, to, subject, body, [(name, pdf, "application/pdf")],
                  password=password, ssl_context=ssl_context, timeout=timeout)
-    person_id, organization_id = customer_of(vault, kind, record_id)
     entry = timeline.add_entry(
         vault,
         "email",
@@ -462,6 +463,10 @@ def customer_addresses(
         )
     else:
         return ()
+    from crasme_desktop.domain.models import Restriction
+
+    restricted = select(Restriction.person_id).where(Restriction.lifted_at.is_(None))
+    query = query.where(PersonEmail.person_id.not_in(restricted))
     seen: dict[str, None] = {}
     for address in session.scalars(query.limit(limit * 3)):
         seen.setdefault(address, None)
@@ -485,6 +490,7 @@ def _send(
     subject = " ".join(subject.split())
     if not subject:
         raise UserError("Type a subject for the email.")
+    _refuse_restricted_recipients(vault, recipients)
     secret = _password(vault, settings, password)
     message = _message(vault, settings, recipients, subject, body, attachments)
     client = _connect(settings, secret, ssl_context=ssl_context, timeout=timeout)
@@ -502,6 +508,31 @@ def _send(
         tuple(name for name, _data, _type in attachments),
         refused=tuple(r for r in recipients if r in refused),
     )
+
+
+def _refuse_restricted_customer(vault: Vault, person_id: str | None) -> None:
+    from crasme_desktop.services import privacy_consent
+
+    with vault.unit_of_work() as uow:
+        privacy_consent.ensure_not_restricted(uow.session, person_id, "emailed")
+
+
+def _refuse_restricted_recipients(vault: Vault, recipients: Sequence[str]) -> None:
+    """No mail to an address of a restricted person, whoever's document it is."""
+    from sqlalchemy import select
+
+    from crasme_desktop.domain.models import PersonEmail
+    from crasme_desktop.domain.validation import email_key
+    from crasme_desktop.services import privacy_consent
+
+    keys = [email_key(r) for r in recipients]
+    with vault.unit_of_work() as uow:
+        s = uow.session
+        owners = s.scalars(
+            select(PersonEmail.person_id).where(PersonEmail.address_key.in_(keys))
+        ).all()
+        for person_id in privacy_consent.restricted_among(s, owners):
+            privacy_consent.ensure_not_restricted(s, person_id, "emailed")
 
 
 def parse_recipients(to: str) -> tuple[str, ...]:

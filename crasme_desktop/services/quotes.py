@@ -41,7 +41,7 @@ from crasme_desktop.domain.money import (
     to_minor,
 )
 from crasme_desktop.domain.sales_document import TaxTotal
-from crasme_desktop.domain.validation import clean_text
+from crasme_desktop.domain.validation import check_no_card_number, clean_text
 from crasme_desktop.services import audit, business
 from crasme_desktop.vault import Vault
 
@@ -143,6 +143,7 @@ def check_lines(s: Session, lines: Sequence[LineDraft], currency: str) -> list[C
         description = line.description.strip()
         if len(description) > 2000:
             raise UserError("Keep a line's description under 2000 characters.")
+        check_no_card_number(description, "line's description")
         out.append(CheckedLine(
             description=description,
             quantity=quantity.normalize() if quantity else Decimal(0),
@@ -374,7 +375,7 @@ def save_quote(vault: Vault, draft: QuoteDraft, quote_id: str | None = None) -> 
         quote.net_minor = to_minor(totals.net, currency)
         quote.tax_minor = to_minor(totals.tax, currency)
         quote.total_minor = to_minor(totals.total, currency)
-        quote.notes = draft.notes.strip()
+        quote.notes = check_no_card_number(draft.notes.strip(), "quote note")
         quote.lines = [QuoteLine(**line_columns(line, i, totals.line_nets[i], currency))
                        for i, line in enumerate(lines)]
         s.flush()

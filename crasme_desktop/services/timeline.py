@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from crasme_desktop.domain.clock import Clock, as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import ACTIVITY_KINDS, Activity, Organization, Person
-from crasme_desktop.services import audit
+from crasme_desktop.domain.validation import check_no_card_number
+from crasme_desktop.services import audit, privacy_consent
 from crasme_desktop.services.contacts import NotFound
 from crasme_desktop.vault import Vault
 
@@ -85,6 +86,7 @@ def add_entry(
     with vault.unit_of_work() as uow:
         s = uow.session
         _check_links(s, person_id, organization_id)
+        privacy_consent.ensure_not_restricted(s, person_id, "given new timeline entries")
         entry = Activity(
             kind=kind,
             subject=subject,
@@ -155,7 +157,7 @@ def update_entry(
     """Change the fields given; `due_at=None` or `remind_at=None` clears them."""
     with vault.unit_of_work() as uow:
         s = uow.session
-        entry = _load(s, entry_id)
+        entry = _load_changeable(s, entry_id)
         if subject is not _UNSET:
             entry.subject = " ".join(subject.split())
         if body is not _UNSET:
@@ -190,7 +192,7 @@ def snooze_reminder(
     """Move a task's reminder to `until`, or dismiss it with `None`."""
     with vault.unit_of_work() as uow:
         s = uow.session
-        entry = _load(s, entry_id)
+        entry = _load_changeable(s, entry_id)
         if entry.kind != "task":
             raise UserError("Only tasks have reminders.")
         entry.remind_at = as_utc(until) if until else None
@@ -204,7 +206,7 @@ def delete_entry(vault: Vault, entry_id: str) -> None:
     """Delete an entry and its attachments."""
     with vault.unit_of_work() as uow:
         s = uow.session
-        _load(s, entry_id)
+        _load_changeable(s, entry_id)
         s.execute(delete(Activity).where(Activity.id == entry_id))
         audit.add(s, "activity.delete", "activity", entry_id)
 
@@ -283,6 +285,8 @@ def _check_entry(
 ) -> None:
     if len(subject) > SUBJECT_MAX:
         raise UserError(f"The title is longer than {SUBJECT_MAX} characters.")
+    check_no_card_number(subject, "title")
+    check_no_card_number(body, kind if kind in ("note", "email") else "text")
     if kind == "task":
         if not subject:
             raise UserError("Give the task a title.")
@@ -306,10 +310,17 @@ def _load(s: Session, entry_id: str) -> Activity:
     return entry
 
 
+def _load_changeable(s: Session, entry_id: str) -> Activity:
+    """The entry, unless it is on the timeline of a restricted person."""
+    entry = _load(s, entry_id)
+    privacy_consent.ensure_not_restricted(s, entry.person_id, "changed")
+    return entry
+
+
 def _set_done(vault: Vault, entry_id: str, *, done: bool, clock: Clock | None) -> TimelineEntry:
     with vault.unit_of_work() as uow:
         s = uow.session
-        entry = _load(s, entry_id)
+        entry = _load_changeable(s, entry_id)
         if entry.kind != "task":
             raise UserError("Only tasks can be marked done.")
         now = (clock or vault.clock).now()

@@ -606,6 +606,10 @@ class ListPage(Page):
 
     def _exported(self, outcome: Any) -> None:
         self.note = f"Exported {count_text(outcome.count, self.nouns)} to {outcome.path}."
+        left_out = getattr(outcome, "left_out", 0)
+        if left_out:
+            self.note += (f" {count_text(left_out, self.nouns)} left out because their data "
+                          "is restricted.")
         self.count.setText(f"{count_text(len(self.model.ids), self.nouns)}. {self.note}")
 
     # -- dialogs (replaced in tests) ----------------------------------------------
