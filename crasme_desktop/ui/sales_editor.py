@@ -8,7 +8,9 @@ email). Quotes move from draft to sent, accepted or declined, and an accepted qu
 becomes an invoice in one step.
 
 Everything that reads or writes runs in the task runner. Questions to the person
-(`confirm`, `ask_pdf_path`, `ask_payment`) are attributes, so tests can answer them.
+(`confirm`, `ask_pdf_path`, `ask_payment`, `ask_credit`) are attributes, so tests can
+answer them. A payment may come from the customer's credit; a credit note may take some
+lines or part of them; "Repeat…" starts a recurring invoice from the one shown.
 """
 
 from __future__ import annotations
@@ -112,8 +114,26 @@ def save_document(vault: Any, kind: str, record_id: str | None, values: dict[str
 
 def record_payment_job(vault: Any, invoice_id: str, values: dict[str, Any],
                        overpayment: str) -> Any:
+    """A payment, or with method "credit" the customer's credit used on the invoice."""
+    if values.get("method") == "credit":
+        return service("invoices.apply_credit")(
+            vault, invoice_id, values["amount"], currency=values.get("currency"),
+            paid_on=values.get("paid_on"), note=values.get("note", ""))
     draft = service("invoices.PaymentDraft")(**values)
     return service("invoices.record_payment")(vault, invoice_id, draft, overpayment=overpayment)
+
+
+def credit_note_job(vault: Any, invoice_id: str, parts: list[dict[str, Any]],
+                    notes: str) -> Any:
+    made = tuple(service("invoices.CreditPart")(**part) for part in parts)
+    return service("invoices.create_partial_credit_note")(vault, invoice_id, made,
+                                                          notes=notes)
+
+
+def save_recurring_job(vault: Any, values: dict[str, Any]) -> Any:
+    from crasme_desktop.ui.sales_recurring import save_plan
+
+    return save_plan(vault, values, None)
 
 
 def rate_percent(rate: Any) -> Decimal:
@@ -172,8 +192,15 @@ class SalesEditor(QDialog):
         self.child: QDialog | None = None
         self.confirm: Callable[[str], bool] = self._confirm
         self.ask_pdf_path: Callable[[str], str | None] = self._ask_pdf_path
+        #: Ask for a payment: return (values, overpayment) at once, or None and call
+        #: `pay(values, overpayment)` later (the real dialog is not modal-blocking).
         self.ask_payment: Callable[[Any], tuple[dict[str, Any], str] | None] = \
             self._ask_payment
+        #: Ask which lines to credit: (parts, notes) at once, or None and call
+        #: `credit(parts, notes)` later.
+        self.ask_credit: Callable[[list[Any]], tuple[list[dict[str, Any]], str] | None] = \
+            self._ask_credit
+        self.credit: Any = None  # the customer's available credit (CreditAvailable)
         self.setModal(True)
         self.resize(980, 720)
         self.setWindowTitle(f"{KIND_WORDS.get(kind, 'Invoice')} – {APP_NAME}")
@@ -353,6 +380,8 @@ class SalesEditor(QDialog):
                                      primary=True)
         self.credit_button = button("Create credit note…", "createCreditNote",
                                     self.create_credit_note)
+        self.repeat_button = button("Repeat…", "repeatInvoice", self.repeat_invoice)
+        self.repeat_button.setToolTip("Make this invoice again every month, quarter or year")
         self.pdf_button = button("Save PDF…", "savePdf", self.save_pdf)
         self.send_button = button("Send by email…", "sendEmail", self.send_email)
         self.sent_button = button("Mark sent", "markSent", lambda: self.set_status("sent"))
@@ -369,7 +398,7 @@ class SalesEditor(QDialog):
         self.save_button.setDefault(False)
         row = QHBoxLayout()
         for b in (self.delete_button, self.payment_button, self.credit_button,
-                  self.sent_button, self.accepted_button, self.declined_button,
+                  self.repeat_button, self.sent_button, self.accepted_button, self.declined_button,
                   self.to_invoice_button):
             row.addWidget(b)
         row.addStretch(1)
@@ -479,6 +508,7 @@ class SalesEditor(QDialog):
         self.payment_button.setVisible(issued and kind == "invoice")
         self.payment_button.setEnabled(open_amount is not None and open_amount > 0)
         self.credit_button.setVisible(issued and kind == "invoice")
+        self.repeat_button.setVisible(is_invoice and saved and kind == "invoice")
         self.pdf_button.setVisible(saved)
         self.send_button.setVisible(saved and importlib.util.find_spec(
             "crasme_desktop.ui.send_dialog") is not None)
@@ -762,6 +792,7 @@ class SalesEditor(QDialog):
         for p in field(record, "payments", default=()) or ():
             amount = amount_of(p, "amount")
             method = field(p, "method", default="") or ""
+            method = "customer credit" if method == "credit" else method
             reference = field(p, "reference", default="") or ""
             extra = " · ".join(x for x in (method, reference) if x)
             lines.append(f"Paid {money_text(amount, currency)} on "
@@ -919,31 +950,95 @@ class SalesEditor(QDialog):
         self.open_other.emit("invoice", invoice.id)
 
     def create_credit_note(self) -> None:
+        """Ask which lines (all that is left, to start with) and issue the credit note."""
         if self.record_id is None:
             return
-        if not self.confirm("Create a credit note for the whole invoice? It is issued at "
-                            "once with its own number and cancels what is still open."):
+        self.tasks.submit(service("invoices.creditable_lines"), self.vault, self.record_id,
+                          on_done=self._credit_lines_loaded, on_error=self.show_error)
+
+    def _credit_lines_loaded(self, lines: list[Any]) -> None:
+        answer = self.ask_credit(lines)
+        if answer is not None:
+            self.credit_lines(*answer)
+
+    def credit_lines(self, parts: list[dict[str, Any]], notes: str = "") -> None:
+        if self.record_id is None or not parts:
             return
-        self.tasks.submit(service("invoices.create_credit_note"), self.vault, self.record_id,
+        self.tasks.submit(credit_note_job, self.vault, self.record_id, parts, notes,
                           writes={"sales"}, on_done=self._open_made_invoice,
                           on_error=self.show_error)
 
+    def _ask_credit(self, lines: list[Any]) -> None:
+        from crasme_desktop.ui.sales_credit_dialog import CreditNoteDialog
+
+        record = self.record
+        dialog = CreditNoteDialog(record.number, record.currency, lines, self,
+                                  prices_include_tax=bool(record.prices_include_tax))
+        dialog.accepted.connect(lambda: self.credit_lines(*dialog.answer()))
+        self.child = dialog
+        dialog.open()
+        return None
+
     def record_payment(self) -> None:
+        """Ask for a payment (after reading the customer's credit) and record it."""
         if self.record is None:
             return
+        self.tasks.submit(service("invoices.available_credit"), self.vault, self.record.id,
+                          on_done=self._credit_loaded, on_error=self.show_error)
+
+    def _credit_loaded(self, credit: Any) -> None:
+        self.credit = credit
         answer = self.ask_payment(self.record)
-        if answer is None:
+        if answer is not None:
+            self.pay(*answer)
+
+    def pay(self, values: dict[str, Any], overpayment: str = "refuse") -> None:
+        if self.record is None:
             return
-        values, overpayment = answer
         self.tasks.submit(record_payment_job, self.vault, self.record.id, values, overpayment,
                           writes={"sales"}, on_done=self._saved, on_error=self.show_error)
 
-    def _ask_payment(self, record: Any) -> tuple[dict[str, Any], str] | None:
+    def _ask_payment(self, record: Any) -> None:
         from crasme_desktop.ui.payment_dialog import PaymentDialog
 
-        dialog = PaymentDialog(record.currency, self._open_amount() or Decimal(0), self)
+        credit = self.credit
+        dialog = PaymentDialog(
+            record.currency, self._open_amount() or Decimal(0), self,
+            credit=field(credit, "amount", default=None),
+            other_credit=tuple(field(credit, "other", default=()) or ()))
+        dialog.accepted.connect(lambda: self.pay(*dialog.answer()))
         self.child = dialog
-        return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        dialog.open()
+        return None
+
+    def repeat_invoice(self) -> None:
+        """Start a recurring invoice from this one (its customer, lines and terms)."""
+        if self.record_id is None:
+            return
+        from crasme_desktop.ui.sales_recurring import draft_from_invoice
+
+        self.tasks.submit(draft_from_invoice, self.vault, self.record_id,
+                          on_done=self._repeat_loaded, on_error=self.show_error)
+
+    def _repeat_loaded(self, got: tuple[Any, list[Any], Any]) -> None:
+        from crasme_desktop.ui.sales_recurring import RecurringDialog
+
+        draft, rates, business = got
+        dialog = RecurringDialog(self.tasks, self.vault, draft, rates,
+                                 field(business, "default_currency", default="EUR"), self)
+        dialog.accepted.connect(lambda: self.tasks.submit(
+            save_recurring_job, self.vault, dialog.values(), writes={"sales"},
+            on_done=self._repeat_saved, on_error=self.show_error))
+        self.child = dialog
+        dialog.open()
+
+    def _repeat_saved(self, plan: Any) -> None:
+        from crasme_desktop.ui.sales_recurring import INTERVAL_WORDS
+
+        self.state_line.setText(
+            f"{INTERVAL_WORDS.get(plan.interval, plan.interval)} from "
+            f"{date_text(plan.next_date)}: a draft is made on each day (see the Recurring "
+            "tab).")
 
     def save_pdf(self) -> None:
         if self.record is None:

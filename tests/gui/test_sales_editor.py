@@ -1,6 +1,6 @@
 """The quote and invoice editor on a real vault: live totals per tax rate, issuing
-(number, read-only), a partial payment, an overpayment question, the line grid's
-keys, quotes that become invoices, credit notes and the PDF."""
+(number, read-only), a partial payment, a payment from the customer's credit, the line
+grid's keys, quotes that become invoices, full and partial credit notes and the PDF."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from decimal import Decimal
 import pytest
 from crasme_desktop.services import business, catalog, contacts
 from crasme_desktop.services.contacts import OrganizationDraft
+from crasme_desktop.ui.payment_dialog import PaymentDialog
+from crasme_desktop.ui.sales_credit_dialog import CreditNoteDialog
 from crasme_desktop.ui.sales_editor import DESCRIPTION, PRICE, QUANTITY, TAX, SalesEditor
 from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QDialogButtonBox
 from tests.support.clicks import click
 
 pytest_plugins = ("tests.support.records",)  # the `vault` and `runner` fixtures
@@ -183,12 +186,86 @@ def test_an_accepted_quote_becomes_an_invoice(qtbot, office, open_editor):
 
 def test_a_credit_note_is_made_from_an_issued_invoice(qtbot, office, open_editor):
     editor = issued_invoice(qtbot, office, open_editor)
+    click(qtbot, editor.credit_button)
+    qtbot.waitUntil(lambda: isinstance(editor.child, CreditNoteDialog), timeout=WAIT)
+    dialog = editor.child
+    # Everything left is ticked to start with: a full credit note.
+    assert dialog.total.text() == "Credit note: €231.50 before tax"
     with qtbot.waitSignal(editor.open_other, timeout=WAIT) as opened:
-        click(qtbot, editor.credit_button)
+        click(qtbot, dialog.ok_button)
     note = open_editor("invoice", opened.args[1])
     assert note.record.kind == "credit_note"
     assert "Credit note" in note.heading.text()
     assert not note.editable and not note.payment_button.isVisible()
+    assert note.record.total == Decimal("271.71")
+
+
+def test_a_partial_credit_note_takes_some_lines_and_part_of_one(qtbot, office, open_editor,
+                                                                 vault):
+    from crasme_desktop.services import invoices
+
+    editor = issued_invoice(qtbot, office, open_editor)
+    click(qtbot, editor.credit_button)
+    qtbot.waitUntil(lambda: isinstance(editor.child, CreditNoteDialog), timeout=WAIT)
+    dialog = editor.child
+    # Too much of line 1 is refused in the dialog, with a sentence.
+    dialog.set_line(0, quantity=Decimal(3))
+    click(qtbot, dialog.ok_button)
+    assert "only 2 was invoiced" in dialog.error.text() and dialog.isVisible()
+    dialog.set_line(0, quantity=Decimal(1))
+    qtbot.keyClicks(dialog.amounts[1], "40")  # typing an amount clears the quantity
+    assert dialog.quantities[1].text() == ""
+    click(qtbot, dialog.ok_button)
+    assert "only €31.50 is left" in dialog.error.text()
+    dialog.set_line(1, amount=Decimal("10.50"))
+    assert dialog.total.text() == "Credit note: €110.50 before tax"
+    with qtbot.waitSignal(editor.open_other, timeout=WAIT) as opened:
+        click(qtbot, dialog.ok_button)
+    note = invoices.get_invoice(vault, opened.args[1])
+    assert (note.net, note.total) == (Decimal("110.50"), Decimal("130.24"))  # 19+0.74 tax
+    invoice = invoices.get_invoice(vault, editor.record.id)
+    assert invoice.open_amount == Decimal("271.71") - Decimal("130.24")
+    assert invoice.status == "issued" and invoice.credit_note_ids == (note.id,)
+    # What is left shows the next time.
+    again = open_editor("invoice", invoice.id)
+    click(qtbot, again.credit_button)
+    qtbot.waitUntil(lambda: isinstance(again.child, CreditNoteDialog), timeout=WAIT)
+    assert again.child.table.item(0, 4).text() == "€100.00"
+    assert again.child.amounts[0].text() == "100"  # partly credited: the amount left
+    assert again.child.table.item(1, 4).text() == "€21.00"
+    again.child.reject()
+
+
+def test_a_payment_can_come_from_the_customers_credit(qtbot, office, open_editor, vault):
+    from crasme_desktop.services import invoices
+
+    first = issued_invoice(qtbot, office, open_editor)
+    invoices.record_payment(vault, first.record.id, invoices.PaymentDraft(
+        date.today(), Decimal("300"), "EUR"), overpayment="credit")  # 28.29 credit
+    editor = issued_invoice(qtbot, office, open_editor)
+    click(qtbot, editor.payment_button)
+    qtbot.waitUntil(lambda: isinstance(editor.child, PaymentDialog), timeout=WAIT)
+    dialog = editor.child
+    assert dialog.use_credit.isVisible()
+    assert "€28.29 of credit" in dialog.credit_note.text()
+    click(qtbot, dialog.use_credit)
+    assert dialog.method.currentData() == "credit" and dialog.amount.text() == "28.29"
+    dialog.amount.setText("30")
+    click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
+    assert "only €28.29 of credit" in dialog.error.text()
+    dialog.amount.setText("28.29")
+    click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
+    qtbot.waitUntil(lambda: editor.record.status == "partly_paid", timeout=WAIT)
+    assert editor.paid_total.text() == "€28.29"
+    assert "customer credit" in editor.payments.text()
+    assert invoices.available_credit(vault, editor.record.id).amount == Decimal("0.00")
+    # No credit left: the dialog no longer offers it.
+    click(qtbot, editor.payment_button)
+    qtbot.waitUntil(lambda: editor.child is not dialog and editor.child.isVisible(),
+                    timeout=WAIT)
+    assert not editor.child.use_credit.isVisible()
+    assert editor.child.method.findData("credit") == -1
+    editor.child.reject()
 
 
 def test_save_pdf_writes_a_real_pdf(qtbot, office, open_editor, tmp_path):

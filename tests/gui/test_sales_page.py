@@ -147,9 +147,11 @@ def test_quotes_and_products_tabs_list_their_records(qtbot, page, vault, office)
                                                      unit="day"))
     page.attach(vault)
     page.tabs.setCurrentWidget(page.quotes)
-    qtbot.waitUntil(lambda: page.quotes.table.rowCount() == 1, timeout=WAIT)
-    assert page.quotes.table.item(0, 0).text() == quote.number
-    assert page.quotes.table.item(0, 4).text() == "€1,904.00"
+    qtbot.waitUntil(lambda: page.quotes.model.complete
+                    and page.quotes.model.rowCount() == 1, timeout=WAIT)
+    model = page.quotes.model
+    assert model.index(0, 0).data() == quote.number
+    assert model.index(0, 4).data() == "€1,904.00"
     page.tabs.setCurrentWidget(page.products)
     qtbot.waitUntil(lambda: page.products.table.rowCount() == 1, timeout=WAIT)
     assert page.products.table.item(0, 2).text() == "€800.00"
@@ -170,3 +172,33 @@ def test_the_reports_tab_shows_aging_and_revenue(qtbot, page, vault, office):
     assert page.reports.aging.item(0, 0).text() == "EUR"
     assert page.reports.aging.item(0, 3).text() == "€119.00"  # 31-60 days late
     assert page.reports.revenue.rowCount() >= 1
+
+
+def test_the_quote_list_pages_by_key_beyond_its_first_rows(qtbot, page, vault, office):
+    """More quotes than one batch: the first rows come from the index, then every id;
+    rows further down are read as they scroll into view."""
+    from crasme_desktop.ui.pages.sales import BATCH
+
+    line = LineDraft("Audit", Decimal(1), "day", Decimal("800"), tax_rate_id=office["rate"].id)
+    total = BATCH * 2 + 15
+    for n in range(total):
+        quotes.save_quote(vault, quotes.QuoteDraft(
+            customer_organization_id=office["acme" if n % 2 else "globex"].id, lines=(line,),
+            issue_date=date.today() - timedelta(days=n)))
+    page.attach(vault)
+    page.tabs.setCurrentWidget(page.quotes)
+    model = page.quotes.model
+    qtbot.waitUntil(lambda: model.complete and model.rowCount() == total, timeout=WAIT)
+    assert page.quotes.count.text() == f"{total} quotes"
+    last = model.index(total - 1, 2)
+    model.data(last)  # asks for the last batch, as painting it would
+    oldest = date.today() - timedelta(days=total - 1)
+    qtbot.waitUntil(lambda: model.index(total - 1, 2).data() not in ("", "Loading…", None),
+                    timeout=WAIT)
+    from crasme_desktop.ui.sales_common import date_text
+
+    assert model.index(total - 1, 2).data() == date_text(oldest)
+    page.quotes.status.setCurrentIndex(page.quotes.status.findData("declined"))
+    page.quotes.status.activated.emit(page.quotes.status.currentIndex())
+    qtbot.waitUntil(lambda: model.complete and model.rowCount() == 0, timeout=WAIT)
+    assert "No quotes match" in page.quotes.count.text()

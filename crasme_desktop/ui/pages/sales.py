@@ -1,9 +1,11 @@
-"""The Sales page: invoices, quotes, the product catalog and two simple reports.
+"""The Sales page: invoices, quotes, recurring invoices, the product catalog and two
+simple reports.
 
 Invoices are a big list: a `RecordListModel` over the ordered rowids that
 `services.invoice_lists` reads in SQL, rows fetched in batches as they are painted;
 status, overdue, customer, period and text filters run in SQL, and the line under
-the list sums the filtered rows per currency. Quotes and products are short lists.
+the list sums the filtered rows per currency. Quotes are read the same way (by key,
+never OFFSET); recurring plans and products are short lists.
 Opening a record (Enter or a double click) opens the editor: drafts can be changed,
 issued invoices are shown read-only with their actions. Ctrl+N starts an invoice.
 """
@@ -58,6 +60,7 @@ from crasme_desktop.ui.sales_common import (
     rate_label,
     status_text,
 )
+from crasme_desktop.ui.sales_recurring import RecurringTab
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.widgets import FieldError
 
@@ -442,28 +445,65 @@ class InvoicesTab(QWidget):
                               writes={"sales"}, on_error=self.page.show_error)
 
 
-class QuotesTab(QWidget):
-    """Quotes with their status, newest first."""
+QUOTE_COLUMNS = (
+    ListColumn("Number", lambda q: field(q, "number", default="") or "Draft", width=130),
+    ListColumn("Customer", customer_of, width=230),
+    ListColumn("Issued", lambda q: date_text(field(q, "issue_date")), width=100),
+    ListColumn("Valid until", lambda q: date_text(field(q, "valid_until")), width=100),
+    ListColumn("Total", lambda q: row_money(q, "total"), width=120),
+    ListColumn("Status", lambda q: status_text(field(q, "status", default="")), width=120),
+)
+QUOTE_STATUS_FILTERS = (("", "All quotes"), ("draft", "Drafts"), ("sent", "Sent"),
+                        ("accepted", "Accepted"), ("declined", "Declined"),
+                        ("expired", "Expired"))
 
-    HEADERS = ("Number", "Customer", "Issued", "Valid until", "Total", "Status")
+
+class QuoteListModel(RecordListModel):
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if index.column() == 4 else None
+        return super().data(index, role)
+
+
+def load_first_quotes(vault: Any, values: dict[str, Any]) -> list[Any]:
+    return list(service("quotes.first_quote_rows")(vault, limit=BATCH, **values))
+
+
+def load_quote_ids(vault: Any, values: dict[str, Any]) -> array:
+    return service("quotes.ordered_quote_ids")(vault, **values)
+
+
+class QuotesTab(QWidget):
+    """Quotes with their status, newest first: read by key like the invoice list (the
+    first rows from the index, then every id, rows fetched as they scroll into view)."""
 
     def __init__(self, page: SalesPage) -> None:
         super().__init__()
         self.page = page
-        self.quotes: list[Any] = []
-        self.table = _table("quoteTable", self.HEADERS)
-        for section, width in enumerate((130, 230, 100, 100, 120)):
-            self.table.horizontalHeader().resizeSection(section, width)
+        self.tasks = page.tasks
+        self._generation = 0
+        self.status = QComboBox()
+        self.status.setObjectName("quoteStatusFilter")
+        for value, text in QUOTE_STATUS_FILTERS:
+            self.status.addItem(text, value)
+        self.status.activated.connect(lambda _i: self.reload())
+        self.model = QuoteListModel(QUOTE_COLUMNS, self._fetch, batch=BATCH, parent=self)
+        self.table = RecordTable()
+        self.table.setObjectName("quoteTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSortIndicatorShown(False)
+        for section, column in enumerate(QUOTE_COLUMNS):
+            self.table.horizontalHeader().resizeSection(section, column.width)
+        self.table.open_requested.connect(self.open_current)
         self.table.doubleClicked.connect(lambda _index: self.open_current())
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.open_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self.open_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
         new = QPushButton("New quote…")
         new.setObjectName("newQuote")
         new.clicked.connect(lambda: page.new_document("quote"))
         self.count = label("", "hint")
+        self.count.setObjectName("quoteCount")
         row = QHBoxLayout()
+        row.addWidget(self.status)
         row.addWidget(self.count, 1)
         row.addWidget(new)
         box = QVBoxLayout(self)
@@ -471,38 +511,57 @@ class QuotesTab(QWidget):
         box.addLayout(row)
         box.addWidget(self.table, 1)
 
-    def reload(self) -> None:
-        if self.page.vault is not None:
-            self.page.tasks.submit(service("quotes.list_quotes"), self.page.vault,
-                                   on_done=self._show, on_error=self.page.show_error)
+    def filter_values(self) -> dict[str, Any]:
+        return {"status": self.status.currentData() or ""}
 
-    def _show(self, quotes: list[Any]) -> None:
-        if self.page.vault is None:
+    def reload(self) -> None:
+        vault = self.page.vault
+        if vault is None:
             return
+        self._generation += 1
+        generation = self._generation
+        values = self.filter_values()
         current = self.current_record()
-        current_id = current.id if current is not None else None
-        self.quotes = list(quotes)
-        self.table.setRowCount(len(self.quotes))
-        for row, q in enumerate(self.quotes):
-            cells = (_item(field(q, "number", default="") or "Draft"),
-                     _item(customer_of(q)),
-                     _item(date_text(field(q, "issue_date"))),
-                     _item(date_text(field(q, "valid_until"))),
-                     _item(row_money(q, "total"), right=True),
-                     _item(status_text(field(q, "status", default=""))))
-            for column, item in enumerate(cells):
-                self.table.setItem(row, column, item)
-            if q.id == current_id:
-                self.table.selectRow(row)
-        n = len(self.quotes)
-        self.count.setText(f"{n} {'quote' if n == 1 else 'quotes'}" if n else
-                           "No quotes yet. A quote can become an invoice once it is accepted.")
-        if n and self.table.currentRow() < 0:
-            self.table.selectRow(0)
+        self._keep = current.rowid if current is not None else None
+        self.tasks.submit(load_first_quotes, vault, values,
+                          on_done=lambda rows: self._first_arrived(generation, values, rows),
+                          on_error=self.page.show_error)
+
+    def _first_arrived(self, generation: int, values: dict[str, Any], rows: list[Any]) -> None:
+        if generation != self._generation or self.page.vault is None:
+            return
+        if not self.model.complete or not self.model.rowCount():
+            self.model.set_preview(rows)
+            if rows and not self.table.currentIndex().isValid():
+                self.table.setCurrentIndex(self.model.index(0, 0))
+        self.tasks.submit(load_quote_ids, self.page.vault, values,
+                          on_done=lambda ids: self._arrived(generation, ids),
+                          on_error=self.page.show_error)
+
+    def _arrived(self, generation: int, ids: array) -> None:
+        if generation != self._generation or self.page.vault is None:
+            return
+        self.model.set_ids(ids)
+        n = len(ids)
+        filtered = bool(self.status.currentData())
+        if n:
+            self.count.setText(f"{QLocale().toString(n)} {'quote' if n == 1 else 'quotes'}")
+        else:
+            self.count.setText("No quotes match this filter." if filtered else
+                               "No quotes yet. A quote can become an invoice once it is "
+                               "accepted.")
+        keep = getattr(self, "_keep", None)
+        found = self.model.row_of(keep) if keep is not None else -1
+        if n:
+            self.table.setCurrentIndex(self.model.index(max(found, 0), 0))
+
+    def _fetch(self, rowids: list[int], deliver: Callable[[list[Any]], None]) -> None:
+        if self.page.vault is not None:
+            self.tasks.submit(service("quotes.fetch_quote_rows"), self.page.vault, rowids,
+                              on_done=deliver)
 
     def current_record(self) -> Any | None:
-        row = self.table.currentRow()
-        return self.quotes[row] if 0 <= row < len(self.quotes) else None
+        return self.model.record_at(self.table.currentIndex().row())
 
     def open_current(self) -> None:
         record = self.current_record()
@@ -510,8 +569,8 @@ class QuotesTab(QWidget):
             self.page.open_document("quote", record.id)
 
     def clear(self) -> None:
-        self.quotes = []
-        self.table.setRowCount(0)
+        self._generation += 1
+        self.model.clear()
         self.count.clear()
 
 
@@ -833,12 +892,14 @@ class SalesPage(Page):
         self.invoices = InvoicesTab(self)
         self.quotes = QuotesTab(self)
         self.products = ProductsTab(self)
+        self.recurring = RecurringTab(self)
         self.reports = ReportsTab(self)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("salesTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.invoices, "Invoices")
         self.tabs.addTab(self.quotes, "Quotes")
+        self.tabs.addTab(self.recurring, "Recurring")
         self.tabs.addTab(self.products, "Products")
         self.tabs.addTab(self.reports, "Reports")
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -871,7 +932,7 @@ class SalesPage(Page):
 
     def clear(self) -> None:
         super().clear()
-        for tab in (self.invoices, self.quotes, self.products, self.reports):
+        for tab in (self.invoices, self.quotes, self.recurring, self.products, self.reports):
             tab.clear()
         if self.editor is not None:
             self.editor.close_without_asking()
