@@ -235,12 +235,23 @@ def restore_backup(vault: Vault, path: Path, progress: Progress | None = None) -
     is made first. Returns `RestoreOutcome` (restored, safety_backup, counts)."""
     if progress is not None:
         progress.update(0, 0, "Checking the backup, then restoring it")
+    from crasme_desktop.services import privacy_erase
+
     prefs = get_preferences(vault)
     folder = folder_for(vault, prefs)
     safety_folder = folder if folder.is_dir() else backup_dir(vault.path)
+    # People erased since the backup was made are erased again once it is back.
+    try:
+        erased = privacy_erase.erasure_hashes(vault)
+    except Exception:  # a damaged vault: its erasures cannot be read, restore anyway
+        log.warning("The erasures of the vault could not be read before a restore")
+        erased = []
     outcome = vault.restore_from(Path(path), safety_folder)
+    again = privacy_erase.reapply_erasures(vault, erased)
     with vault.unit_of_work(immediate=True) as uow:
         audit.add(uow.session, "backup.restore", "backup")
+    if again:
+        log.info("Erased %d people again after the restore", again)
     return outcome
 
 

@@ -12,6 +12,7 @@ import logging
 import os
 import stat
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -248,6 +249,21 @@ class Vault:
             return self._keychain.available and self._keychain.get(self.vault_id) is not None
         except (VaultError, KeychainUnavailableError):
             return False
+
+    def scrub(self, *, attempts: int = 40) -> bool:
+        """Make deleted data leave the disk files after an erase: copy the write-ahead
+        log into the file (whose freed space `secure_delete` has zeroed) and truncate
+        the log to nothing. Another connection reading at that moment keeps old frames
+        alive, so it tries again a few times; False if it never got through (the next
+        checkpoint, at the latest when the vault closes, finishes the job)."""
+        for attempt in range(attempts):
+            with self.engine.connect() as conn:
+                raw = conn.connection.driver_connection
+                busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            if not busy:
+                return True
+            time.sleep(0.025 * (attempt + 1))
+        return False
 
     # -- checks ---------------------------------------------------------------
     def doctor(self) -> dict[str, Any]:
