@@ -58,6 +58,7 @@ from crasme_desktop.domain.models import (
     Tag,
     person_tag,
 )
+from crasme_desktop.domain.progress import Progress
 from crasme_desktop.services import audit, search_index
 from crasme_desktop.services import backups as backup_service
 from crasme_desktop.vault import Vault
@@ -173,20 +174,8 @@ def retention_rules(vault: Vault) -> list[RetentionRule]:
 
 def set_retention_rule(vault: Vault, key: str, months: int, enabled: bool) -> RetentionRule:
     """Change one rule's period (in its unit: days for backups) and whether it runs."""
-    if key not in DEFAULTS:
-        raise UserError("There is no such retention rule; choose one from the list.")
-    default = DEFAULTS[key]
+    default = _check_rule(key, months, enabled)
     months = int(months)
-    if not default.minimum <= months <= default.maximum:
-        unit = default.unit
-        if key == "invoices":
-            raise UserError("Issued invoices must be kept at least 7 years (84 months); "
-                            "choose 84 months or more.")
-        raise UserError(f"Choose a period for “{default.title}” of {default.minimum} to "
-                        f"{default.maximum} {unit}.")
-    if not enabled and not default.can_disable:
-        raise UserError(f"The rule for “{default.title}” cannot be turned off; choose a "
-                        "longer period instead.")
     if key == "backups":
         prefs = backup_service.get_preferences(vault)
         backup_service.save_preferences(vault, replace(prefs, keep_days=months))
@@ -198,6 +187,35 @@ def set_retention_rule(vault: Vault, key: str, months: int, enabled: bool) -> Re
         s.merge(Setting(key=SETTING_KEY, value=json.dumps(stored, sort_keys=True)))
         audit.add(s, "setting.update", "setting", SETTING_KEY)
     return replace(default, months=months, enabled=bool(enabled))
+
+
+def set_retention_rules(vault: Vault, changes: dict[str, tuple[int, bool]]) -> list[RetentionRule]:
+    """Change several rules (key -> (period, enabled)); all are checked before any is
+    saved. Returns the rules as they now stand."""
+    current = {r.key: r for r in retention_rules(vault)}
+    for key, (months, enabled) in changes.items():
+        _check_rule(key, months, enabled)
+    for key, (months, enabled) in changes.items():
+        rule = current[key]
+        if (rule.months, rule.enabled) != (int(months), bool(enabled)):
+            set_retention_rule(vault, key, months, enabled)
+    return retention_rules(vault)
+
+
+def _check_rule(key: str, months: int, enabled: bool) -> RetentionRule:
+    if key not in DEFAULTS:
+        raise UserError("There is no such retention rule; choose one from the list.")
+    default = DEFAULTS[key]
+    if not default.minimum <= int(months) <= default.maximum:
+        if key == "invoices":
+            raise UserError("Issued invoices must be kept at least 7 years (84 months); "
+                            "choose 84 months or more.")
+        raise UserError(f"Choose a period for “{default.title}” of {default.minimum} to "
+                        f"{default.maximum} {default.unit}.")
+    if not enabled and not default.can_disable:
+        raise UserError(f"The rule for “{default.title}” cannot be turned off; choose a "
+                        "longer period instead.")
+    return default
 
 
 # ------------------------------------------------------------------------- running
@@ -216,10 +234,13 @@ def preview_retention(vault: Vault, *, today: date | None = None,
     return RetentionPlan(today=today, dry_run=True, items=items, run_id=run_id)
 
 
-def apply_retention(vault: Vault, *, today: date | None = None) -> RetentionPlan:
+def apply_retention(vault: Vault, *, today: date | None = None,
+                    progress: Progress | None = None) -> RetentionPlan:
     """Delete what the rules say is past its time, in one transaction, and record the
     run; then rotate old backups. The plan returned holds what was removed."""
     today = today or vault.clock.now().date()
+    if progress is not None:
+        progress.update(0, 0, "Removing what is past its retention period")
     rules = retention_rules(vault)
     by_key = {r.key: r for r in rules}
     try:
@@ -228,8 +249,10 @@ def apply_retention(vault: Vault, *, today: date | None = None) -> RetentionPlan
             # The run's own audit event first: audit retention never leaves the trail
             # with a lower newest row than before (backups compare with it).
             counts: dict[str, int] = {}
-            audit.add(s, "retention.apply", "retention_run", "")
-            s.flush()
+            planned = [_plan_item(s, vault, r, today) for r in rules if r.key != "backups"]
+            if any(i.count for i in planned):
+                audit.add(s, "retention.apply", "retention_run", "")
+                s.flush()
             counts["activity"] = _apply_activity(s, by_key["activity"], today)
             counts["audit"] = _apply_audit(s, by_key["audit"], today)
             counts["invoices"] = _apply_invoices(s, by_key["invoices"], today)
