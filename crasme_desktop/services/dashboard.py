@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from crasme_desktop.domain.models import Activity, Organization, Person
+from crasme_desktop.services import privacy_requests
 from crasme_desktop.vault import Vault
 
 
@@ -17,6 +18,9 @@ class DashboardSummary:
     organizations: int
     activities: int
     last_changed: datetime | None
+    #: Open privacy requests past their due date, and due within a week.
+    requests_late: int = 0
+    requests_due_soon: int = 0
 
 
 def summary(vault: Vault) -> DashboardSummary:
@@ -27,4 +31,6 @@ def summary(vault: Vault) -> DashboardSummary:
             return s.scalar(select(func.count()).select_from(model)) or 0
 
         last = s.scalar(select(func.max(Person.updated_at)))
-        return DashboardSummary(count(Person), count(Organization), count(Activity), last)
+        figures = (count(Person), count(Organization), count(Activity), last)
+    due = privacy_requests.due_summary(vault)
+    return DashboardSummary(*figures, requests_late=due.late, requests_due_soon=due.due_soon)

@@ -148,6 +148,7 @@ class AppController(QObject):
         self.backup_timer = QTimer(self)
         self.backup_timer.setInterval(BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self.check_backups)
+        self.backup_timer.timeout.connect(self.check_retention)
         app = QApplication.instance()
         assert app is not None, "create the QApplication first"
         app.installEventFilter(self.idle)
@@ -417,6 +418,9 @@ class AppController(QObject):
         # Recurring invoices due by today become drafts.
         self.tasks.submit(service("invoices.make_due_recurring"), vault, writes={"sales"},
                           on_error=_log_only)
+        # Retention rules (old timeline entries, audit events, invoices past 7 years):
+        # once a day, now and from the hourly check below.
+        self.check_retention()
         # The automatic backup if one is due (and the monthly restore test), then the
         # status bar's word on backups; again every hour while the vault stays open.
         self.check_backups()
@@ -436,6 +440,15 @@ class AppController(QObject):
 
         self.tasks.submit(service("backups.on_unlock"), vault, writes={"backups"},
                           on_done=done, on_error=_log_only)
+
+    def check_retention(self) -> None:
+        """Apply the retention rules if they have not run today (after unlock, hourly)."""
+        vault = self.vault
+        if vault is None:
+            return
+        self.tasks.submit(service("retention.run_retention_if_due"), vault,
+                          writes={"privacy", "activities", "sales", "contacts"},
+                          on_error=_log_only)
 
     def lock(self) -> None:
         """Close the vault (the key is wiped), forget every row, show the unlock screen."""

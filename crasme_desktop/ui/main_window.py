@@ -39,7 +39,8 @@ from crasme_desktop.ui.tasks import TaskRunner
 #: and shows one record there.
 RECORD_PAGES = {"person": ("contacts", "show_person"),
                 "organization": ("companies", "show_organization"),
-                "invoice": ("sales", "show_invoice")}
+                "invoice": ("sales", "show_invoice"),
+                "privacy_requests": ("privacy", "show_requests")}
 
 @dataclass(frozen=True)
 class PageEntry:
@@ -133,6 +134,9 @@ class MainWindow(QMainWindow):
         self.stack.insertWidget(index, page)
         self.stack.removeWidget(placeholder)
         placeholder.deleteLater()
+        opener = getattr(page, "record_requested", None)
+        if opener is not None:  # a page that links to records on other pages
+            opener.connect(self.open_record)
         if isinstance(page, SettingsPage):
             page.lock_requested.connect(self.lock_requested)
             page.auto_lock_changed.connect(self.auto_lock_changed)

@@ -173,3 +173,46 @@ def test_lock_forgets_everything_shown(qtbot, vault, page, ada):
     page.clear()
     assert page.request_table.rowCount() == 0 and page.holdings is None
     assert page.matches.count() == 0 and page.person_name.text().startswith("Choose")
+
+
+def test_unlock_applies_retention_and_the_dashboard_links_to_late_requests(
+        qtbot, make_vault, make_controller, clock):
+    from crasme_desktop.vault import open_vault
+    from tests.gui.conftest import PASSPHRASE
+
+    created = make_vault()
+    today = clock.now().date()
+    with open_vault(created.path, passphrase=PASSPHRASE, use_keychain=False,
+                    clock=clock) as vault:
+        ada = contacts.create_person(vault, PersonDraft(given_name="Ada",
+                                                        family_name="Lovelace")).id
+        old = timeline.add_note(vault, "Long ago", person_id=ada,
+                                occurred_at=clock.now().replace(year=today.year - 3)).id
+        privacy_requests.open_request(vault, "access", ada,
+                                      received_on=date(today.year - 1, 6, 1))
+
+    controller = make_controller(created.path, env_passphrase=PASSPHRASE)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.vault is not None, timeout=WAIT)
+    vault = controller.vault
+    qtbot.waitUntil(lambda: len(retention.retention_runs(vault)) == 1, timeout=WAIT)
+    controller.tasks.wait(WAIT)
+    assert old not in {e.id for e in timeline.person_timeline(vault, ada)}
+    [run] = retention.retention_runs(vault)
+    assert not run.dry_run and run.counts["activity"] == 1
+    # The hourly check does not run it again the same day.
+    controller.check_retention()
+    controller.tasks.wait(WAIT)
+    assert len(retention.retention_runs(vault)) == 1
+
+    window = controller.main_window
+    dashboard = window.page("dashboard")
+    line = dashboard.requests_line
+    qtbot.waitUntil(lambda: line.isVisible(), timeout=WAIT)
+    assert "1 privacy request is late" in line.text()
+    line.linkActivated.emit("requests")
+    assert window.current_page().key == "privacy"
+    privacy = window.page("privacy")
+    assert privacy.tabs.currentIndex() == 0
+    qtbot.waitUntil(lambda: privacy.request_table.rowCount() == 1, timeout=WAIT)
+    assert privacy.request_table.item(0, 4).text() == "Late"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTime
+from PySide6.QtCore import QDate, QLocale, Qt, QTime, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from crasme_desktop.domain.clock import as_utc
@@ -44,7 +44,9 @@ class DashboardPage(Page):
     title = "Dashboard"
     description = "How your records stand today."
     icon_name = "dashboard"
-    areas = frozenset({"contacts", "organizations", "activities"})
+    areas = frozenset({"contacts", "organizations", "activities", "privacy"})
+    #: (kind, record id): the main window shows that record's page.
+    record_requested = Signal(str, str)
 
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(tasks, parent)
@@ -66,7 +68,18 @@ class DashboardPage(Page):
         self.welcome.setProperty("role", "hint")
         self.welcome.setWordWrap(True)
         grid.addWidget(self.welcome, 1, 0, 1, 4)
-        grid.setRowStretch(2, 1)
+        # Privacy requests due within a week or late; the link opens the register.
+        self.requests_line = QLabel()
+        self.requests_line.setObjectName("dashboardRequests")
+        self.requests_line.setProperty("role", "warning")
+        self.requests_line.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.requests_line.linkActivated.connect(
+            lambda _link: self.record_requested.emit("privacy_requests", ""))
+        self.requests_line.hide()
+        grid.addWidget(self.requests_line, 2, 0, 1, 4)
+        grid.setRowStretch(3, 1)
         grid.setAlignment(Qt.AlignmentFlag.AlignTop)
 
         self.empty = EmptyState(
@@ -99,10 +112,25 @@ class DashboardPage(Page):
             "Figures for deals, invoices, tickets and today's jobs will join these as "
             "those parts of Crasme Desktop arrive."
         )
+        self._show_requests(summary.requests_late, summary.requests_due_soon)
         empty = summary.people == 0 and summary.organizations == 0
         if self.empty.button is not None:
             self.empty.button.setEnabled(True)
         self.stack.setCurrentWidget(self.empty if empty else self.content)
+
+    def _show_requests(self, late: int, soon: int) -> None:
+        parts = []
+        if late:
+            parts.append(f"{late} privacy request{'s are' if late != 1 else ' is'} late")
+        if soon:
+            parts.append(f"{soon} {'are' if soon != 1 else 'is'} due within a week"
+                         if late else
+                         f"{soon} privacy request{'s are' if soon != 1 else ' is'} due "
+                         "within a week")
+        if parts:
+            self.requests_line.setText(f'{"; ".join(parts)}. <a href="requests">Open the '
+                                       "requests</a>")
+        self.requests_line.setVisible(bool(parts))
 
     def add_sample_data(self) -> None:
         if self.vault is None:
@@ -130,6 +158,8 @@ class DashboardPage(Page):
         self.summary = None
         for tile in self.tiles.values():
             tile.set_value("–")
+        self.requests_line.clear()
+        self.requests_line.hide()
         self.stack.setCurrentWidget(self.content)
 
 
