@@ -145,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_backup_commands(commands, [vault_opt, json_opt, unlock_opt])
     _add_invoice_commands(commands, [vault_opt, json_opt, unlock_opt])
+    _add_erase_command(commands, [vault_opt, json_opt, unlock_opt])
     return parser
 
 
@@ -905,4 +906,201 @@ def cmd_invoice(args: argparse.Namespace) -> int:
         what = "Credit note" if record.kind == "credit_note" else "Invoice"
         print(f"{what} {record.number} saved to {path}"
               f"{' (with Factur-X e-invoice)' if args.facturx else ''}.")
+    return ExitCode.OK
+
+
+# ------------------------------------------------------------------------ privacy erase
+
+
+def _add_erase_command(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    erase = commands.add_parser(
+        "erase", parents=parents,
+        help="erase one person for good, or the whole vault with its keys and backups",
+        description="--person ID erases one person and everything held on them (issued "
+        "invoices keep their printed billing details for the retention period). --all "
+        "deletes the vault, its key slots, its keychain entry and its backups. Both ask "
+        "you to type a confirmation at the terminal, or take it from --confirm.",
+    )
+    what = erase.add_mutually_exclusive_group(required=True)
+    what.add_argument("--person", metavar="ID", help="the id of the person to erase")
+    what.add_argument("--all", action="store_true",
+                      help="erase the whole vault, its keys and its backups")
+    erase.add_argument("--confirm", metavar="TEXT", default=None,
+                       help="the confirmation, for scripts: the person's name as shown, "
+                       f"or {_ERASE_ALL_WORDS!r} with --all")
+    erase.set_defaults(handler=cmd_erase)
+
+
+_ERASE_ALL_WORDS = "ERASE EVERYTHING"
+
+
+def _confirmation(args: argparse.Namespace, wanted: str) -> str:
+    if args.confirm is not None:
+        return str(args.confirm)
+    if not SecretSource(args).interactive:
+        raise UserError(f"Confirm with --confirm \u201c{wanted}\u201d; nothing was erased.",
+                        exit_code=ExitCode.USAGE)
+    try:
+        return input(f"Type {wanted} to erase for good: ")
+    except EOFError:
+        raise Cancelled() from None
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    """`crasme erase --person ID | --all [--confirm TEXT] [--json]`."""
+    if args.all:
+        return _erase_all(args)
+    from crasme_desktop.services import privacy_erase
+
+    vault = open_for_command(args)
+    try:
+        preview = privacy_erase.erase_preview(vault, args.person)
+        if not args.json:
+            _say_preview(preview)
+        refusing = [b for b in preview.blockers if b.refuses]
+        if refusing:
+            raise UserError(refusing[0].message)
+        typed = _confirmation(args, preview.confirm_text)
+        outcome = privacy_erase.erase_person(vault, args.person, confirmation=typed)
+    finally:
+        vault.close()
+    if args.json:
+        _print_json({"person_id": outcome.person_id,
+                     "erased": {item.kind: item.count for item in outcome.deleted},
+                     "kept_until": outcome.kept_until, "scrubbed": outcome.scrubbed})
+    else:
+        print(outcome.message)
+    return ExitCode.OK
+
+
+def _say_preview(preview: Any) -> None:
+    out = sys.stderr
+    print(f"Erasing {preview.display_name} deletes:", file=out)
+    for item in preview.deleted:
+        print(f"  {item.label}: {item.count}", file=out)
+    for item in preview.changed:
+        print(f"  Changed: {item.label}: {item.count}", file=out)
+    for kept in preview.kept:
+        until = f" (until {kept.until.isoformat()})" if kept.until else ""
+        print(f"  Kept: {kept.what}{until}. {kept.reason}", file=out)
+
+
+def _erase_all(args: argparse.Namespace) -> int:
+    from crasme_desktop.services import privacy_erase
+
+    path = vault_path_of(args)
+    if not args.json:
+        print(f"This deletes {path}, its keys, its keychain entry and its backups.",
+              file=sys.stderr)
+    typed = _confirmation(args, _ERASE_ALL_WORDS)
+    if typed.strip().casefold() != _ERASE_ALL_WORDS.casefold():
+        raise UserError(f"Type {_ERASE_ALL_WORDS} to confirm; nothing was erased.")
+    vault = None
+    with_folder = True
+    try:  # unlocked, the configured backup folder is known and goes too
+        vault = open_for_command(args)
+    except UserError:
+        with_folder = False
+    try:
+        outcome = privacy_erase.erase_everything(path, confirmation=typed, vault=vault)
+    finally:
+        if vault is not None:
+            vault.close()
+    if args.json:
+        _print_json({"vault": str(path), "removed": [str(p) for p in outcome.removed],
+                     "keychain_cleared": outcome.keychain_cleared, "left": outcome.left,
+                     "backup_folder_read": with_folder})
+    else:
+        print(outcome.message)
+        for sentence in outcome.left:
+            print(sentence, file=sys.stderr)
+        if not with_folder:
+            print("The vault could not be unlocked, so backups in a backup folder chosen "
+                  "in Settings were not deleted; delete them by hand.", file=sys.stderr)
+    return ExitCode.USER_ERROR if outcome.left else ExitCode.OK
+
+
+# ------------------------------------------------------------ privacy requests, retention
+
+
+def _add_privacy_commands(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    privacy = commands.add_parser("privacy", help="the register of people's privacy requests")
+    actions = privacy.add_subparsers(dest="privacy_action", metavar="ACTION", required=True)
+    requests = actions.add_parser(
+        "requests", parents=parents,
+        help="list privacy requests (access, erasure, ...), open ones first by due date")
+    requests.add_argument("--status", default=None,
+                          choices=("open", "received", "in_progress", "done", "refused"),
+                          help="only requests with this status (open: received or in "
+                               "progress)")
+    privacy.set_defaults(handler=cmd_privacy)
+    retention = commands.add_parser(
+        "retention", help="what the retention rules remove: preview or apply them now")
+    steps = retention.add_subparsers(dest="retention_action", metavar="ACTION", required=True)
+    steps.add_parser("preview", parents=parents,
+                     help="count what each rule would remove today; removes nothing")
+    steps.add_parser("apply", parents=parents,
+                     help="remove now what is past its retention period, and record the run")
+    retention.set_defaults(handler=cmd_retention)
+
+
+def cmd_privacy(args: argparse.Namespace) -> int:
+    """`crasme privacy requests [--status S] [--json]`."""
+    from crasme_desktop.services import privacy_requests
+
+    vault = open_for_command(args)
+    try:
+        rows = privacy_requests.list_requests(vault, status=args.status)
+        today = vault.clock.now().date()
+    finally:
+        vault.close()
+    if args.json:
+        _print_json({"today": today.isoformat(), "requests": [
+            {"id": r.id, "kind": r.kind, "person_id": r.person_id,
+             "subject": r.subject_label, "received_on": r.received_on.isoformat(),
+             "due_on": r.due_on.isoformat(), "status": r.status,
+             "done_on": r.done_on.isoformat() if r.done_on else None,
+             "late": r.is_late(today), "note": r.note} for r in rows]})
+        return ExitCode.OK
+    if not rows:
+        print("No privacy requests." if args.status is None
+              else "No privacy requests with that status.")
+    for r in rows:
+        status = "LATE" if r.is_late(today) else r.status.replace("_", " ")
+        who = r.subject_label or "(erased)"
+        print(f"{r.received_on.isoformat()}  due {r.due_on.isoformat()}  {status:<11} "
+              f"{r.kind:<13} {who}")
+    return ExitCode.OK
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    """`crasme retention preview|apply [--json]`."""
+    from crasme_desktop.services import retention
+
+    vault = open_for_command(args)
+    try:
+        if args.retention_action == "apply":
+            plan = retention.apply_retention(vault)
+        else:
+            plan = retention.preview_retention(vault, record=True)
+        rules = {r.key: r for r in retention.retention_rules(vault)}
+    finally:
+        vault.close()
+    if args.json:
+        _print_json({"today": plan.today.isoformat(), "dry_run": plan.dry_run,
+                     "run_id": plan.run_id, "rules": [
+                         {"rule": i.key, "enabled": i.enabled, "keep": rules[i.key].months,
+                          "unit": rules[i.key].unit, "before": i.cutoff.isoformat(),
+                          "count": i.count} for i in plan.items]})
+        return ExitCode.OK
+    verb = "Would remove" if plan.dry_run else "Removed"
+    for i in plan.items:
+        rule = rules[i.key]
+        if not i.enabled:
+            print(f"{rule.title}: off")
+            continue
+        print(f"{rule.title} (kept {rule.period_text}, before {i.cutoff.isoformat()}): "
+              f"{verb.lower()} {i.count}")
+    print(f"{verb} {plan.total} in all." if plan.total else
+          ("Nothing to remove today." if plan.dry_run else "Nothing was past its time."))
     return ExitCode.OK
