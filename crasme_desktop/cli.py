@@ -146,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backup_commands(commands, [vault_opt, json_opt, unlock_opt])
     _add_invoice_commands(commands, [vault_opt, json_opt, unlock_opt])
     _add_erase_command(commands, [vault_opt, json_opt, unlock_opt])
+    _add_privacy_commands(commands, [vault_opt, json_opt, unlock_opt])
     return parser
 
 
