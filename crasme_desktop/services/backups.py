@@ -92,6 +92,8 @@ class BackupStatus:
     overdue: bool
     #: One sentence for the status bar or the Settings page.
     summary: str
+    #: Off-site copies (`services.offsite.OffsiteStatus`), None while they are off.
+    offsite: Any = None
 
 
 # ---------------------------------------------------------------------- preferences
@@ -165,6 +167,11 @@ def make_backup(
         else:
             if removed:
                 log.info("Removed %d backups older than %d days", len(removed), prefs.keep_days)
+        # Then the off-site copy, if one is set up (else no connection at all); its
+        # failure is kept for the status and never undoes the local backup.
+        from crasme_desktop.services import offsite
+
+        offsite.push_after_backup(vault, info, progress)
     return info
 
 
@@ -353,7 +360,13 @@ def backup_status(vault: Vault) -> BackupStatus:
         summary = f"Last good backup {_age(age)}."
     if drill is not None and not drill.ok:
         summary += " The last restore test failed: " + drill.message
-    return BackupStatus(folder, prefs, good, drill, overdue, summary)
+    from crasme_desktop.services import offsite
+
+    remote = offsite.offsite_status(vault)
+    if remote.configured:
+        summary += " " + remote.summary(now)
+    return BackupStatus(folder, prefs, good, drill, overdue, summary,
+                        remote if remote.configured else None)
 
 
 def _age(delta: timedelta) -> str:

@@ -109,6 +109,22 @@ def backup_name(vault_path: Path, created_at: datetime, reason: str) -> str:
     return f"{vault_path.stem}-{stamp}-{reason}{VAULT_SUFFIX}"
 
 
+def parse_backup_name(name: str) -> tuple[datetime, str] | None:
+    """When a backup named `name` was made and why, read from its name alone (for
+    copies kept elsewhere, such as off-site, whose manifest is not at hand); None for a
+    name that is not a backup's."""
+    if not name.endswith(VAULT_SUFFIX) or name.startswith("."):
+        return None
+    match = _NAME.match(name[: -len(VAULT_SUFFIX)])
+    if match is None:
+        return None
+    try:
+        when = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return when, match["reason"]
+
+
 def manifest_path(backup: Path) -> Path:
     return backup.with_name(backup.name + MANIFEST_SUFFIX)
 
