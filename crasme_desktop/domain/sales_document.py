@@ -64,5 +64,6 @@ class SalesDocument:
     footer: str = ""
     notes: str = ""
     reference: str = ""        # credit note: number of the invoice it corrects
+    reference_date: date | None = None  # credit note: the date of that invoice
     logo_png: bytes | None = None
     locale: str = "en_US"      # for amounts and dates on paper

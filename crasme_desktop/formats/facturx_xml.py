@@ -305,5 +305,8 @@ def _settlement(trade: Any, doc: SalesDocument) -> None:
         _sub(sums, RAM, "TotalPrepaidAmount", _money(prepaid, currency))
     _sub(sums, RAM, "DuePayableAmount", _money(due, currency))
     if doc.kind == "credit_note" and doc.reference:
-        _sub(_sub(settlement, RAM, "InvoiceReferencedDocument"), RAM, "IssuerAssignedID",
-             doc.reference)
+        referenced = _sub(settlement, RAM, "InvoiceReferencedDocument")
+        _sub(referenced, RAM, "IssuerAssignedID", doc.reference)
+        if doc.reference_date is not None:  # BT-26, the preceding invoice's date
+            _sub(_sub(referenced, RAM, "FormattedIssueDateTime"), QDT, "DateTimeString",
+                 doc.reference_date.strftime("%Y%m%d"), format="102")

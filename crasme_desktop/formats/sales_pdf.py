@@ -306,6 +306,8 @@ def _info_rows(doc: SalesDocument, text: _Texts) -> list[tuple[str, str]]:
     if doc.reference:
         rows.append(("Corrects invoice" if doc.kind == "credit_note" else "Reference",
                      doc.reference))
+        if doc.kind == "credit_note" and doc.reference_date is not None:
+            rows.append(("Invoice date", text.date(doc.reference_date)))
     if doc.buyer.tax_id:
         rows.append((f"Your {text.tax_word} ID", doc.buyer.tax_id))
     return rows
@@ -350,7 +352,9 @@ def _fit_text(canvas: Any, x: float, y: float, value: str, size: float, width: f
     """Draw one line, smaller (down to 70 %) and then cut short so it stays in `width`."""
     measured = text_width(value, size, bold)
     if measured > width:
-        size = max(size * 0.7, size * width / measured)
+        # A hair under the exact ratio: measuring at the scaled size may round a point
+        # above `width`, which would cut a line that fits ("10115 Ber…").
+        size = max(size * 0.7, size * width / measured * 0.995)
         while value and text_width(value, size, bold) > width:
             value = value[:-2].rstrip() + "…"
     return draw_text(canvas, x, y, value, size, bold=bold, align=align)
@@ -484,7 +488,8 @@ def _story(doc: SalesDocument, text: _Texts) -> list[Any]:
 
 def _intro(doc: SalesDocument, text: _Texts) -> str:
     if doc.kind == "credit_note" and doc.reference:
-        return f"This credit note corrects invoice {doc.reference}."
+        of = f" of {text.date(doc.reference_date)}" if doc.reference_date else ""
+        return f"This credit note corrects invoice {doc.reference}{of}."
     if doc.kind == "quote" and doc.due_date is not None:
         return f"This quote is valid until {text.date(doc.due_date)}."
     return ""

@@ -739,9 +739,8 @@ def _make_credit_note(
         billing_email=original.billing_email, currency=original.currency,
         issue_date=day, payment_terms_days=0,
         prices_include_tax=original.prices_include_tax, credit_of_id=original.id,
-        notes=check_no_card_number(notes.strip(), "credit note's text") or (
-            f"Credit note for invoice {original.number} of "
-            f"{original.issue_date.isoformat()}."),
+        # The printed reference names the invoice and its date; notes are the reason.
+        notes=check_no_card_number(notes.strip(), "credit note's text"),
         created_at=now, updated_at=now,
     )
     _set_totals(note, totals, original.currency)
@@ -943,6 +942,10 @@ def document_for(vault: Vault, kind: str, record_id: str) -> SalesDocument:
         buyer = Party(name=record.billing_name, address_lines=record.billing_address,
                       country_code=record.billing_country, tax_id=record.billing_tax_id,
                       email=record.billing_email)
+        reference_date = None
+        if invoice.credit_of_id:
+            reference_date = s.scalar(select(Invoice.issue_date).where(
+                Invoice.id == invoice.credit_of_id))
         terms = ""
         if invoice.kind == "invoice":
             terms = ("Payable on receipt" if record.payment_terms_days == 0
@@ -958,7 +961,8 @@ def document_for(vault: Vault, kind: str, record_id: str) -> SalesDocument:
             prices_include_tax=record.prices_include_tax,
             iban=rules.format_iban(bank.iban), bic=bank.bic, bank_name=bank.bank_name,
             payment_terms=terms, footer=bank.footer, notes=record.notes,
-            reference=record.credit_of_number, logo_png=settings.logo_png,
+            reference=record.credit_of_number, reference_date=reference_date,
+            logo_png=settings.logo_png,
             locale=_locale(seller_locale),
         )
 
@@ -979,11 +983,15 @@ def _customer_party(customer: Customer) -> Party:
 
 
 def _locale(value: str) -> str:
+    """The business's locale for paper, else the system's; the C/POSIX locale (no
+    grouping: "€ 1140.00") is taken as en_US."""
     if value:
         return value
     from babel import default_locale
 
-    return default_locale("LC_NUMERIC") or "en_US"
+    found = default_locale("LC_NUMERIC") or ""
+    return "en_US" if not found or found.endswith("POSIX") or found in ("C", "c") \
+        else found
 
 
 # -- recurring -----------------------------------------------------------------------

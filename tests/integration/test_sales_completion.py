@@ -165,7 +165,13 @@ def test_a_partial_credit_of_a_partly_paid_invoice_settles_it(vault, acme):
     after = invoices.get_invoice(vault, inv.id)
     assert (after.status, after.open_amount) == ("paid", D("0.00"))
     doc = invoices.document_for(vault, "invoice", after.credit_note_ids[0])
-    assert doc.reference == inv.number and "INV-2028-0001" in doc.notes
+    assert (doc.reference, doc.reference_date) == (inv.number, inv.issue_date)
+    from crasme_desktop.formats import facturx_xml
+
+    xml = facturx_xml.facturx_xml(doc)
+    facturx_xml.check_facturx_xml(xml)
+    assert b"<ram:IssuerAssignedID>INV-2028-0001</ram:IssuerAssignedID>" in xml
+    assert b'format="102">20280131</qdt:DateTimeString>' in xml
 
 
 # -- recurring plans ---------------------------------------------------------------------
