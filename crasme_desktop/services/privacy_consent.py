@@ -276,3 +276,18 @@ def _active(s: Session, person_id: str) -> Restriction | None:
 def _restriction_row(r: Restriction) -> RestrictionRow:
     return RestrictionRow(r.id, as_utc(r.started_at), r.start_reason,
                           as_utc(r.lifted_at) if r.lifted_at else None, r.lift_reason)
+
+
+@dataclass(frozen=True)
+class PrivacyChoices:
+    """A person's consent and restriction, now and as history, for the dialogs."""
+
+    person: PersonPrivacy
+    consents: list[ConsentRow]
+    restrictions: list[RestrictionRow]
+
+
+def privacy_choices(vault: Vault, person_id: str) -> PrivacyChoices:
+    """Everything the consent and restriction dialogs show, in one call."""
+    return PrivacyChoices(person_privacy(vault, person_id), consent_history(vault, person_id),
+                          restriction_history(vault, person_id))

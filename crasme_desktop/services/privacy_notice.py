@@ -219,34 +219,37 @@ def _mail_server(vault: Vault | None) -> str:
 
 
 def _retention_facts(vault: Vault | None, backup_keep_days: int) -> dict[str, str]:
-    months = dict(DEFAULT_RETENTION_MONTHS)
-    inactive: int | None = None
+    """The retention sentences, from `services.retention`'s live rules (its defaults
+    before a vault exists); the backups' period is the backups' own "keep days"."""
+    periods: dict[str, str | None] = {
+        key: _period(months) for key, months in DEFAULT_RETENTION_MONTHS.items()}
+    periods["inactive"] = None
     for rule in _retention_rules(vault):
-        key = str(getattr(rule, "key", ""))
+        name = _rule_name(str(getattr(rule, "key", "")))
         enabled = bool(getattr(rule, "enabled", True))
-        value = getattr(rule, "months", None)
-        name = _rule_name(key)
-        if name == "inactive":
-            inactive = int(value) if enabled and value else None
-        elif name in months and value:
-            months[name] = int(value) if enabled else 0
+        text = getattr(rule, "period_text", None) or _period(getattr(rule, "months", 0))
+        if name in periods:
+            periods[name] = text if enabled else None
     kept = "kept until you delete them"
+    activity, audit_period, invoices = periods["activity"], periods["audit"], periods["invoices"]
     return {
         "retention_activity": (
-            f"deleted {_period(months['activity'])} after they happened."
-            if months["activity"] else f"{kept}."),
+            f"deleted {activity} after they happened, with their attachments; open tasks "
+            "stay until they are done." if activity else f"{kept}."),
         "retention_audit": (
-            f"events are deleted {_period(months['audit'])} after they were recorded."
-            if months["audit"] else f"events are {kept}."),
+            f"events are deleted {audit_period} after they were recorded."
+            if audit_period else f"events are {kept}."),
         "retention_invoices": (
-            f"kept for {_period(months['invoices'])} after their issue date, then deleted."
-        ),
+            f"kept for {invoices or _period(84)} after their issue date, then deleted with "
+            "their payments."),
         "retention_backups": (
             f"deleted {_days(backup_keep_days)} after they were made; the newest backup "
             "that passed its check is always kept."),
         "retention_inactive": (
-            f"flagged for your review after {_period(inactive)} without any activity."
-            if inactive else "nothing happens to them: this rule is off unless you turn it on."),
+            f"tagged “Inactive” for your review after {periods['inactive']} without any "
+            "activity; nobody is deleted by this rule." if periods["inactive"]
+            else "nothing happens to them: this rule is off unless you turn it on, and it "
+                 "never deletes anyone."),
     }
 
 
@@ -316,3 +319,21 @@ def acknowledgements(vault: Vault) -> list[Acknowledgement]:
             select(NoticeAck).order_by(NoticeAck.at.desc(), NoticeAck.id.desc())
         ).all()
         return [Acknowledgement(r.version, r.actor, as_utc(r.at)) for r in rows]
+
+
+@dataclass(frozen=True)
+class NoticeDisplay:
+    """What the notice's view shows: the text, and who acknowledged which version."""
+
+    notice: RenderedNotice
+    acknowledgements: list[Acknowledgement]
+    needs_acknowledgement: bool
+
+
+def notice_display(vault: Vault | None, *, locale: str = DEFAULT_LOCALE) -> NoticeDisplay:
+    """The rendered notice with its acknowledgements, in one call for a worker thread."""
+    notice = render_notice(vault, locale=locale)
+    if vault is None:
+        return NoticeDisplay(notice, [], True)
+    acks = acknowledgements(vault)
+    return NoticeDisplay(notice, acks, not acks or acks[0].version != NOTICE_VERSION)

@@ -358,6 +358,8 @@ class AppController(QObject):
         self.wizard = None
         wizard.deleteLater()
         self._unlocked(wizard.vault)
+        if self.main_window is not None:  # a new vault: its privacy notice, to acknowledge
+            self.main_window.show_privacy_notice(acknowledge=True)
         if wizard.wants_sample_data and self.main_window is not None:
             self.main_window.page("dashboard").add_sample_data()
 

@@ -7,6 +7,7 @@ vault to them on unlock and takes it back on lock.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from crasme_desktop import APP_NAME, __version__
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.pages.base import Page
 from crasme_desktop.ui.pages.settings import SettingsPage, describe_key_source
+from crasme_desktop.ui.privacy_notice import NoticeBar, NoticeDialog
 from crasme_desktop.ui.search_box import SearchBox
 from crasme_desktop.ui.tasks import TaskRunner
 
@@ -116,6 +118,10 @@ class MainWindow(QMainWindow):
         self.search_box.open_requested.connect(self.open_record)
 
         self.banner = self._build_banner()
+        self.notice_bar = NoticeBar(tasks)
+        self.notice_bar.read_requested.connect(
+            lambda: self.show_privacy_notice(acknowledge=True))
+        self.notice_dialog: QWidget | None = None
         self.setCentralWidget(self._build_body())
         self._build_menus()
         self._build_status_bar()
@@ -185,6 +191,7 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addWidget(self._build_top_bar())
         column.addWidget(self.banner)
+        column.addWidget(self.notice_bar)
         column.addWidget(self.stack, 1)
 
         body = QWidget()
@@ -258,6 +265,9 @@ class MainWindow(QMainWindow):
             self.go_actions.append(action)
 
         help_menu = self.menuBar().addMenu("&Help")
+        self.notice_action = QAction("&Privacy notice", self)
+        self.notice_action.triggered.connect(self.show_privacy_notice)
+        help_menu.addAction(self.notice_action)
         about = QAction(f"&About {APP_NAME}", self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self.show_about)
@@ -333,12 +343,18 @@ class MainWindow(QMainWindow):
         for page in self.built_pages():
             page.attach(vault)
         self.search_box.attach(vault)
+        self.notice_bar.check(vault)
         notices = tuple(getattr(vault, "notices", ()) or ())
         self.show_notice(" ".join(notices) if notices else None)
 
     def clear(self) -> None:
         """Forget the vault and every row shown (on lock)."""
         self.vault = None
+        self.notice_bar.hide()
+        dialog, self.notice_dialog = self.notice_dialog, None
+        if dialog is not None:
+            with contextlib.suppress(RuntimeError):  # already closed and deleted
+                dialog.close()
         self.search_box.clear_vault()
         for page in self.built_pages():
             page.clear()
@@ -371,6 +387,16 @@ class MainWindow(QMainWindow):
         """A one-time sentence from the vault (e.g. no keychain here), shown as a banner."""
         self.banner_text.setText(text or "")
         self.banner.setVisible(bool(text))
+
+    def show_privacy_notice(self, acknowledge: bool = False) -> None:
+        """Help › Privacy notice: the notice as it applies to the open vault (the
+        defaults while locked); with `acknowledge`, "I have read this" records it."""
+        vault = getattr(self, "vault", None)
+        dialog = NoticeDialog(self.tasks, vault, self, acknowledge=acknowledge and bool(vault))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.acknowledged.connect(self.notice_bar.hide)
+        self.notice_dialog = dialog
+        dialog.open()
 
     def show_about(self) -> None:
         box = QMessageBox(self)
