@@ -135,7 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
         "person already in the vault, or skipped, with the reason. All or nothing: "
         "a failed or stopped import leaves the vault as it was.",
     )
-    imp.add_argument("file", type=Path, metavar="FILE", help="the .csv or .vcf file")
+    imp.add_argument("file", type=Path, metavar="FILE",
+                     help="the .csv or .vcf file, or a whole-vault export (.zip) made by "
+                     "`crasme export`, which goes only into a new, empty vault (its "
+                     "password from $CRASME_EXPORT_PASSWORD, or asked)")
     imp.add_argument("--dry-run", action="store_true",
                      help="show what would happen, change nothing")
     imp.add_argument("--preset", choices=("google", "outlook", "guessed"), default=None,
@@ -146,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backup_commands(commands, [vault_opt, json_opt, unlock_opt])
     _add_invoice_commands(commands, [vault_opt, json_opt, unlock_opt])
     _add_erase_command(commands, [vault_opt, json_opt, unlock_opt])
+    _add_export_command(commands, [vault_opt, json_opt, unlock_opt])
     _add_privacy_commands(commands, [vault_opt, json_opt, unlock_opt])
     return parser
 
@@ -706,8 +710,10 @@ _IMPORT_ACTIONS = {"create": "new", "merge": "merge", "skip": "skip"}
 def cmd_import(args: argparse.Namespace) -> int:
     """`crasme import FILE`: plan, report every row, then commit (unless --dry-run)."""
     from crasme_desktop.domain.progress import Progress
-    from crasme_desktop.services import importing
+    from crasme_desktop.services import importing, privacy_export
 
+    if privacy_export.is_export(args.file):
+        return cmd_import_export(args)
     # The file first: one that cannot be read is refused before the vault is unlocked.
     parsed = importing.parse_file(args.file, preset=args.preset)
     vault = open_for_command(args)
@@ -907,6 +913,106 @@ def cmd_invoice(args: argparse.Namespace) -> int:
         what = "Credit note" if record.kind == "credit_note" else "Invoice"
         print(f"{what} {record.number} saved to {path}"
               f"{' (with Factur-X e-invoice)' if args.facturx else ''}.")
+    return ExitCode.OK
+
+
+# ------------------------------------------------------------------------ privacy export
+
+
+EXPORT_PASSWORD_ENV = "CRASME_EXPORT_PASSWORD"
+
+
+def _add_export_command(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser(
+        "export", parents=parents,
+        help="export the whole vault, or everything held on one person, as one ZIP",
+        description="Write the whole vault, or with --person everything held on one "
+        "person (a subject access export with a readable PDF report), as one ZIP of "
+        "open formats: JSON with its schema, CSV, vCard, iCalendar, attached files and "
+        "invoice PDFs. With --encrypt the ZIP is encrypted with AES-256; the password "
+        f"comes from ${EXPORT_PASSWORD_ENV}, or is asked at the terminal.",
+    )
+    export.add_argument("--out", type=Path, metavar="FILE", required=True,
+                        help="where to write the .zip")
+    export.add_argument("--person", metavar="ID", default=None,
+                        help="export only this person (their id, as `crasme search` shows)")
+    export.add_argument("--encrypt", action="store_true",
+                        help="encrypt the ZIP with a password (AES-256)")
+    export.set_defaults(handler=cmd_export)
+
+
+def _export_password(args: argparse.Namespace, *, confirm: bool) -> str | None:
+    given = os.environ.get(EXPORT_PASSWORD_ENV)
+    if given:
+        return given
+    if not SecretSource(args).interactive:
+        raise UserError(f"The export's password is needed: set {EXPORT_PASSWORD_ENV}, or run "
+                        "the command at a terminal to type it.", exit_code=ExitCode.USAGE)
+    first = _ask_secret("Password for the export: ")
+    if confirm and _ask_secret("Repeat the password: ") != first:
+        raise UserError("The two passwords differ; run the command again.",
+                        exit_code=ExitCode.USAGE)
+    return first
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """`crasme export --out FILE [--person ID] [--encrypt]`."""
+    from crasme_desktop.domain.progress import Progress
+    from crasme_desktop.services import privacy_export
+
+    out = args.out.expanduser().resolve()
+    password = _export_password(args, confirm=True) if args.encrypt else None
+    privacy_export.check_password(password)
+    vault = open_for_command(args)
+    line = _ProgressLine("Exporting")
+    try:
+        if args.person:
+            summary = privacy_export.export_person(vault, args.person, out, password=password,
+                                                   progress=Progress(line))
+        else:
+            summary = privacy_export.export_vault(vault, out, password=password,
+                                                  progress=Progress(line))
+    finally:
+        line.finish()
+        vault.close()
+    if not summary.encrypted:
+        _say(privacy_export.NOT_ENCRYPTED)
+    if args.json:
+        _print_json({"path": str(summary.path), "scope": summary.scope,
+                     "person_id": summary.person_id, "encrypted": summary.encrypted,
+                     "size": summary.size, "files": summary.files, "counts": summary.counts})
+    else:
+        print(summary.message)
+    return ExitCode.OK
+
+
+def cmd_import_export(args: argparse.Namespace) -> int:
+    """`crasme import EXPORT.zip`: a whole-vault export into a new, empty vault."""
+    from crasme_desktop.domain.progress import Progress
+    from crasme_desktop.services import privacy_export
+
+    password = None
+    if privacy_export.is_encrypted(args.file):
+        password = _export_password(args, confirm=False)
+    privacy_export.read_manifest(args.file, password)  # refused before unlocking
+    if args.dry_run:
+        raise UserError("A dry run is not offered for an export; import it into a new, "
+                        "empty vault instead.", exit_code=ExitCode.USAGE)
+    vault = open_for_command(args)
+    line = _ProgressLine("Importing")
+    try:
+        summary = privacy_export.import_export(vault, args.file, password=password,
+                                               progress=Progress(line))
+        path = vault.path
+    finally:
+        line.finish()
+        vault.close()
+    if args.json:
+        _print_json({"file": str(args.file), "vault": str(path), "kind": "export",
+                     "format_version": summary.format_version, "counts": summary.counts})
+    else:
+        total = sum(summary.counts.values())
+        print(f"Imported the export made {summary.created_at} into {path}: {total} records.")
     return ExitCode.OK
 
 

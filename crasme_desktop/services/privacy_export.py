@@ -80,7 +80,7 @@ NOT_ENCRYPTED = ("The export file is not encrypted: anyone who gets a copy of it
                  "everything in it.")
 
 __all__ = ["ExportSummary", "ImportSummary", "data_schema", "export_person", "export_vault",
-           "import_export", "is_export", "manifest_schema", "read_manifest"]
+           "import_export", "is_encrypted", "is_export", "manifest_schema", "read_manifest"]
 
 
 @dataclass(frozen=True)
@@ -824,6 +824,15 @@ def is_export(path: Path | str) -> bool:
         return False
 
 
+def is_encrypted(path: Path | str) -> bool:
+    """True when the files of this ZIP need a password."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(info.flag_bits & 0x1 for info in zf.infolist())
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
 def _open_zip(path: Path, password: str | None) -> pyzipper.AESZipFile:
     try:
         zf = pyzipper.AESZipFile(path)
@@ -897,6 +906,8 @@ def import_export(vault: Vault, zip_path: Path | str, *, password: str | None = 
         if manifest.get("scope") != "vault":
             raise UserError("This is the export of one person; only an export of a whole "
                             "vault can be imported.")
+        with vault.unit_of_work() as uow:  # at once, before the long checks
+            _ensure_empty(uow.session.connection())
         files: dict[str, Any] = manifest.get("files", {})
         total = sum(int(v.get("size", 0)) for v in files.values()) or 1
         done = 0
@@ -927,6 +938,13 @@ _USER_TABLES = ("person", "organization", "activity", "invoice", "quote", "produ
                 "attachment", "tag")
 
 
+def _ensure_empty(conn: Any) -> None:
+    if any(conn.execute(sa.text(f'SELECT EXISTS (SELECT 1 FROM "{t}")')).scalar()
+           for t in _USER_TABLES):
+        raise UserError("This vault already holds records; import the export into a "
+                        "new, empty vault.")
+
+
 def _load_tables(vault: Vault, zf: pyzipper.AESZipFile, manifest: dict[str, Any],
                  progress: Progress, total: int) -> dict[str, int]:
     from crasme_desktop.services import audit, search_index
@@ -938,11 +956,7 @@ def _load_tables(vault: Vault, zf: pyzipper.AESZipFile, manifest: dict[str, Any]
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
         conn = s.connection()
-        busy = [t for t in _USER_TABLES
-                if conn.execute(sa.text(f'SELECT EXISTS (SELECT 1 FROM "{t}")')).scalar()]
-        if busy:
-            raise UserError("This vault already holds records; import the export into a "
-                            "new, empty vault.")
+        _ensure_empty(conn)
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         # Issued invoices refuse new lines; the triggers come back before the commit.
         triggers = conn.exec_driver_sql(
@@ -997,6 +1011,8 @@ def _json_rows(zf: pyzipper.AESZipFile, member: str) -> Iterator[list[dict[str, 
             line = line.rstrip("\n")
             if line == "]}":
                 break
+            if not line:
+                continue
             try:
                 batch.append(json.loads(line.rstrip(",")))
             except ValueError:
