@@ -259,11 +259,7 @@ def _checked_note(note: str) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise UserError(f"Keep the note under {NOTE_MAX} characters.")
-    card_check = getattr(validation, "contains_card_number", None)
-    if card_check is not None and card_check(note):
-        raise UserError("The note holds what looks like a payment card number; Crasme "
-                        "Desktop does not store card numbers, so remove it.")
-    return note
+    return validation.check_no_card_number(note, "note")
 
 
 def _label_for(session: Session, person_id: str | None, given: str) -> str:

