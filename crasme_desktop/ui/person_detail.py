@@ -140,6 +140,8 @@ class PersonDetail(QWidget):
     merge_requested = Signal(str, str, str)
     #: The shown person's id: the person wants to change it.
     edit_requested = Signal(str)
+    #: The shown person's id, once they were erased from the vault here.
+    erased = Signal(str)
 
     def __init__(
         self,
@@ -170,6 +172,10 @@ class PersonDetail(QWidget):
         self.edit_button = QPushButton("Edit")
         self.edit_button.setObjectName("editPerson")
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.person_id))
+        self.erase_button = QPushButton("Erase this person…")
+        self.erase_button.setObjectName("erasePerson")
+        self.erase_button.setToolTip("Erase everything held on this person, for good")
+        self.erase_button.clicked.connect(self.ask_erase)
         names = QVBoxLayout()
         names.setSpacing(2)
         names.addWidget(self.name)
@@ -177,6 +183,7 @@ class PersonDetail(QWidget):
         header = QHBoxLayout()
         header.addLayout(names, 1)
         header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.erase_button, 0, Qt.AlignmentFlag.AlignTop)
 
         facts_card, facts_box = card("personFacts")
         grid = fact_grid()
@@ -254,6 +261,22 @@ class PersonDetail(QWidget):
     @property
     def loading(self) -> bool:
         return self._loader.busy
+
+    def ask_erase(self) -> Any:
+        """The erase dialog for the shown person (preview, typed confirmation)."""
+        if self.vault is None or not self.person_id:
+            return None
+        from crasme_desktop.ui.erase_dialog import EraseDialog
+
+        dialog = EraseDialog(self.tasks, self.vault, self.person_id, self)
+        dialog.erased.connect(self._erased)
+        dialog.open()
+        return dialog
+
+    def _erased(self, person_id: str) -> None:
+        if person_id == self.person_id:
+            self.clear()
+        self.erased.emit(person_id)
 
     # -- showing ----------------------------------------------------------------------
     def _on_changed(self, areas: Any) -> None:
