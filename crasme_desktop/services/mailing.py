@@ -583,14 +583,16 @@ def _connect(
     client: smtplib.SMTP | None = None
     try:
         if settings.security == "none":
-            client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+            client = smtplib.SMTP(settings.host, settings.port, timeout=timeout,
+                                  local_hostname=_local_name())
         else:
             context = ssl_context or _context(settings)
             if settings.security == "ssl":
                 client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout,
-                                          context=context)
+                                          context=context, local_hostname=_local_name())
             else:
-                client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+                client = smtplib.SMTP(settings.host, settings.port, timeout=timeout,
+                                      local_hostname=_local_name())
                 stage = "starttls"
                 client.starttls(context=context)
         if settings.username:
@@ -601,6 +603,14 @@ def _connect(
         if client is not None:
             client.close()
         raise _explain(exc, settings, stage) from None
+
+
+def _local_name() -> str:
+    """The name this computer gives in EHLO: its own host name, as the system has it.
+    Without it smtplib looks the name up (getfqdn), a DNS query to the network that the
+    privacy notice promises not to make; a plain name is what most clients send."""
+    name = socket.gethostname().strip()
+    return name if name and name.isascii() else "localhost"
 
 
 def _login(client: smtplib.SMTP, username: str, password: str) -> None:
