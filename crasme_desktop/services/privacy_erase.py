@@ -648,6 +648,8 @@ def erase_everything(
         raise UserError(f"Type {ERASE_ALL_CONFIRMATION} to confirm; nothing was erased.")
     path = Path(vault_path).expanduser().absolute()
     folders = [backup_dir(path), *(Path(f).expanduser().absolute() for f in backup_folders)]
+    if vault is not None and keychain is None:
+        keychain = vault.keychain
     if vault is not None and not vault.closed:
         with contextlib.suppress(UserError, OSError):
             folders.append(backup_service.folder_for(vault).absolute())

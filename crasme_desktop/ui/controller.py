@@ -371,6 +371,7 @@ class AppController(QObject):
             window.lock_requested.connect(self.lock)
             window.quit_requested.connect(self.quit)
             window.auto_lock_changed.connect(self.idle.set_minutes)
+            window.vault_erased.connect(self.after_vault_erased)
             self.main_window = window
         return self.main_window
 
@@ -484,6 +485,26 @@ class AppController(QObject):
             on_done=self._options_rechecked,
             on_error=_log_only,
         )
+
+    def after_vault_erased(self) -> None:
+        """Everything was erased (the vault is closed and its files gone): forget it and
+        go back to the start screen, where a new vault can be made."""
+        log.info("The vault was erased")
+        self.idle.stop()
+        self.backup_timer.stop()
+        self.tasks.invalidate()
+        window = self.main_window
+        if window is not None:
+            window.clear()
+            window.hide()
+        vault, self.vault = self.vault, None
+        if vault is not None:
+            vault.close()
+        self.description = None
+        if self.unlock_screen is not None:
+            self.unlock_screen.hide()
+        self.state = "first-run"
+        self._show_wizard()
 
     def _options_rechecked(self, description: Any) -> None:
         screen = self.unlock_screen

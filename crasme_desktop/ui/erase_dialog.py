@@ -286,13 +286,31 @@ class EraseAllDialog(_Confirmed):
         self._set_busy(True)
         self.tasks.submit(
             service("privacy_erase.erase_everything"), self.vault_path,
-            confirmation=self.confirm_edit.text(), vault=self.vault,
+            confirmation=self.confirm_edit.text(), vault=self.vault or self._open_vault(),
             on_done=self._erased, on_error=self._failed)
+
+    def _host(self) -> Any:
+        """The main window this dialog was opened from, if any."""
+        parent = self.parentWidget()
+        return parent.window() if parent is not None else None
+
+    def _open_vault(self) -> Any:
+        # Opened from a page without the vault: the window's, if it is this one. The
+        # erase reads its backup folder, then closes it before deleting its files.
+        vault = getattr(self._host(), "vault", None)
+        if vault is not None and Path(vault.path) == self.vault_path:
+            return vault
+        return None
 
     def _erased(self, outcome: Any) -> None:
         self.outcome = outcome
         self._finished(" ".join((outcome.message, *outcome.left)))
 
     def _closed(self, _result: int) -> None:
-        if self.done_ok:
-            self.erased.emit(self.vault_path)
+        if not self.done_ok:
+            return
+        self.erased.emit(self.vault_path)
+        # The window goes back to the start screen (see AppController).
+        signal = getattr(self._host(), "vault_erased", None)
+        if signal is not None:
+            signal.emit()

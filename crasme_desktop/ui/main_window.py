@@ -85,6 +85,8 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     #: The settings page saved a new idle limit (minutes; 0 = never).
     auto_lock_changed = Signal(int)
+    #: Everything was erased (the erase-all dialog): back to the start screen.
+    vault_erased = Signal()
 
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -239,6 +239,11 @@ class Vault:
         finally:
             conn.close()
 
+    @property
+    def keychain(self) -> Keychain | None:
+        """The keychain this vault was unlocked with (None when it was not used)."""
+        return self._keychain
+
     def keychain_holds_key(self) -> bool:
         """Whether this computer's keychain holds the current key (False if unreachable)."""
         return self._keychain is not None and self._keychain_holds_key()

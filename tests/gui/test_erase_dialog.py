@@ -162,3 +162,32 @@ def test_the_person_pane_offers_erase_and_forgets_the_person(qtbot, tasks, vault
     assert erased.args == [seeded.person_id]
     assert pane.person_id == "" and pane.stack.currentWidget() is pane.placeholder
     tasks.wait(WAIT)
+
+
+def test_erase_all_data_from_the_privacy_page_returns_to_the_start(
+    qtbot, make_vault, make_controller, memory_keyring
+):
+    made = make_vault(passphrase=None, use_keychain=True)
+    controller = make_controller(made.path)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.vault is not None and controller.main_window is not None
+                    and controller.main_window.isVisible(), timeout=WAIT)
+    controller.tasks.wait(WAIT)  # unlock starts background writes
+    window = controller.main_window
+    window.show_page("privacy")
+    page = window.page("privacy")
+    qtbot.waitUntil(lambda: page.vault is not None, timeout=WAIT)
+    click(qtbot, page.erase_all_button)
+    dialog = page.findChild(EraseAllDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.confirm_edit.setText("ERASE EVERYTHING")
+    click(qtbot, dialog.action_button)
+    qtbot.waitUntil(lambda: dialog.done_ok or dialog.error.isVisible(), timeout=WAIT)
+    assert dialog.done_ok, dialog.error.text()
+    assert not made.path.exists()
+    assert memory_keyring.entries == {}  # the key left the keychain too
+    click(qtbot, dialog.close_button)
+    qtbot.waitUntil(lambda: controller.wizard is not None and controller.wizard.isVisible(),
+                    timeout=WAIT)
+    assert controller.vault is None and controller.state == "first-run"
+    assert not window.isVisible()
