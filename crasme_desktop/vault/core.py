@@ -255,7 +255,7 @@ class Vault:
         except (VaultError, KeychainUnavailableError):
             return False
 
-    def scrub(self, *, attempts: int = 40) -> bool:
+    def scrub(self, *, attempts: int = 12) -> bool:
         """Make deleted data leave the disk files after an erase: copy the write-ahead
         log into the file (whose freed space `secure_delete` has zeroed) and truncate
         the log to nothing. Another connection reading at that moment keeps old frames
