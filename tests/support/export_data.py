@@ -122,6 +122,6 @@ def build_office(vault: Any) -> Office:
         others_strings=(COLLEAGUE, "Bob Builder", "bob.builder@acme.example",
                         "carla.customer@example.org", "Rosenweg", "Training for Carla",
                         "Carla's own timeline note", "Bob's private remark",
-                        "A note on the company only", "DE811907980", "acme.example\"",
+                        "A note on the company only", "DE811907980", "https://acme.example",
                         "carla's file"),
     )
