@@ -148,15 +148,18 @@ def card_numbers(text: str) -> list[str]:
 
 
 def _card_in_run(groups: list[str]) -> str:
-    """The first card number made of whole consecutive groups of one run, or ""."""
+    """The first card number made of whole consecutive groups of one run (the longest
+    from where it starts), or ""."""
     for start in range(len(groups)):
-        digits = ""
+        digits = found = ""
         for group in groups[start:]:
             digits += group
             if len(digits) > 19:
                 break
             if len(digits) >= 13 and digits[0] in _CARD_FIRST_DIGITS and _luhn_valid(digits):
-                return digits
+                found = digits
+        if found:
+            return found
     return ""
 
 
