@@ -430,6 +430,10 @@ class Quote(Stamped, Base):
     # other cannot be created or sorted; the services keep this one in step.
     invoice_id: Mapped[str | None] = mapped_column(String(36))
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: The deal this quote was made from (schema 0007). No foreign key (SQLite cannot add
+    #: one to an existing table without rebuilding it): trigger trg_deal_deleted clears
+    #: it when the deal goes.
+    deal_id: Mapped[str | None] = mapped_column(String(36))
     lines: Mapped[list[QuoteLine]] = relationship(
         back_populates="quote", cascade="all, delete-orphan", order_by="QuoteLine.position"
     )
@@ -444,6 +448,7 @@ class Quote(Stamped, Base):
         Index("ix_quote_status", "status", "valid_until", "id"),
         Index("ix_quote_person", "customer_person_id", "issue_date", "id"),
         Index("ix_quote_organization", "customer_organization_id", "issue_date", "id"),
+        Index("ix_quote_deal", "deal_id"),
     )
 
 
@@ -745,3 +750,84 @@ class RetentionRun(Stamped, Base):
     summary: Mapped[str] = mapped_column(Text, default="{}")
 
     __table_args__ = (Index("ix_retention_run_at", "at"),)
+
+
+# --- Deals (schema 0007) ------------------------------------------------------------
+#
+# A pipeline is an ordered list of stages; each stage has a default probability (in
+# percent) and a kind: open, won or lost. A deal sits in one stage of one pipeline at a
+# `position` (the board's order inside the column, with gaps so a move touches one row).
+# `status` repeats the stage's kind so that lists and the forecast filter by an index.
+# Values are integer minor units of the deal's currency (`domain.money`). Deleting a
+# deal takes its search entry with it and clears `quote.deal_id` (trigger
+# trg_deal_deleted made by migration 0007), whichever way it is deleted.
+
+STAGE_KINDS = ("open", "won", "lost")
+
+
+class Pipeline(Stamped, Base):
+    __tablename__ = "pipeline"
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(default=0)
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (Index("ix_pipeline_position", "position", "id"),)
+
+
+class DealStage(Stamped, Base):
+    __tablename__ = "deal_stage"
+    pipeline_id: Mapped[str] = mapped_column(ForeignKey("pipeline.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(default=0)
+    probability: Mapped[int] = mapped_column(default=0)  # percent, 0..100
+    kind: Mapped[str] = mapped_column(String(10), default="open")
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('open', 'won', 'lost')", name="ck_deal_stage_kind"),
+        CheckConstraint("probability >= 0 AND probability <= 100",
+                        name="ck_deal_stage_probability"),
+        Index("ix_deal_stage_pipeline", "pipeline_id", "position", "id"),
+    )
+
+
+class Deal(Stamped, Base):
+    """A possible sale to a person and/or a company, moving through a pipeline."""
+
+    __tablename__ = "deal"
+    title: Mapped[str] = mapped_column(String(300))
+    title_key: Mapped[str] = mapped_column(String(300), default="")
+    pipeline_id: Mapped[str] = mapped_column(ForeignKey("pipeline.id", ondelete="RESTRICT"))
+    stage_id: Mapped[str] = mapped_column(ForeignKey("deal_stage.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    position: Mapped[int] = mapped_column(default=0)
+    value_minor: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    expected_close: Mapped[date] = mapped_column()
+    owner: Mapped[str] = mapped_column(String(100), default="")
+    next_step: Mapped[str] = mapped_column(String(300), default="")
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL")
+    )
+    #: Percent chosen for this deal; NULL: the stage's probability.
+    probability: Mapped[int | None] = mapped_column()
+    closed_on: Mapped[date | None] = mapped_column()  # the day it was won or lost
+    close_reason: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'won', 'lost')", name="ck_deal_status"),
+        CheckConstraint("value_minor >= 0", name="ck_deal_value"),
+        CheckConstraint("probability IS NULL OR (probability >= 0 AND probability <= 100)",
+                        name="ck_deal_probability"),
+        Index("ix_deal_board", "pipeline_id", "stage_id", "position", "id"),
+        Index("ix_deal_stage", "stage_id"),
+        Index("ix_deal_status_close", "status", "expected_close", "id"),
+        Index("ix_deal_close", "expected_close", "id"),
+        Index("ix_deal_title", "title_key", "id"),
+        Index("ix_deal_value", "value_minor", "id"),
+        Index("ix_deal_created", "created_at", "id"),
+        Index("ix_deal_owner", "owner", "expected_close", "id"),
+        Index("ix_deal_person", "person_id"),
+        Index("ix_deal_organization", "organization_id"),
+    )

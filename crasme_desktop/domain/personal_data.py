@@ -29,7 +29,7 @@ CATEGORIES: Mapping[str, str] = {
     "contact": "Contact details (email, phone, postal and billing address)",
     "notes": "Notes, timeline entries and attached files",
     "relationship": "Relationship (company, tags, source)",
-    "financial": "Quotes, invoices, payments and credit",
+    "financial": "Deals, quotes, invoices, payments and credit",
     "privacy": "Consent, restriction and privacy requests",
     "staff": "Names of the colleagues who own or changed records",
 }
@@ -161,7 +161,7 @@ PERSONAL: Mapping[str, TableTag] = {
          "billing_name": "identity", "net_minor": "financial", "tax_minor": "financial",
          "total_minor": "financial", "notes": "notes"},
         f"{STAMPS} number series_id status currency issue_date valid_until "
-        "prices_include_tax invoice_id", subject="customer_person_id"),
+        "prices_include_tax invoice_id deal_id", subject="customer_person_id"),
     "quote_line": _tag("Quote lines", "sales", "while_kept", {"description": "financial"},
                        f"{STAMPS} quote_id {_LINE}"),
     "invoice": _tag(
@@ -215,6 +215,21 @@ PERSONAL: Mapping[str, TableTag] = {
                        {"actor": "staff"}, f"{STAMPS} version at"),
     "retention_run": _tag("Retention runs", "privacy", "privacy_records", {},
                           f"{STAMPS} at dry_run summary"),
+    # --- Deals (schema 0007) ---------------------------------------------------------
+    "pipeline": _tag("Sales pipelines", "operation", "while_kept", {},
+                     f"{STAMPS} name position is_default"),
+    "deal_stage": _tag("Stages of sales pipelines", "operation", "while_kept", {},
+                       f"{STAMPS} pipeline_id name position probability kind"),
+    # A deal belongs to its person: erasing them deletes it (see services/deals.py for
+    # what a deal of a company with the person as contact should do instead).
+    "deal": _tag(
+        "Deals (possible sales)", "sales", "while_kept",
+        {"title": "financial", "title_key": "financial", "value_minor": "financial",
+         "person_id": "relationship", "organization_id": "relationship",
+         "next_step": "notes", "close_reason": "notes", "notes": "notes",
+         "owner": "staff"},
+        f"{STAMPS} pipeline_id stage_id status position currency expected_close "
+        "probability closed_on", subject="person_id"),
 }
 
 #: Stores outside the tables above that copy personal data, and how they are handled.

@@ -38,7 +38,7 @@ def test_a_0005_vault_gains_the_privacy_tables(tmp_path):
     path = copy_of("schema-0005.crasme", tmp_path)
     with open_vault(path, use_keychain=False, passphrase=PASSPHRASE) as vault, \
             vault.engine.connect() as conn:
-        assert migrate.current_revision(conn) == "0006" == migrate.SCHEMA_HEAD
+        assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD >= "0006"
         names = set(conn.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
         people = conn.exec_driver_sql("SELECT count(*) FROM person").scalar_one()
