@@ -19,7 +19,7 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from crasme_desktop import APP_NAME, __version__
+from crasme_desktop import APP_NAME, __version__, version_text
 from crasme_desktop.domain.errors import Cancelled, ExitCode, UserError
 
 if TYPE_CHECKING:
@@ -47,6 +47,37 @@ DOCTOR_REPEATS = frozenset({"vault", "key_slots_file", "key_slots", "file_size",
 # --------------------------------------------------------------------------- parsing
 
 
+class _VersionAction(argparse.Action):
+    """`crasme --version`: "crasme X.Y.Z", then what the About box shows (the versions of
+    Qt, SQLCipher and Python and the licence). Worked out only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        sys.stdout.write(f"crasme {__version__}\n{about_text()}\n")
+        parser.exit()
+
+
+def about_text() -> str:
+    """The About box's version lines, without importing Qt (its version is read from the
+    installed PySide6's metadata, which is the Qt it bundles)."""
+    from importlib import metadata
+
+    from crasme_desktop.vault.versions import sqlcipher_version
+
+    qt = "unknown"
+    for dist in ("PySide6-Essentials", "PySide6"):
+        try:
+            qt = metadata.version(dist)
+            break
+        except metadata.PackageNotFoundError:
+            continue
+    return version_text(qt=qt, sqlcipher=sqlcipher_version())
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole `crasme` command line (GUI by default)."""
     parser = argparse.ArgumentParser(
@@ -54,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}: a local-first CRM kept in one encrypted file.",
         epilog="With no command, the window opens. Exit codes are listed in the README.",
     )
-    parser.add_argument("--version", action="version", version=f"crasme {__version__}")
+    parser.add_argument("--version", action=_VersionAction,
+                        help="show the version of the program and of its parts, and exit")
     parser.add_argument(
         "--vault", type=Path, metavar="PATH", default=None,
         help="the vault file to use (default: $CRASME_VAULT, else default.crasme in "

@@ -23,12 +23,13 @@ import functools
 import re
 import threading
 import unicodedata
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from crasme_desktop import RESOURCES
+
 #: Fonts shipped with the app (the same folder the recovery kit uses).
-FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+FONTS_DIR = RESOURCES / "fonts"
 
 REGULAR = "CrasmeDoc"
 BOLD = "CrasmeDoc-Bold"

@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crasme_desktop import APP_NAME, __version__
+from crasme_desktop import APP_NAME, RESOURCES, __version__
 
 #: Fonts shipped with the app, so that any name or path prints the same everywhere.
-FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+FONTS_DIR = RESOURCES / "fonts"
 _FONT_FILES = {
     "CrasmeSans": "DejaVuSans.ttf",
     "CrasmeSans-Bold": "DejaVuSans-Bold.ttf",

@@ -56,7 +56,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from crasme_desktop import APP_NAME, __version__
+from crasme_desktop import APP_NAME, RESOURCES, __version__
 from crasme_desktop.domain import personal_data
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import Base, Person
@@ -69,7 +69,7 @@ from crasme_desktop.vault.migrate import SCHEMA_HEAD
 
 FORMAT = "crasme-desktop-export"
 FORMAT_VERSION = 1
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "resources" / "schemas"
+SCHEMAS_DIR = RESOURCES / "schemas"
 DATA_SCHEMA = f"crasme-export-data-{FORMAT_VERSION}.schema.json"
 MANIFEST_SCHEMA = f"crasme-export-manifest-{FORMAT_VERSION}.schema.json"
 PASSWORD_ENV = "CRASME_EXPORT_PASSWORD"

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crasme_desktop import RESOURCES
 from crasme_desktop.domain.clock import as_utc
 from crasme_desktop.domain.models import NoticeAck
 from crasme_desktop.services import audit
@@ -33,7 +34,7 @@ from crasme_desktop.vault import Vault
 NOTICE_VERSION = "2026-11-1"
 #: sha256 of notice.en.md as released under NOTICE_VERSION (tests/privacy checks it).
 NOTICE_SHA256 = "cb7d06a4196cce296fe75f5a4cbf440855c458a4d01f5026e5bed983c6650cf3"
-NOTICE_DIR = Path(__file__).resolve().parents[2] / "resources" / "privacy"
+NOTICE_DIR = RESOURCES / "privacy"
 DEFAULT_LOCALE = "en"
 
 _PROMISE = re.compile(r"\{promise:([a-z0-9][a-z0-9-]*)\}")

@@ -16,20 +16,20 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from crasme_desktop import APP_NAME, __version__
+from crasme_desktop import APP_NAME
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.pages.base import Page
 from crasme_desktop.ui.pages.settings import SettingsPage, describe_key_source
@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         # Pages are built the first time they are shown (the dashboard at once), so the
         # window opens without building nine pages nobody has looked at yet.
         self._pages: dict[str, Page] = {}
-        self.about_box: QMessageBox | None = None
+        self.about_box: QDialog | None = None
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -401,16 +401,10 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_about(self) -> None:
-        box = QMessageBox(self)
-        box.setObjectName("aboutBox")
-        box.setWindowTitle(f"About {APP_NAME}")
-        box.setIconPixmap(theme.app_icon().pixmap(64, 64))
-        box.setText(f"<b>{APP_NAME}</b> {__version__}")
-        box.setInformativeText(
-            "A CRM for small offices that keeps everything in one encrypted file on your "
-            "own computer. Nothing is sent anywhere.\n\nFree software under the GNU "
-            "General Public License, version 3 or later."
-        )
+        """Help › About: name, version, licence and the versions of Qt, SQLCipher, Python."""
+        from crasme_desktop.ui.about import AboutDialog
+
+        box = AboutDialog(self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.about_box = box
         box.open()

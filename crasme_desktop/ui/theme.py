@@ -8,13 +8,13 @@ empty-state picture alike.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+from crasme_desktop import RESOURCES
+
 ICONS = RESOURCES / "icons"
 STYLES = RESOURCES / "styles"
 
