@@ -176,6 +176,10 @@ class PersonDetail(QWidget):
         self.erase_button.setObjectName("erasePerson")
         self.erase_button.setToolTip("Erase everything held on this person, for good")
         self.erase_button.clicked.connect(self.ask_erase)
+        self.export_button = QPushButton("Export this person's data…")
+        self.export_button.setObjectName("exportPerson")
+        self.export_button.setToolTip("Everything held on this person, in one ZIP file")
+        self.export_button.clicked.connect(self.ask_export)
         names = QVBoxLayout()
         names.setSpacing(2)
         names.addWidget(self.name)
@@ -183,6 +187,7 @@ class PersonDetail(QWidget):
         header = QHBoxLayout()
         header.addLayout(names, 1)
         header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
         header.addWidget(self.erase_button, 0, Qt.AlignmentFlag.AlignTop)
 
         facts_card, facts_box = card("personFacts")
@@ -270,6 +275,16 @@ class PersonDetail(QWidget):
 
         dialog = EraseDialog(self.tasks, self.vault, self.person_id, self)
         dialog.erased.connect(self._erased)
+        dialog.open()
+        return dialog
+
+    def ask_export(self) -> Any:
+        """The export dialog for the shown person (subject access)."""
+        if self.vault is None or not self.person_id:
+            return None
+        from crasme_desktop.ui.privacy_export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.tasks, self.vault, self.person_id, self)
         dialog.open()
         return dialog
 

@@ -13,26 +13,26 @@ import pyzipper
 from crasme_desktop.ui.privacy_export_dialog import ExportDialog, ProcessingRecordView
 from tests.support.clicks import click
 from tests.support.export_data import build_office
-from tests.support.records import runner, vault  # noqa: F401 - fixtures
 from tests.support.required import unavailable
 
+pytest_plugins = ("tests.support.records",)  # the `vault` and `runner` fixtures
 WAIT = 30_000
 PASSWORD = "dialog password"
 
 
 @pytest.fixture
-def office(vault):  # noqa: F811 - the fixture above
+def office(vault):
     return build_office(vault)
 
 
-def open_dialog(qtbot, runner, vault, person_id=None, chosen=None):  # noqa: F811
+def open_dialog(qtbot, runner, vault, person_id=None, chosen=None):
     dialog = ExportDialog(runner, vault, person_id, choose_path=lambda suggested: chosen)
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
 
 
-def test_person_export_is_encrypted_by_default(qtbot, runner, vault, office, tmp_path):  # noqa: F811
+def test_person_export_is_encrypted_by_default(qtbot, runner, vault, office, tmp_path):
     target = tmp_path / "alice"
     dialog = open_dialog(qtbot, runner, vault, office.alice, chosen=target)
     qtbot.waitUntil(lambda: "Alice-Wondergem-personal-data" in dialog.path_edit.text(),
@@ -53,7 +53,7 @@ def test_person_export_is_encrypted_by_default(qtbot, runner, vault, office, tmp
         assert zf.read("report.pdf").startswith(b"%PDF")
 
 
-def test_a_plain_export_says_so_plainly(qtbot, runner, vault, office, tmp_path):  # noqa: F811
+def test_a_plain_export_says_so_plainly(qtbot, runner, vault, office, tmp_path):
     dialog = open_dialog(qtbot, runner, vault)
     dialog.path_edit.setText(str(tmp_path / "all.zip"))
     dialog.encrypt.setChecked(False)
@@ -65,7 +65,7 @@ def test_a_plain_export_says_so_plainly(qtbot, runner, vault, office, tmp_path):
     assert (tmp_path / "all.zip").stat().st_size == dialog.summary.size
 
 
-def test_mistakes_are_shown_in_the_dialog(qtbot, runner, vault, office, tmp_path):  # noqa: F811
+def test_mistakes_are_shown_in_the_dialog(qtbot, runner, vault, office, tmp_path):
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
     dialog = open_dialog(qtbot, runner, vault)
@@ -83,7 +83,7 @@ def test_mistakes_are_shown_in_the_dialog(qtbot, runner, vault, office, tmp_path
     assert runner.shown_errors == []
 
 
-def test_cancel_writes_nothing(qtbot, runner, vault, office, tmp_path):  # noqa: F811
+def test_cancel_writes_nothing(qtbot, runner, vault, office, tmp_path):
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
     dialog = open_dialog(qtbot, runner, vault)
@@ -95,7 +95,7 @@ def test_cancel_writes_nothing(qtbot, runner, vault, office, tmp_path):  # noqa:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_record_of_processing_shows_and_saves_a_pdf(qtbot, runner, vault, office, tmp_path):  # noqa: F811
+def test_record_of_processing_shows_and_saves_a_pdf(qtbot, runner, vault, office, tmp_path):
     if shutil.which("pdftotext") is None:
         unavailable("pdftotext", "poppler-utils is not installed")
     target = tmp_path / "record"
@@ -112,3 +112,20 @@ def test_record_of_processing_shows_and_saves_a_pdf(qtbot, runner, vault, office
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Record of processing" in text and "Crasme Studio" in text
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
+def test_the_person_pane_opens_the_export_for_that_person(qtbot, runner, vault, office):
+    from crasme_desktop.ui.person_detail import PersonDetail
+
+    pane = PersonDetail(runner)
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_record(vault, office.alice)
+    qtbot.waitUntil(lambda: pane.record is not None, timeout=WAIT)
+    click(qtbot, pane.export_button)
+    dialog = pane.findChild(ExportDialog)
+    assert dialog is not None and dialog.isVisible() and dialog.person_id == office.alice
+    qtbot.waitUntil(lambda: "Alice-Wondergem" in dialog.path_edit.text(), timeout=WAIT)
+    dialog.reject()
+    runner.wait(WAIT)
