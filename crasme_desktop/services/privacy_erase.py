@@ -50,6 +50,7 @@ from crasme_desktop.domain.models import (
     Attachment,
     Base,
     CustomerCredit,
+    Erasure,
     Invoice,
     MergeRecord,
     Organization,
@@ -168,10 +169,7 @@ def _table(name: str) -> Table | None:
 
 
 def _erasure_table() -> Table:
-    table = _table("erasure")
-    if table is None:  # pragma: no cover - schema 0006 makes it
-        raise UserError("This vault cannot record erasures yet; update Crasme Desktop.")
-    return table
+    return Erasure.__table__  # type: ignore[return-value]
 
 
 def _add_years_months(day: date, months: int) -> date:
@@ -181,20 +179,12 @@ def _add_years_months(day: date, months: int) -> date:
 
 
 def invoice_retention_months(vault: Vault) -> int:
-    """The invoice retention period from the retention rules (default 84 months)."""
-    try:
-        from crasme_desktop.services import retention
-    except ImportError:
-        return DEFAULT_INVOICE_MONTHS
-    try:
-        rules = retention.retention_rules(vault)
-    except (AttributeError, UserError):
-        return DEFAULT_INVOICE_MONTHS
-    for rule in rules:
-        key = str(getattr(rule, "key", ""))
-        months = getattr(rule, "months", None)
-        if "invoice" in key and isinstance(months, int) and months > 0:
-            return months
+    """The invoice retention period of the retention rules (84 months by default)."""
+    from crasme_desktop.services import retention  # it imports backups, which imports us
+
+    for rule in retention.retention_rules(vault):
+        if rule.key == INVOICE_RULE_KEY and rule.months > 0:
+            return int(rule.months)
     return DEFAULT_INVOICE_MONTHS
 
 
