@@ -12,7 +12,6 @@ import logging
 import os
 import stat
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from crasme_desktop.vault import engine as eng
 from crasme_desktop.vault import keyslots, migrate
 from crasme_desktop.vault.errors import (
     NotAVault,
+    VaultBusy,
     VaultDamaged,
     VaultError,
     VaultExists,
@@ -99,6 +99,11 @@ class UnitOfWork:
                     raise
             else:
                 self.session.rollback()
+                # A write refused for a lock or a stale snapshot is a clear sentence, not
+                # a bug: nothing was written, and trying again works.
+                mapped = eng.map_storage_error(exc, self._vault.path)
+                if isinstance(mapped, VaultBusy):
+                    raise mapped from exc
         finally:
             self.session.close()
 
@@ -255,20 +260,17 @@ class Vault:
         except (VaultError, KeychainUnavailableError):
             return False
 
-    def scrub(self, *, attempts: int = 12) -> bool:
+    def scrub(self) -> bool:
         """Make deleted data leave the disk files after an erase: copy the write-ahead
         log into the file (whose freed space `secure_delete` has zeroed) and truncate
-        the log to nothing. Another connection reading at that moment keeps old frames
-        alive, so it tries again a few times; False if it never got through (the next
-        checkpoint, at the latest when the vault closes, finishes the job)."""
-        for attempt in range(attempts):
-            with self.engine.connect() as conn:
-                raw = conn.connection.driver_connection
-                busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-            if not busy:
-                return True
-            time.sleep(0.025 * (attempt + 1))
-        return False
+        the log to nothing. A connection still reading an older snapshot keeps the log
+        alive; the checkpoint waits for it (the busy timeout) and returns False if it
+        did not finish, and the next checkpoint, at the latest when the vault closes,
+        does the job."""
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return not busy
 
     # -- checks ---------------------------------------------------------------
     def doctor(self) -> dict[str, Any]:

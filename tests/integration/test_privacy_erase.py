@@ -325,3 +325,25 @@ def test_kept_until_follows_the_invoice_retention_rule(vault, seeded):
     assert privacy_erase.invoice_retention_months(vault) == 120
     preview = privacy_erase.erase_preview(vault, seeded.person_id)
     assert preview.kept_until == date(2036, 3, 2)
+
+
+def test_a_reader_holding_the_log_leaves_it_to_the_close_which_scrubs_it(vault, seeded):
+    key = bytes(vault._key)
+    wanted = pieces(seeded.names_emails_phones) - pieces(seeded.colleague_values)
+    reader = vault.engine.connect()
+    reader.execute(text("SELECT count(*) FROM person")).scalar()  # an open read snapshot
+    try:
+        outcome = privacy_erase.erase_person(vault, seeded.person_id,
+                                             confirmation=erase_seed.DISPLAY)
+        assert outcome.scrubbed is False  # said, not hidden
+        wal = vault.path.with_name(vault.path.name + "-wal")
+        assert wal.stat().st_size > 0
+    finally:
+        reader.close()
+    with vault.unit_of_work() as uow:
+        name, address = uow.session.execute(text(
+            "SELECT billing_name, billing_address FROM invoice WHERE id = :i"),
+            {"i": seeded.kept_invoice_id}).one()
+    path = vault.path
+    vault.close()  # the last connection checkpoints and removes the log
+    assert find_pieces(all_plain_pages(path, key), wanted, masks=[name, address]) == {}
