@@ -218,6 +218,7 @@ _PERSON_ROWS: Mapping[str, str] = {
     "consent": "person_id = :p",
     "restriction": "person_id = :p",
     "privacy_request": "person_id = :p",
+    "deal": "person_id = :p",
 }
 #: Columns of their company's record that a person's export keeps: its name only.
 _ORGANIZATION_KEPT = ("id", "name")
@@ -228,6 +229,7 @@ _REDACTED_TEXT: Mapping[str, tuple[str, ...]] = {
     "invoice_line": ("description",), "payment": ("note", "reference"),
     "customer_credit": ("note",), "recurring_invoice": ("notes",),
     "privacy_request": ("note",), "restriction": ("start_reason", "lift_reason"),
+    "deal": ("title", "next_step", "close_reason", "notes"),
 }
 
 
