@@ -28,6 +28,7 @@ class ExitCode:
     VAULT_NOT_FOUND = 25
     VAULT_EXISTS = 26
     INTEGRITY_FAILED = 27
+    VAULT_BUSY = 28
 
 
 class UserError(Exception):

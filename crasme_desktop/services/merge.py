@@ -845,8 +845,9 @@ def list_merges(vault: Vault, kind: Kind, record_id: str) -> list[MergeInfo]:
 
 def prune_merge_records(vault: Vault, older_than_days: int = UNDO_DAYS) -> int:
     """Delete merge records older than the undo period (and undone ones as old);
-    returns how many went."""
-    with vault.unit_of_work() as uow:
+    returns how many went. Runs in the background after unlock, so it waits its turn
+    for the write lock rather than meet another writer half-way."""
+    with vault.unit_of_work(immediate=True) as uow:
         return _prune(uow.session, vault.clock.now(), older_than_days)
 
 

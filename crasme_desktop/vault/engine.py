@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from crasme_desktop.domain.errors import UserError
-from crasme_desktop.vault.errors import DiskFull, NotAVault, VaultDamaged, VaultReadOnly
+from crasme_desktop.vault.errors import (
+    DiskFull,
+    NotAVault,
+    VaultBusy,
+    VaultDamaged,
+    VaultReadOnly,
+)
 
 DBAPIErrorType = sqlcipher.Error
 
@@ -198,6 +204,10 @@ def map_storage_error(exc: BaseException, path: Path) -> BaseException:
         return _io_error(path)
     if name.startswith("SQLITE_CANTOPEN"):
         return VaultReadOnly(path)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:
+        # Another writer held the lock past the busy timeout, or committed between this
+        # transaction's first read and its first write (a stale snapshot cannot write).
+        return VaultBusy(path)
     return exc
 
 

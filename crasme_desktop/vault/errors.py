@@ -113,6 +113,18 @@ class DiskFull(VaultError):
         )
 
 
+class VaultBusy(VaultError):
+    """Two changes met: SQLite refused this one rather than let it overwrite the other."""
+
+    exit_code = ExitCode.VAULT_BUSY
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"Crasme Desktop was saving other work in {path} at the same moment, so this "
+            "change was not made; try again."
+        )
+
+
 class VaultInUse(VaultError):
     exit_code = ExitCode.VAULT_IN_USE
 
