@@ -23,6 +23,7 @@ from crasme_desktop.domain import sales as rules
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import (
     Activity,
+    Deal,
     Organization,
     Person,
     PostalAddress,
@@ -291,6 +292,8 @@ class QuoteDraft:
     prices_include_tax: bool | None = None  # None: the business's default
     lines: tuple[LineDraft, ...] = ()
     notes: str = ""
+    #: The deal a new quote is made from (kept when a quote is changed).
+    deal_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -315,6 +318,7 @@ class QuoteRecord:
     notes: str
     created_at: datetime
     updated_at: datetime
+    deal_id: str | None = None  # the deal it was made from
 
 
 @dataclass(frozen=True)
@@ -378,12 +382,20 @@ def save_quote(vault: Vault, draft: QuoteDraft, quote_id: str | None = None) -> 
         quote.notes = check_no_card_number(draft.notes.strip(), "quote note")
         quote.lines = [QuoteLine(**line_columns(line, i, totals.line_nets[i], currency))
                        for i, line in enumerate(lines)]
+        if event == "created" and draft.deal_id:
+            if s.get(Deal, draft.deal_id) is None:
+                raise UserError("That deal no longer exists; the quote was not made.")
+            quote.deal_id = draft.deal_id
         s.flush()
         if event == "created":
             add_timeline(s, "quote", quote.id, quote.customer_person_id,
                          quote.customer_organization_id,
                          f"Quote {quote.number} created: "
                          f"{money_text(quote.total_minor, currency, settings.locale)}", now)
+            if quote.deal_id:
+                add_timeline(s, "deal", quote.deal_id, quote.customer_person_id,
+                             quote.customer_organization_id,
+                             f"Quote {quote.number} made from the deal", now)
         audit.add(s, f"quote.{'create' if event == 'created' else 'update'}", "quote", quote.id)
         return _record(quote, today)
 
@@ -648,5 +660,6 @@ def _record(q: Quote, today: date) -> QuoteRecord:
         notes=q.notes,
         created_at=q.created_at,
         updated_at=q.updated_at,
+        deal_id=q.deal_id,
     )
 

@@ -50,6 +50,7 @@ _PHONE_INPUT = re.compile(r"\+?[\d\s().\-/]+")
 _WORD = re.compile(r"[^\W_]+")
 
 __all__ = [
+    "DESCRIBE_DEALS_SQL",
     "DESCRIBE_INVOICES_SQL",
     "DESCRIBE_ORGANIZATIONS_SQL",
     "DESCRIBE_PEOPLE_SQL",
@@ -187,8 +188,25 @@ def _describe_invoices(conn: RawConnection, doc_ids: list[int]) -> dict[int, Des
     return out
 
 
+#: Deals: the title, with the company (else the person) and the stage.
+DESCRIBE_DEALS_SQL = (
+    "SELECT d.doc_id, x.id, x.title, x.title_key, coalesce(o.name, p.display_name, ''), "
+    "s.name FROM search_doc d JOIN deal x ON x.id = d.record_id "
+    "JOIN deal_stage s ON s.id = x.stage_id "
+    "LEFT JOIN organization o ON o.id = x.organization_id "
+    "LEFT JOIN person p ON p.id = x.person_id WHERE d.doc_id IN ({docs})"
+)
+
+
+def _describe_deals(conn: RawConnection, doc_ids: list[int]) -> dict[int, Described]:
+    rows = conn.execute(DESCRIBE_DEALS_SQL.format(docs=_marks(len(doc_ids))), doc_ids)
+    return {doc: Described(did, title, " · ".join(p for p in (customer, stage) if p), key)
+            for doc, did, title, key, customer, stage in rows}
+
+
 register_kind(SearchKind("person", "People", _describe_people))
 register_kind(SearchKind("organization", "Companies", _describe_organizations))
+register_kind(SearchKind("deal", "Deals", _describe_deals))
 register_kind(SearchKind("invoice", "Invoices", _describe_invoices))
 
 

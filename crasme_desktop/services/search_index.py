@@ -38,7 +38,7 @@ IndexKind = Literal["person", "organization"]
 
 KIND_SHIFT = 40
 #: A kind's rows in `search_doc` have ids in [code << 40, (code + 1) << 40).
-KIND_CODES: dict[str, int] = {"person": 1, "organization": 2, "invoice": 3}
+KIND_CODES: dict[str, int] = {"person": 1, "organization": 2, "invoice": 3, "deal": 4}
 FTS_TABLES = ("search_word", "search_trigram")
 #: Ids per statement (well under SQLite's limit of bound parameters).
 CHUNK = 500
@@ -48,6 +48,8 @@ __all__ = [
     "KIND_CODES",
     "Document",
     "add_documents",
+    "deal_text",
+    "index_deals",
     "index_invoices",
     "index_organizations",
     "index_people",
@@ -152,6 +154,24 @@ def _words(parts: Sequence[str], *more: str) -> str:
         for word in part.split():
             out.setdefault(word.casefold(), word)
     return " ".join(out.values())
+
+
+def index_deals(session: Session, ids: Iterable[str]) -> None:
+    """(Re)index these deals by their title (names of people are left out, so that a
+    deal's entry never keeps a deleted person's name); ids of deals that no longer exist
+    are unindexed. (Deleting a deal also unindexes it by trigger, migration 0007.)"""
+    for chunk in _chunks(ids):
+        session.flush()
+        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+        rows = session.execute(
+            text(f"SELECT id, title FROM deal WHERE id IN ({marks})"),
+            {f"i{n}": v for n, v in enumerate(chunk)},
+        ).all()
+        _replace(session, "deal", chunk, {did: deal_text(title) for did, title in rows})
+
+
+def deal_text(title: str) -> SearchText:
+    return SearchText(title.strip()[:PART_LIMIT], "")
 
 
 def unindex(session: Session, kind: str, ids: Iterable[str]) -> None:

@@ -214,7 +214,7 @@ def test_a_write_that_fails_leaves_the_index_as_it_was(vault, people):
 
 def test_unknown_kind_is_a_programming_error(vault):
     with vault.unit_of_work() as uow, pytest.raises(ValueError):
-        search_index.unindex(uow.session, "deal", ["x"])
+        search_index.unindex(uow.session, "spaceship", ["x"])
 
 
 def _integrity_ok(vault):
