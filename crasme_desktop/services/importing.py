@@ -78,7 +78,7 @@ from crasme_desktop.formats.contact_record import (
     size_text,
 )
 from crasme_desktop.formats.csv_contacts import Column
-from crasme_desktop.services import audit, duplicates, search_index
+from crasme_desktop.services import audit, duplicates, privacy_consent, search_index
 from crasme_desktop.services.contacts import office_region
 from crasme_desktop.vault import Vault
 
@@ -465,6 +465,7 @@ class _Planner:
         self.s = s
         self.region = region
         self.progress = progress
+        self._restricted: set[str] = set()
 
     def run(self, parsed: ParsedFile) -> tuple[list[RowPlan], list[_Target]]:
         total = len(parsed.records)
@@ -480,6 +481,8 @@ class _Planner:
         matches = _match_people(self.s, good)
         match_of = {id(r): m for r, m in zip(good, matches, strict=True)}
         existing = _load_existing(self.s, {m.person_id for m in matches if m is not None})
+        # A restricted person may be read but not changed: rows matching one add nothing.
+        self._restricted = privacy_consent.restricted_among(self.s, existing)
         plans = _skipped_problems(parsed.problems)
         targets: list[_Target] = []
         by_key: dict[Any, _Target] = {}
@@ -507,6 +510,11 @@ class _Planner:
             reason = (f"Line {line}: the same person as line {earlier.line} of this file "
                       f"({why}); {_adds(added)}.")
             return _row_plan(rec, MERGE if added else SKIP, reason, d, row, earlier)
+        if match is not None and match.person_id in self._restricted:
+            shown = quoted(match.display_name or existing[match.person_id].name)
+            return _row_plan(rec, SKIP, f"Line {line}: {shown} is already in the vault and "
+                             "restricted, so nothing was added to them; lift the restriction "
+                             "on the Privacy page first to import this row.", notes=row.notes)
         if match is not None and match.person_id in existing:
             target = by_person.get(match.person_id)
             if target is None:

@@ -61,7 +61,7 @@ from crasme_desktop.domain.money import (
 )
 from crasme_desktop.domain.sales_document import DocumentLine, Party, SalesDocument, TaxTotal
 from crasme_desktop.domain.validation import check_no_card_number, clean_text, quoted
-from crasme_desktop.services import audit, business, search_index
+from crasme_desktop.services import audit, business, privacy_consent, search_index
 from crasme_desktop.services.quotes import (
     CheckedLine,
     Customer,
@@ -289,6 +289,7 @@ def _write_draft(
                  else draft.prices_include_tax)
     lines = check_lines(s, draft.lines, currency)
     customer = load_customer(s, draft.customer_person_id, draft.customer_organization_id)
+    privacy_consent.ensure_not_restricted(s, draft.customer_person_id, "invoiced")
     if invoice_id is None:
         series = (s.get(NumberSeries, draft.series_id) if draft.series_id
                   else business.default_series(s, "invoice"))
@@ -406,6 +407,7 @@ def _issue(s: Session, vault: Vault, invoice: Invoice, day: date) -> None:
     if not (invoice.customer_person_id or invoice.customer_organization_id) \
             and invoice.kind == "invoice":
         raise UserError("Choose a customer before issuing the invoice.")
+    privacy_consent.ensure_not_restricted(s, invoice.customer_person_id, "invoiced")
     lines = list(invoice.lines)
     if not lines:
         raise UserError(f"Add at least one line before issuing the {what}.")
@@ -1013,6 +1015,7 @@ def save_recurring(
         settings = business.load_business(s)
         currency = rules.normalize_currency(draft.currency or settings.default_currency)
         checked = check_lines(s, draft.lines, currency)
+        privacy_consent.ensure_not_restricted(s, draft.customer_person_id, "invoiced")
         if recurring_id is None:
             plan = RecurringInvoice(start_date=draft.start_date, next_date=draft.start_date,
                                     created_at=now, updated_at=now)
@@ -1138,7 +1141,13 @@ def make_due_recurring(vault: Vault, today: date | None = None) -> list[str]:
         s = uow.session
         plans = s.scalars(select(RecurringInvoice).where(
             RecurringInvoice.active.is_(True), RecurringInvoice.next_date <= today)).all()
+        # A restricted customer's plan waits (nothing is made, nothing skipped) until
+        # the restriction is lifted.
+        restricted = privacy_consent.restricted_among(
+            s, {p.customer_person_id for p in plans if p.customer_person_id})
         for plan in plans:
+            if plan.customer_person_id in restricted:
+                continue
             until = min(today, plan.end_date) if plan.end_date else today
             periods = rules.recurring_dates(plan.start_date, plan.interval, None, until)
             have = set(s.scalars(select(Invoice.recurring_period).where(

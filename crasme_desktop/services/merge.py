@@ -33,7 +33,7 @@ from crasme_desktop.domain.clock import as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import Base, MergeRecord
 from crasme_desktop.domain.validation import default_display_name, format_phone, sort_key
-from crasme_desktop.services import audit, search_index
+from crasme_desktop.services import audit, privacy_consent, search_index
 from crasme_desktop.services.contacts import NotFound
 from crasme_desktop.vault import Vault
 
@@ -419,6 +419,9 @@ def merge_preview(vault: Vault, kind: Kind, keep_id: str, other_id: str) -> Merg
     with vault.unit_of_work() as uow:
         s = uow.session
         keep, other = _load_pair(s, spec, keep_id, other_id)
+        if spec.kind == "person":  # a restricted person's record may be read, not changed
+            for person_id in (keep_id, other_id):
+                privacy_consent.ensure_not_restricted(s, person_id, "merged")
         keep_newer = keep["row"]["updated_at"] >= other["row"]["updated_at"]
         kv, ov = _raw_values(s, spec, keep), _raw_values(s, spec, other)
         companies = _company_names(s, {kv.get("organization_id"), ov.get("organization_id")})
@@ -564,6 +567,9 @@ def _merge(
         s = uow.session
         _prune(s, now, UNDO_DAYS)
         keep, other = _load_pair(s, spec, keep_id, other_id)
+        if spec.kind == "person":  # a restricted person's record may be read, not changed
+            for person_id in (keep_id, other_id):
+                privacy_consent.ensure_not_restricted(s, person_id, "merged")
         keep_newer = keep["row"]["updated_at"] >= other["row"]["updated_at"]
         sides = _choose(
             spec, _raw_values(s, spec, keep), _raw_values(s, spec, other), keep_newer, choices

@@ -43,7 +43,7 @@ from crasme_desktop.domain.money import (
 )
 from crasme_desktop.domain.sales_document import TaxTotal
 from crasme_desktop.domain.validation import check_no_card_number, clean_text
-from crasme_desktop.services import audit, business
+from crasme_desktop.services import audit, business, privacy_consent
 from crasme_desktop.vault import Vault
 
 if TYPE_CHECKING:
@@ -353,6 +353,7 @@ def save_quote(vault: Vault, draft: QuoteDraft, quote_id: str | None = None) -> 
                      else draft.prices_include_tax)
         lines = check_lines(s, draft.lines, currency)
         customer = load_customer(s, draft.customer_person_id, draft.customer_organization_id)
+        privacy_consent.ensure_not_restricted(s, draft.customer_person_id, "quoted")
         if quote_id is None:
             series = business.default_series(s, "quote")
             quote = Quote(number=business.take_number(s, series, issue), series_id=series.id,
