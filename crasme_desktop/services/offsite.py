@@ -39,6 +39,7 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -178,8 +179,12 @@ def secret_name(vault: Vault) -> str:
     return f"Crasme Desktop off-site secret key ({vault.vault_id})"
 
 
-def clean_settings(settings: OffsiteSettings) -> OffsiteSettings:
-    """The settings tidied, or a `UserError` naming the first problem."""
+def clean_settings(settings: OffsiteSettings | Mapping[str, str]) -> OffsiteSettings:
+    """The settings tidied, or a `UserError` naming the first problem (a mapping, as
+    the Settings page sends them, is taken field by field)."""
+    if not isinstance(settings, OffsiteSettings):
+        fields = asdict(OffsiteSettings())
+        settings = OffsiteSettings(**{k: str(settings.get(k) or "") for k in fields})
     endpoint = settings.endpoint_url.strip().rstrip("/")
     if endpoint:
         parsed = urlparse(endpoint)
@@ -245,7 +250,7 @@ def offsite_setup(vault: Vault) -> OffsiteSetup:
 
 
 def save_settings(
-    vault: Vault, settings: OffsiteSettings, secret_key: str | None = None
+    vault: Vault, settings: OffsiteSettings | Mapping[str, str], secret_key: str | None = None
 ) -> OffsiteSetup:
     """Check and save the settings; `secret_key` goes to the keychain only (None keeps
     the saved one, "" forgets it). Nothing is sent anywhere: `test_connection` does."""
@@ -299,11 +304,16 @@ def forget_settings(vault: Vault) -> None:
 
 
 def test_connection(
-    vault: Vault, settings: OffsiteSettings | None = None, secret_key: str | None = None
+    vault: Vault,
+    settings: OffsiteSettings | Mapping[str, str] | None = None,
+    secret_key: str | None = None,
+    progress: Progress | None = None,
 ) -> str:
     """Reach the bucket, write a small object and delete it; a sentence saying so, or a
     `UserError` saying what is wrong. `settings` default to the saved ones."""
     settings = clean_settings(settings) if settings is not None else get_settings(vault)
+    if progress is not None:
+        progress.update(0, 0, f"Connecting to {settings.place}")
     remote = _Remote.open(vault, settings, secret_key)
     probe = f"{remote.base}.crasme-connection-test"
     with remote.explained():

@@ -161,18 +161,24 @@ class BackupSettingsSection(QWidget):
             "are made. The newest checked backup is always kept, however old.", "hint"))
         box.addLayout(buttons)
         box.addWidget(self.note)
+        self.offsite = OffsiteSection(tasks, self)
+        self.offsite.sent.connect(lambda _outcome: self.refresh())
+        self.offsite.restored.connect(self._restored)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
+        outer.addWidget(self.offsite)
 
     # -- loading ------------------------------------------------------------------
     def attach(self, vault: Any) -> None:
         self.vault = vault
+        self.offsite.attach(vault)
         self.refresh()
 
     def clear(self) -> None:
         self.vault = None
         self.status = None
+        self.offsite.clear()
         self.summary.clear()
         self.drill.clear()
         self.note.clear()
@@ -211,6 +217,7 @@ class BackupSettingsSection(QWidget):
             self.drill.setText(
                 f"Restore test {verdict} on {local_time(drill.at)}: {drill.message}"
             )
+        self.offsite.show_status(status.offsite)
         self.status_changed.emit(status)
 
     # -- changing ----------------------------------------------------------------
@@ -400,6 +407,331 @@ class RestoreDialog(QDialog):
         self.tasks.submit(
             service("backups.restore_backup"), self.vault, info.path,
             writes=RESTORED, progress_title="Restoring the backup",
+            on_done=self._restored, on_error=self._failed,
+        )
+
+    def _restored(self, outcome: Any) -> None:
+        self.restored.emit(outcome)
+        self.accept()
+
+    def _failed(self, error: UserError) -> None:
+        self.restore_button.setEnabled(True)
+        self.message.setText(error.message)
+
+
+def offsite_text(status: Any) -> tuple[str, bool]:
+    """What the Settings page (and the status bar) say about off-site copies, and
+    whether it is a warning; `status` is `services.offsite.OffsiteStatus` or None."""
+    if status is None or not status.configured:
+        return "Off-site copies are off: backups stay on this computer.", False
+    if status.last_good is None:
+        text = "No off-site copy yet."
+    else:
+        text = f"Last off-site copy: {local_time(status.last_good.sent_at)}"
+    if status.last_failure is not None:
+        return f"{text} The last attempt failed: {status.last_failure.message}", True
+    return text, False
+
+
+class OffsiteSection(QWidget):
+    """The "Off-site copy" card: S3-compatible storage for copies of the backups."""
+
+    sent = Signal(object)
+    restored = Signal(object)
+
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("offsiteSettings")
+        self.tasks = tasks
+        self.vault: Any = None
+        self.setup: Any = None
+        self.restore_dialog: RemoteRestoreDialog | None = None
+
+        self.status = label("", "value")
+        self.status.setObjectName("offsiteStatus")
+        self.endpoint = self._field("offsiteEndpoint", "Endpoint address",
+                                    "Empty for Amazon S3, or e.g. https://s3.wasabisys.com")
+        self.region = self._field("offsiteRegion", "Region", "e.g. eu-central-1")
+        self.bucket = self._field("offsiteBucket", "Bucket", "the bucket's name")
+        self.prefix = self._field("offsitePrefix", "Folder in the bucket", "optional")
+        self.access_key = self._field("offsiteAccessKey", "Access key id", "")
+        self.secret = self._field("offsiteSecret", "Secret access key", "")
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+
+        self.save_button = self._button("offsiteSave", "Save", self.save,
+                                        "Keep these settings (the secret goes to the keychain)")
+        self.test_button = self._button("offsiteTest", "Test connection", self.test_connection,
+                                        "Write a small test file to the bucket and delete it")
+        self.push_button = self._button("offsitePush", "Send to off-site now", self.push,
+                                        "Send the newest backup off-site and check it there")
+        self.restore_button = self._button("offsiteRestore", "Restore from off-site…",
+                                           self.open_restore,
+                                           "List the off-site backups and restore one")
+        self.forget_button = self._button("offsiteForget", "Stop off-site copies", self.forget,
+                                          "Forget these settings and the secret access key")
+        self.note = label("", "hint")
+        self.note.setObjectName("offsiteNote")
+
+        form = QFormLayout()
+        form.setHorizontalSpacing(24)
+        form.setVerticalSpacing(10)
+        form.addRow("Status", self.status)
+        for widget in (self.endpoint, self.region, self.bucket, self.prefix,
+                       self.access_key, self.secret):
+            form.addRow(widget.accessibleName(), widget)
+        buttons = QHBoxLayout()
+        for button in (self.save_button, self.test_button, self.push_button,
+                       self.restore_button, self.forget_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        frame, box = titled_card("Off-site copy", "offsiteCard")
+        box.addWidget(label(
+            "Optionally, each backup is also sent to storage you rent (Amazon S3, Wasabi or "
+            "any S3-compatible service). What is sent is the backup as it lies on disk, "
+            "already encrypted: the vault's pages, a manifest (dates, sizes and record "
+            "counts, no personal data) and the key slots (the vault's key locked by your "
+            "passphrase and by the recovery key, so one of them is still needed to open "
+            "it). Nothing else leaves this computer, and nothing at all until this is set "
+            "up. The secret access key is kept in this computer's keychain only.", "hint"))
+        box.addLayout(form)
+        box.addLayout(buttons)
+        box.addWidget(self.note)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+        self._enable()
+
+    def _field(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.setPlaceholderText(placeholder)
+        return edit
+
+    def _button(self, name: str, text: str, slot: Any, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    # -- loading ------------------------------------------------------------------
+    def attach(self, vault: Any) -> None:
+        self.vault = vault
+        self.tasks.submit(service("offsite.offsite_setup"), vault, on_done=self.show_setup,
+                          on_error=self._failed)
+
+    def clear(self) -> None:
+        self.vault = None
+        self.setup = None
+        for edit in (self.endpoint, self.region, self.bucket, self.prefix, self.access_key,
+                     self.secret):
+            edit.clear()
+        self.note.clear()
+        self.status.clear()
+        self._enable()
+
+    def show_setup(self, setup: Any) -> None:
+        if self.vault is None:
+            return
+        self.setup = setup
+        settings = setup.settings
+        self.endpoint.setText(settings.endpoint_url)
+        self.region.setText(settings.region)
+        self.bucket.setText(settings.bucket)
+        self.prefix.setText(settings.prefix)
+        self.access_key.setText(settings.access_key_id)
+        self.secret.clear()
+        if setup.secret_saved:
+            self.secret.setPlaceholderText("saved in this computer's keychain")
+        elif not setup.keychain_available:
+            self.secret.setPlaceholderText("no keychain here: typed for each copy")
+        else:
+            self.secret.setPlaceholderText("")
+        self.show_status(setup.status)
+        self._enable()
+
+    def show_status(self, status: Any) -> None:
+        text, warning = offsite_text(status)
+        self.status.setText(text)
+        self.status.setProperty("state", "warning" if warning else "")
+
+    def _enable(self) -> None:
+        configured = self.setup is not None and self.setup.settings.configured
+        for button in (self.push_button, self.restore_button, self.forget_button):
+            button.setEnabled(configured)
+        self.save_button.setEnabled(self.vault is not None)
+        self.test_button.setEnabled(self.vault is not None)
+
+    def form_settings(self) -> dict[str, str]:
+        return {"endpoint_url": self.endpoint.text(), "region": self.region.text(),
+                "bucket": self.bucket.text(), "prefix": self.prefix.text(),
+                "access_key_id": self.access_key.text()}
+
+    def _typed_secret(self) -> str | None:
+        return self.secret.text().strip() or None
+
+    # -- actions ------------------------------------------------------------------
+    def save(self) -> None:
+        if self.vault is None:
+            return
+        self.note.setText("Saving…")
+        self.tasks.submit(service("offsite.save_settings"), self.vault, self.form_settings(),
+                          self._typed_secret(), writes={"backups"},
+                          on_done=self._saved, on_error=self._failed)
+
+    def _saved(self, setup: Any) -> None:
+        self.show_setup(setup)
+        self.note.setText("Saved. Use “Test connection” to check them." if
+                          setup.settings.configured else "Saved: off-site copies are off.")
+
+    def test_connection(self) -> None:
+        if self.vault is None:
+            return
+        self.note.setText("Connecting…")
+        self.test_button.setEnabled(False)
+        self.tasks.submit(service("offsite.test_connection"), self.vault,
+                          self.form_settings(), self._typed_secret(),
+                          progress_title="Testing the off-site connection",
+                          on_done=self._tested, on_error=self._failed)
+
+    def _tested(self, message: str) -> None:
+        self._enable()
+        self.note.setText(message)
+
+    def push(self) -> None:
+        if self.vault is None:
+            return
+        self.note.setText("Sending…")
+        self.push_button.setEnabled(False)
+        self.tasks.submit(service("offsite.push_backup"), self.vault,
+                          secret_key=self._typed_secret(), writes={"backups"},
+                          progress_title="Sending the backup off-site", cancellable=True,
+                          on_done=self._pushed, on_error=self._failed)
+
+    def _pushed(self, outcome: Any) -> None:
+        self._enable()
+        self.note.setText(f"Sent and checked off-site: {outcome.copy.name} "
+                          f"({file_size(outcome.copy.size)}).")
+        self.sent.emit(outcome)
+
+    def forget(self) -> None:
+        if self.vault is None:
+            return
+        answer = QMessageBox.question(
+            self, "Stop off-site copies?",
+            "Forget the storage settings and remove the secret access key from the "
+            "keychain? The copies already sent stay in the bucket.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.tasks.submit(service("offsite.forget_settings"), self.vault, writes={"backups"},
+                          on_done=lambda _r: self.attach(self.vault), on_error=self._failed)
+
+    def open_restore(self) -> None:
+        if self.vault is None:
+            return
+        dialog = RemoteRestoreDialog(self.tasks, self.vault, self._typed_secret(), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(self.restored.emit)
+        self.restore_dialog = dialog
+        dialog.open()
+
+    def _failed(self, error: UserError) -> None:
+        self._enable()
+        self.note.setText(error.message)
+        if self.vault is not None:
+            self.tasks.submit(service("offsite.offsite_status"), self.vault,
+                              on_done=self.show_status)
+
+
+class RemoteRestoreDialog(QDialog):
+    """The off-site backups of this vault, newest first; restore one."""
+
+    restored = Signal(object)
+
+    def __init__(self, tasks: TaskRunner, vault: Any, secret: str | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("remoteRestoreDialog")
+        self.setWindowTitle("Restore an off-site backup")
+        self.setMinimumSize(600, 360)
+        self.tasks = tasks
+        self.vault = vault
+        self.secret = secret
+        self.backups: list[Any] = []
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("remoteBackupList")
+        self.table.setHorizontalHeaderLabels(["Made", "Why", "Size"])
+        self.table.setAccessibleName("Off-site backups, newest first")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.message = label("Asking the off-site storage…", "hint")
+        self.message.setObjectName("remoteRestoreMessage")
+        self.restore_button = QPushButton("Restore…")
+        self.restore_button.setObjectName("remoteRestoreSelected")
+        self.restore_button.setEnabled(False)
+        self.restore_button.clicked.connect(self.ask_restore)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label(
+            "The chosen backup is downloaded, compared with what was sent, checked like any "
+            "backup, and only then swapped in; a backup of the vault as it is comes first.",
+            "hint"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        tasks.submit(service("offsite.list_remote"), vault, secret_key=secret,
+                     on_done=self.show_backups, on_error=lambda e: self.message.setText(e.message))
+
+    def show_backups(self, backups: list[Any]) -> None:
+        self.backups = [b for b in backups if b.complete]
+        self.table.setRowCount(len(self.backups))
+        for row, info in enumerate(self.backups):
+            self.table.setItem(row, 0, QTableWidgetItem(local_time(info.created_at)))
+            self.table.setItem(row, 1, QTableWidgetItem(describe_reason(info.reason)))
+            size = QTableWidgetItem(file_size(info.size))
+            size.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(row, 2, size)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        if self.backups:
+            self.table.selectRow(0)
+            self.message.setText(f"{len(self.backups)} off-site backups, newest first.")
+        else:
+            self.message.setText("There are no off-site backups of this vault yet.")
+        self.restore_button.setEnabled(bool(self.backups))
+
+    def selected(self) -> Any:
+        rows = self.table.selectionModel().selectedRows()
+        return self.backups[rows[0].row()] if rows else None
+
+    def ask_restore(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        answer = QMessageBox.question(
+            self, "Restore this off-site backup?",
+            f"Replace everything in the vault with the off-site backup made "
+            f"{local_time(info.created_at)}? Changes made since then will be in the safety "
+            "backup made first, not in the vault.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restore(info)
+
+    def restore(self, info: Any) -> None:
+        self.message.setText("Downloading and checking…")
+        self.restore_button.setEnabled(False)
+        self.tasks.submit(
+            service("offsite.restore_remote"), self.vault, info.name, secret_key=self.secret,
+            writes=RESTORED, progress_title="Restoring the off-site backup",
             on_done=self._restored, on_error=self._failed,
         )
 

@@ -42,6 +42,9 @@ from crasme_desktop.ui.tasks import TaskRunner
 RECORD_PAGES = {"person": ("contacts", "show_person"),
                 "organization": ("companies", "show_organization"),
                 "invoice": ("sales", "show_invoice"),
+                "quote": ("sales", "show_quote"),
+                "deal": ("deals", "show_deal"),
+                "deals_this_month": ("deals", "show_closing_this_month"),
                 "privacy_requests": ("privacy", "show_requests")}
 
 @dataclass(frozen=True)
@@ -290,14 +293,21 @@ class MainWindow(QMainWindow):
         self.status_backup.setToolTip("Open the backup settings")
         self.status_backup.linkActivated.connect(lambda _link: self.show_page("settings"))
         self.status_backup.hide()
+        self.status_offsite = QLabel()
+        self.status_offsite.setObjectName("statusOffsite")
+        self.status_offsite.linkActivated.connect(lambda _link: self.show_page("settings"))
+        self.status_offsite.hide()
         bar.addWidget(self.status_path, 1)
+        bar.addPermanentWidget(self.status_offsite)
         bar.addPermanentWidget(self.status_backup)
         bar.addPermanentWidget(self.status_encryption)
         bar.addPermanentWidget(self.status_key)
 
     def show_backup_status(self, status: Any) -> None:
         """Warn in the status bar while the newest good backup is older than the chosen
-        interval (or there is none); say nothing while backups are on time."""
+        interval (or there is none); say nothing while backups are on time. With
+        off-site copies set up, say when the last one was made (or that it failed)."""
+        self._show_offsite_status(getattr(status, "offsite", None))
         if not status.overdue:
             self.status_backup.hide()
             return
@@ -312,6 +322,21 @@ class MainWindow(QMainWindow):
         self.status_backup.setStatusTip(status.summary)
         self.status_backup.setToolTip(status.summary + " Click to open the backup settings.")
         self.status_backup.show()
+
+    def _show_offsite_status(self, offsite: Any) -> None:
+        from crasme_desktop.ui.backup_settings import offsite_text
+
+        if offsite is None or not offsite.configured:
+            self.status_offsite.hide()
+            return
+        text, warning = offsite_text(offsite)
+        short = "Off-site copy failed" if warning else (
+            "No off-site copy yet" if offsite.last_good is None else "Off-site copy ok")
+        self.status_offsite.setText(f'<a href="#backups">{short}</a>')
+        self.status_offsite.setProperty("state", "warning" if warning else "")
+        self.status_offsite.setAccessibleName(short)
+        self.status_offsite.setToolTip(text + " Click to open the backup settings.")
+        self.status_offsite.show()
 
     # -- life cycle -----------------------------------------------------------------
     @property
@@ -362,6 +387,7 @@ class MainWindow(QMainWindow):
             page.clear()
         self.status_key.setText("Locked")
         self.status_backup.hide()
+        self.status_offsite.hide()
         self.show_notice(None)
 
     def show_page(self, key: str) -> None:
