@@ -822,6 +822,23 @@ def _add_backup_commands(commands: Any, parents: list[argparse.ArgumentParser]) 
                          help="do not ask for confirmation at the terminal")
     actions.add_parser("drill", parents=parents,
                        help="test now that the newest backup restores, and report")
+    push = actions.add_parser(
+        "push", parents=parents,
+        help="send a backup (default: the newest) to the off-site storage set up in Settings",
+    )
+    push.add_argument("file", type=Path, metavar="FILE", nargs="?", default=None,
+                      help="the backup to send (default: the newest checked one)")
+    actions.add_parser("remote-list", parents=parents,
+                       help="list the off-site backups of this vault, newest first")
+    remote_restore = actions.add_parser(
+        "remote-restore", parents=parents,
+        help="download an off-site backup, check it and restore it (a backup of the vault "
+        "as it is comes first)",
+    )
+    remote_restore.add_argument("name", metavar="NAME",
+                                help="the off-site backup's name, as remote-list shows it")
+    remote_restore.add_argument("--yes", action="store_true",
+                                help="do not ask for confirmation at the terminal")
     backup.set_defaults(handler=cmd_backup)
 
 
@@ -833,6 +850,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     action = args.backup_action
     if action == "restore" and not args.file.is_file():
         raise UserError(f"There is no backup at {args.file}; check the path.")
+    if action in ("push", "remote-list", "remote-restore"):
+        return _cmd_offsite(args)
     vault = open_for_command(args)
     try:
         if action == "create":
@@ -894,6 +913,62 @@ def cmd_backup(args: argparse.Namespace) -> int:
         else:
             print(report.message)
         return ExitCode.OK if report.ok else ExitCode.INTEGRITY_FAILED
+    finally:
+        vault.close()
+
+
+def _cmd_offsite(args: argparse.Namespace) -> int:
+    """`crasme backup push [FILE]|remote-list|remote-restore NAME` (off-site copies)."""
+    from crasme_desktop.domain.progress import Progress
+    from crasme_desktop.services import offsite
+
+    action = args.backup_action
+    vault = open_for_command(args)
+    try:
+        if action == "push":
+            line = _ProgressLine("Sending")
+            try:
+                outcome = offsite.push_backup(vault, args.file, progress=Progress(line))
+            finally:
+                line.finish()
+            copy = outcome.copy
+            if args.json:
+                _print_json({"name": copy.name, "size": copy.size,
+                             "created_at": copy.created_at.isoformat(),
+                             "sent_at": copy.sent_at.isoformat(),
+                             "removed": list(outcome.removed)})
+            else:
+                print(f"Sent and checked off-site: {copy.name} ({_size(copy.size)}).")
+            return ExitCode.OK
+        if action == "remote-list":
+            found = offsite.list_remote(vault)
+            if args.json:
+                _print_json({"place": offsite.get_settings(vault).place, "backups": [
+                    {"name": b.name, "created_at": b.created_at.isoformat(),
+                     "reason": b.reason, "size": b.size, "complete": b.complete}
+                    for b in found]})
+                return ExitCode.OK
+            if not found:
+                print("No off-site backups of this vault yet.")
+            for b in found:
+                when = b.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                whole = "" if b.complete else "  (incomplete)"
+                print(f"{when}  {b.reason:<16} {_size(b.size):>9}  {b.name}{whole}")
+            return ExitCode.OK
+        if not args.yes and SecretSource(args).interactive:
+            answer = input(f"Replace the contents of {vault.path} with the off-site backup "
+                           f"{args.name}? A backup of the vault as it is now is made first. "
+                           "[y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                raise Cancelled()
+        outcome = offsite.restore_remote(vault, args.name)
+        if args.json:
+            _print_json({"restored": args.name, "counts": outcome.counts,
+                         "safety_backup": _backup_json(outcome.safety_backup)})
+        else:
+            print(f"Restored the off-site backup {args.name} into {vault.path}.")
+            print(f"The vault as it was before is kept in {outcome.safety_backup.path}.")
+        return ExitCode.OK
     finally:
         vault.close()
 

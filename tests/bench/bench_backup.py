@@ -1,6 +1,10 @@
 """Backup and verify of a demo vault, beside a plain copy of the same file.
 
     python -m tests.bench --only backup [--backup-people 100000] [--backup-runs 3]
+        [--backup-vault /tmp/bench-100k.crasme]
+
+With --backup-vault the demo vault is made there once (with a passphrase, as the
+bench's keychain is thrown away after each run) and reused by later runs.
 
 (`tests/bench/run.py` loads this module by name from its EXTRA list.)
 
@@ -34,14 +38,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="people in the demo vault (default 100000)")
     parser.add_argument("--backup-runs", type=int, default=3,
                         help="runs of each scenario (default 3)")
+    parser.add_argument("--backup-vault", type=Path, default=None,
+                        help="make the demo vault here once and reuse it (big vaults take "
+                             "minutes to make)")
+
+
+BENCH_PASSPHRASE = "bench vault passphrase"
+
+
+def _vault(args: argparse.Namespace, work: Path):
+    from crasme_desktop.services import vaults
+
+    if args.backup_vault is None:
+        path = work / "backup.crasme"
+        sample_vault(path, args.backup_people, "backup")
+        return vaults.unlock(path)
+    path = args.backup_vault.expanduser().absolute()
+    if not path.exists():
+        vaults.create(path, passphrase=BENCH_PASSPHRASE, use_keychain=False,
+                      sample_contacts=args.backup_people)
+    return vaults.unlock(path, passphrase=BENCH_PASSPHRASE, use_keychain=False)
 
 
 def run(args: argparse.Namespace, work: Path) -> list[Result]:
-    from crasme_desktop.services import backups, vaults
+    from crasme_desktop.services import backups
 
-    path = work / "backup.crasme"
-    sample_vault(path, args.backup_people, "backup")
-    vault = vaults.unlock(path)
+    vault = _vault(args, work)
+    path = vault.path
     size = path.stat().st_size
     mb = size / 1e6
     copies, made, checks = [], [], []
