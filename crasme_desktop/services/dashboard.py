@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
 from crasme_desktop.domain.models import Activity, Organization, Person
-from crasme_desktop.services import privacy_requests
+from crasme_desktop.services import deals, privacy_requests
 from crasme_desktop.vault import Vault
 
 
@@ -21,9 +22,12 @@ class DashboardSummary:
     #: Open privacy requests past their due date, and due within a week.
     requests_late: int = 0
     requests_due_soon: int = 0
+    #: Open deals expected to close this month (`deals.PeriodSummary`): the list behind
+    #: it is `deals.month_filter(today)`.
+    pipeline: Any = None
 
 
-def summary(vault: Vault) -> DashboardSummary:
+def summary(vault: Vault, today: date | None = None) -> DashboardSummary:
     with vault.unit_of_work() as uow:
         s = uow.session
 
@@ -33,4 +37,5 @@ def summary(vault: Vault) -> DashboardSummary:
         last = s.scalar(select(func.max(Person.updated_at)))
         figures = (count(Person), count(Organization), count(Activity), last)
     due = privacy_requests.due_summary(vault)
-    return DashboardSummary(*figures, requests_late=due.late, requests_due_soon=due.due_soon)
+    return DashboardSummary(*figures, requests_late=due.late, requests_due_soon=due.due_soon,
+                            pipeline=deals.pipeline_this_month(vault, today))

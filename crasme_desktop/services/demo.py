@@ -298,6 +298,7 @@ def fill_demo(
             activities = _fill(s, maker, contacts, n_orgs, progress)
             progress.update(contacts, contacts, "Adding sample invoices")
             activities += _fill_sales(s, random.Random(seed + 1), maker.now, contacts)
+            activities += _fill_deals(s, random.Random(seed + 2), maker.now, contacts)
         finally:
             s.execute(text(f"PRAGMA cache_size = {usual_cache}"))
     progress.update(contacts, contacts, "Sample data added")
@@ -773,3 +774,83 @@ def _fill_sales(s: Session, rng: random.Random, now: datetime, contacts: int) ->
     save_counters(quote_series, quote_last)
     audit.add(s, "demo.fill_sales", "vault", "")
     return notes
+
+
+# -- deals ---------------------------------------------------------------------------
+DEAL_TITLES = ("Website relaunch", "Annual support contract", "Roof renovation",
+               "Solar installation", "Office fit-out", "Training programme",
+               "Brand workshop", "Heating upgrade", "Maintenance plan", "Photo shoot",
+               "Software rollout", "Kitchen remodel", "Security audit", "Fleet service")
+DEAL_VALUES = (850, 1200, 2400, 3500, 4800, 6500, 9000, 12000, 18500, 25000, 40000)
+DEAL_OWNERS = ("Sam", "Alex", "Kim")
+
+
+def _fill_deals(s: Session, rng: random.Random, now: datetime, contacts: int) -> int:
+    """About one deal per five contacts, for companies with one of their people: most
+    open and spread over the stages with close dates from last month to five months
+    ahead, a quarter won or lost in the last six months; a tenth in US dollars. One
+    timeline entry per deal. Returns how many timeline entries it added."""
+    from datetime import timedelta
+
+    from crasme_desktop.domain.models import Deal
+    from crasme_desktop.services import deals
+
+    n_deals = contacts // 5
+    if not n_deals:
+        return 0
+    deals._ensure_pipeline(s, now)
+    pipeline = deals._default_pipeline(s)
+    stages = deals._stage_rows(s, pipeline.id)
+    open_stages = [st for st in stages if st.kind == "open"]
+    closed = {kind: next((st for st in stages if st.kind == kind), None)
+              for kind in ("won", "lost")}
+    customers = s.execute(text(
+        "SELECT o.id, (SELECT p.id FROM person p WHERE p.organization_id = o.id"
+        " ORDER BY p.sort_key LIMIT 1) FROM organization o")).all()
+    if not customers or not open_stages:
+        return 0
+    today = now.date()
+    positions: dict[str, int] = {}
+    rows, notes, docs = [], [], []
+    for _ in range(n_deals):
+        org_id, person_id = rng.choice(customers)
+        roll = rng.random()
+        kind = "won" if roll < 0.15 else "lost" if roll < 0.25 else "open"
+        stage = closed[kind] if kind != "open" and closed[kind] is not None else \
+            rng.choices(open_stages, weights=[max(1, 5 - i) for i in range(len(open_stages))])[0]
+        title = rng.choice(DEAL_TITLES)
+        currency = "USD" if rng.random() < 0.1 else "EUR"
+        value = rng.choice(DEAL_VALUES) * 100
+        close = today + timedelta(days=rng.randint(-30, 150))
+        closed_on = today - timedelta(days=rng.randint(0, 180)) if stage.kind != "open" \
+            else None
+        positions[stage.id] = positions.get(stage.id, 0) + deals.GAP
+        deal_id = new_id()
+        created = now - timedelta(days=rng.randint(1, 200))
+        rows.append({
+            "id": deal_id, "title": title, "title_key": sort_key(title),
+            "pipeline_id": pipeline.id, "stage_id": stage.id, "status": stage.kind,
+            "position": positions[stage.id], "value_minor": value, "currency": currency,
+            "expected_close": closed_on or close, "owner": rng.choice(DEAL_OWNERS),
+            "next_step": "" if stage.kind != "open" else rng.choice(
+                ("Send the proposal", "Call about the budget", "Site visit", "",
+                 "Wait for the board's decision")),
+            "person_id": person_id, "organization_id": org_id,
+            "probability": None, "closed_on": closed_on,
+            "close_reason": {"won": "Best offer", "lost": "Chose a cheaper offer"}.get(
+                stage.kind, ""),
+            "notes": "", "created_at": created, "updated_at": created,
+        })
+        notes.append({
+            "id": new_id(), "kind": "note", "subject": f"Deal created: {title}",
+            "body": "", "occurred_at": created, "owner": "", "person_id": person_id,
+            "organization_id": org_id, "subject_kind": "deal", "subject_id": deal_id,
+            "created_at": created, "updated_at": created,
+        })
+        docs.append(search_index.Document("deal", deal_id, search_index.deal_text(title)))
+    for start in range(0, len(rows), BATCH):
+        s.execute(_insert(Deal), rows[start:start + BATCH])
+        s.execute(_insert(Activity), notes[start:start + BATCH])
+    search_index.add_documents(s, docs)
+    audit.add(s, "demo.fill_deals", "vault", "")
+    return len(notes)

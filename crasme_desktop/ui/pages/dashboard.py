@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, QLocale, Qt, QTime, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from crasme_desktop.domain.clock import as_utc
@@ -15,7 +17,7 @@ from crasme_desktop.ui.pages.base import EmptyState, Page, label
 from crasme_desktop.ui.tasks import TaskRunner
 
 #: Everything the demo data touches, for the runner's `changed` signal.
-SAMPLE_AREAS = frozenset({"contacts", "organizations", "activities"})
+SAMPLE_AREAS = frozenset({"contacts", "organizations", "activities", "sales", "deals"})
 SAMPLE_CONTACTS = 250
 
 
@@ -39,12 +41,37 @@ class Tile(QFrame):
         self.value.setText(text)
 
 
+class LinkTile(Tile):
+    """A tile that opens the list behind its figure (click, Enter or Space)."""
+
+    clicked = Signal()
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(caption, parent)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.detail = label("", "tileLabel")
+        self.layout().insertWidget(2, self.detail)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class DashboardPage(Page):
     key = "dashboard"
     title = "Dashboard"
     description = "How your records stand today."
     icon_name = "dashboard"
-    areas = frozenset({"contacts", "organizations", "activities", "privacy"})
+    areas = frozenset({"contacts", "organizations", "activities", "privacy", "deals"})
     #: (kind, record id): the main window shows that record's page.
     record_requested = Signal(str, str)
 
@@ -64,10 +91,16 @@ class DashboardPage(Page):
         grid.setVerticalSpacing(14)
         for column, tile in enumerate(self.tiles.values()):
             grid.addWidget(tile, 0, column)
+        # Open deals expected to close this month; a click opens that list on Deals.
+        self.pipeline_tile = LinkTile("Pipeline this month")
+        self.pipeline_tile.setToolTip("Open deals expected to close this month")
+        self.pipeline_tile.clicked.connect(
+            lambda: self.record_requested.emit("deals_this_month", ""))
+        grid.addWidget(self.pipeline_tile, 1, 0, 1, 2)
         self.welcome = QLabel()
         self.welcome.setProperty("role", "hint")
         self.welcome.setWordWrap(True)
-        grid.addWidget(self.welcome, 1, 0, 1, 4)
+        grid.addWidget(self.welcome, 2, 0, 1, 4)
         # Privacy requests due within a week or late; the link opens the register.
         self.requests_line = QLabel()
         self.requests_line.setObjectName("dashboardRequests")
@@ -78,8 +111,8 @@ class DashboardPage(Page):
         self.requests_line.linkActivated.connect(
             lambda _link: self.record_requested.emit("privacy_requests", ""))
         self.requests_line.hide()
-        grid.addWidget(self.requests_line, 2, 0, 1, 4)
-        grid.setRowStretch(3, 1)
+        grid.addWidget(self.requests_line, 3, 0, 1, 4)
+        grid.setRowStretch(4, 1)
         grid.setAlignment(Qt.AlignmentFlag.AlignTop)
 
         self.empty = EmptyState(
@@ -108,8 +141,9 @@ class DashboardPage(Page):
         self.tiles["organizations"].set_value(locale.toString(summary.organizations))
         self.tiles["activities"].set_value(locale.toString(summary.activities))
         self.tiles["last_changed"].set_value(_when(summary.last_changed))
+        self._show_pipeline(getattr(summary, "pipeline", None))
         self.welcome.setText(
-            "Figures for deals, invoices, tickets and today's jobs will join these as "
+            "Figures for invoices, tickets and today's jobs will join these as "
             "those parts of Crasme Desktop arrive."
         )
         self._show_requests(summary.requests_late, summary.requests_due_soon)
@@ -117,6 +151,22 @@ class DashboardPage(Page):
         if self.empty.button is not None:
             self.empty.button.setEnabled(True)
         self.stack.setCurrentWidget(self.empty if empty else self.content)
+
+    def _show_pipeline(self, pipeline: Any) -> None:
+        from crasme_desktop.ui.sales_common import money_text
+
+        if pipeline is None or not pipeline.count:
+            self.pipeline_tile.set_value(money_text(Decimal(0), "EUR") if pipeline else "–")
+            self.pipeline_tile.detail.setText("No open deals expected to close this month")
+            return
+        first, *others = pipeline.totals
+        self.pipeline_tile.set_value(money_text(first.value, first.currency))
+        count = QLocale().toString(pipeline.count)
+        lines = [f"{count} open {'deal' if pipeline.count == 1 else 'deals'}, weighted "
+                 f"{money_text(first.weighted, first.currency)}"]
+        lines += [f"and {money_text(t.value, t.currency)} (weighted "
+                  f"{money_text(t.weighted, t.currency)})" for t in others]
+        self.pipeline_tile.detail.setText("\n".join(lines))
 
     def _show_requests(self, late: int, soon: int) -> None:
         parts = []
@@ -158,6 +208,8 @@ class DashboardPage(Page):
         self.summary = None
         for tile in self.tiles.values():
             tile.set_value("–")
+        self.pipeline_tile.set_value("–")
+        self.pipeline_tile.detail.clear()
         self.requests_line.clear()
         self.requests_line.hide()
         self.stack.setCurrentWidget(self.content)

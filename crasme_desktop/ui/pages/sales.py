@@ -953,6 +953,11 @@ class SalesPage(Page):
         self.tabs.setCurrentWidget(self.invoices)
         self.open_document("invoice", record_id)
 
+    def show_quote(self, record_id: str) -> None:
+        """Show a quote made elsewhere (a deal's "Make quote")."""
+        self.tabs.setCurrentWidget(self.quotes)
+        self.open_document("quote", record_id)
+
     def _open_editor(self, kind: str, record_id: str | None) -> Any:
         if self.vault is None:
             return None
