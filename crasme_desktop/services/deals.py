@@ -233,6 +233,7 @@ class DealCard:
     next_step: str
     status: str
     position: int
+    closed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -1108,7 +1109,7 @@ def _card_query() -> Any:
     org, person = _customer_columns()
     return (select(Deal.id, Deal.title, org, person, Deal.value_minor, Deal.currency,
                    Deal.expected_close, Deal.probability, DealStage.probability,
-                   Deal.owner, Deal.next_step, Deal.status, Deal.position)
+                   Deal.owner, Deal.next_step, Deal.status, Deal.position, Deal.closed_on)
             .join(DealStage, DealStage.id == Deal.stage_id)
             .outerjoin(Organization, Organization.id == Deal.organization_id)
             .outerjoin(Person, Person.id == Deal.person_id))
@@ -1116,9 +1117,10 @@ def _card_query() -> Any:
 
 def _card(r: Sequence[Any]) -> DealCard:
     (deal_id, title, org, person, value, currency, close, own, stage_p, owner, next_step,
-     status, position) = r
+     status, position, closed_on) = r
     return DealCard(deal_id, title, org or person, from_minor(value, currency), currency,
-                    close, _effective(own, stage_p, status), owner, next_step, status, position)
+                    close, _effective(own, stage_p, status), owner, next_step, status, position,
+                    closed_on)
 
 
 def _rows_query() -> Any:

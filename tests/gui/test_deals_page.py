@@ -82,7 +82,7 @@ def test_the_board_shows_columns_cards_and_totals(qtbot, page, vault, acme):
     assert titles(page, "Lead") == ["Roof", "Barn"]
     totals = column(page, "Lead").totals.text()
     assert "2 deals" in totals
-    assert "€1,500.50" in totals and "weighted €350.25" in totals
+    assert "Total €1,500.50" in totals and "Weighted €350.25" in totals
     card = column(page, "Lead").list.card_of(column(page, "Lead").list.item(0))
     assert card.customer == "Acme Analytics"
 

@@ -41,6 +41,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPen,
     QShortcut,
 )
@@ -81,8 +82,8 @@ from crasme_desktop.ui.tasks import TaskRunner
 
 MIME = "application/x-crasme-deal"
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1
-CARD_HEIGHT = 78
-COLUMN_WIDTH = 236
+CARD_HEIGHT = 94
+COLUMN_WIDTH = 176
 PAGE_ROWS = 100
 _NO_DATE = QDate(1900, 1, 1)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -108,12 +109,12 @@ def load_forecast(vault: Any, start: date, months: int, pipeline_id: str) -> Any
 
 
 def totals_text(count: int, totals: Any) -> list[str]:
-    """"3 deals" and per currency "€1,500.50 · weighted €350.25"."""
+    """"3 deals" and per currency "Total €1,500.50" and "Weighted €350.25"."""
     head = f"{QLocale().toString(count)} {'deal' if count == 1 else 'deals'}"
     lines = [head]
     for t in totals:
-        lines.append(f"{money_text(t.value, t.currency)} · weighted "
-                     f"{money_text(t.weighted, t.currency)}")
+        lines.append(f"Total {money_text(t.value, t.currency)}")
+        lines.append(f"Weighted {money_text(t.weighted, t.currency)}")
     return lines
 
 
@@ -122,7 +123,7 @@ class CardDelegate(QStyledItemDelegate):
     """Paints a deal as a card: title, customer, value and close date."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        return QSize(COLUMN_WIDTH - 24, CARD_HEIGHT)
+        return QSize(COLUMN_WIDTH - 20, CARD_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         card = index.data(CARD_ROLE)
@@ -155,17 +156,25 @@ class CardDelegate(QStyledItemDelegate):
                                                     Qt.TextElideMode.ElideRight, inner.width())
         painter.drawText(QRect(inner.left(), inner.top() + line + 2, inner.width(), line),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, customer)
-        bottom = QRect(inner.left(), inner.bottom() - line, inner.width(), line)
+        amount = QRect(inner.left(), inner.top() + 2 * (line + 2), inner.width(), line)
         painter.setPen(QColor(theme.INK))
         font.setBold(True)
         painter.setFont(font)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        painter.drawText(amount, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          money_text(card.value, card.currency))
         font.setBold(False)
         painter.setFont(font)
+        painter.setPen(QColor(theme.MUTED))
+        painter.drawText(amount, _RIGHT, f"{card.probability} %")
+        bottom = QRect(inner.left(), inner.top() + 3 * (line + 2), inner.width(), line)
         overdue = card.status == "open" and card.expected_close < date.today()
         painter.setPen(QColor(theme.DANGER if overdue else theme.MUTED))
-        painter.drawText(bottom, _RIGHT, date_text(card.expected_close))
+        if card.status != "open" and card.closed_on is not None:
+            when = f"{card.status.capitalize()} {date_text(card.closed_on)}"
+        else:
+            when = f"Closes {date_text(card.expected_close)}"
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         when)
         painter.restore()
 
 
@@ -187,7 +196,12 @@ class StageList(QListWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSpacing(1)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setStyleSheet("QListWidget { background: transparent; }")
+        # See-through, so the column's tint shows (a stylesheet here would also restyle
+        # the scroll bar).
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Base, QColor(0, 0, 0, 0))
+        self.setPalette(palette)
+        self.viewport().setAutoFillBackground(False)
         self.itemActivated.connect(lambda item: column.board.open_card(self.card_of(item)))
 
     @staticmethod
@@ -281,17 +295,23 @@ class StageColumn(QFrame):
         self.board = board
         self.stage = column.stage
         self.setObjectName(f"stageColumn_{column.stage.name}")
-        self.setFixedWidth(COLUMN_WIDTH)
-        tint = {"won": "#eef7f0", "lost": "#f7f1f0"}.get(column.stage.kind, "#f3f5f8")
-        self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {tint}; "
-                           "border-radius: 10px; }")
-        name = label(column.stage.name, "cardTitle", wrap=False)
-        name.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        self.setMinimumWidth(COLUMN_WIDTH)
+        self.setMaximumWidth(COLUMN_WIDTH + 90)
+        self.tint = QColor({"won": "#e9f4ec", "lost": "#f6eeed"}.get(column.stage.kind,
+                                                                   "#eef1f5"))
+        name = QLabel(column.stage.name)
+        font = name.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        name.setFont(font)
         percent = label(f"{column.stage.probability} %", "hint", wrap=False)
         head = QHBoxLayout()
         head.addWidget(name, 1)
         head.addWidget(percent)
         self.totals = label("\n".join(totals_text(column.count, column.totals)), "hint")
+        self.totals.setMinimumHeight(self.totals.fontMetrics().height()
+                                     * (1 + 2 * max(1, len(column.totals))))
+        self.totals.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.totals.setObjectName(f"stageTotals_{column.stage.name}")
         self.list = StageList(self)
         for card in column.cards:
@@ -302,7 +322,7 @@ class StageColumn(QFrame):
             item.setToolTip("\n".join(p for p in (card.title, card.customer,
                                                   card.next_step and f"Next: {card.next_step}",
                                                   card.owner and f"Owner: {card.owner}") if p))
-            item.setSizeHint(QSize(COLUMN_WIDTH - 24, CARD_HEIGHT))
+            item.setSizeHint(QSize(COLUMN_WIDTH - 20, CARD_HEIGHT))
             self.list.addItem(item)
         box = QVBoxLayout(self)
         box.setContentsMargins(10, 10, 10, 8)
@@ -314,6 +334,13 @@ class StageColumn(QFrame):
             more = label(f"and {QLocale().toString(column.more)} more in the List tab",
                          "hint")
             box.addWidget(more)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.tint)
+        painter.drawRoundedRect(self.rect(), 10, 10)
 
     def select_deal(self, deal_id: str) -> bool:
         for row in range(self.list.count()):
@@ -375,8 +402,8 @@ class BoardTab(QWidget):
         while self.row.count():
             self.row.takeAt(0)
         for column in self.columns:
-            self.row.addWidget(column)
-        self.row.addStretch(1)
+            self.row.addWidget(column, 1)
+        self.row.addStretch(0)
         if self._focus_deal:
             for column in self.columns:
                 if column.select_deal(self._focus_deal):
@@ -877,7 +904,9 @@ class DealsPage(Page):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Pipeline"))
         row.addWidget(self.pipeline)
+        row.addSpacing(12)
         row.addWidget(self.error, 1)
+        row.addStretch(1)
         row.addWidget(self.new_button)
         self.layout().insertWidget(3, toolbar)
 
