@@ -323,3 +323,17 @@ def test_erasing_a_person_deletes_their_deals_and_search_entries(vault, ada, com
             "SELECT count(*) FROM search_doc WHERE record_id = :d"), {"d": own.id}).scalar_one()
     assert (left, docs) == (0, 0)
     assert search.search(vault, "analytical", kinds=["deal"]).empty
+
+
+def test_the_demo_fills_deals_in_proportion_to_its_contacts(vault):
+    from crasme_desktop.services import demo
+
+    demo.fill_demo(vault, contacts=80)
+    with vault.unit_of_work() as uow:
+        count, statuses = uow.session.execute(text(
+            "SELECT count(*), count(DISTINCT status) FROM deal")).one()
+    assert count == 16 and statuses >= 2
+    board = deals.board(vault)
+    assert sum(c.count for c in board.columns) == 16
+    title = deals.list_deals(vault, limit=1).rows[0].title
+    assert search.search(vault, title, kinds=["deal"]).hits
