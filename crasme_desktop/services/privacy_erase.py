@@ -50,6 +50,7 @@ from crasme_desktop.domain.models import (
     Attachment,
     Base,
     CustomerCredit,
+    Deal,
     Erasure,
     Invoice,
     MergeRecord,
@@ -234,6 +235,8 @@ class _Survey:
     kept_invoices: list[tuple[str, str, str, date]]  # id, kind, number, issue date
     linked_invoices: list[str]  # every invoice naming the person (kept, company, draft)
     owned: dict[str, list[str]]  # table -> ids whose owner is the person's name
+    own_deals: list[str]  # deals with no company: theirs alone, deleted
+    company_deals: list[str]  # company deals naming them as the contact: link cut
     deleted: list[EraseItem]
     changed: list[EraseItem]
     blockers: list[Blocker]
@@ -274,6 +277,10 @@ def _survey(s: Session, person: Person) -> _Survey:
         ).order_by(Invoice.issue_date, Invoice.number)
     ).scalars().all()
     owned = _owned_records(s, person)
+    own_deals = _ids(s, select(Deal.id).where(
+        Deal.person_id == pid, Deal.organization_id.is_(None)))
+    company_deals = _ids(s, select(Deal.id).where(
+        Deal.person_id == pid, Deal.organization_id.is_not(None)))
 
     def n(table: Any, *where: Any) -> int:
         return _count(s, select(func.count()).select_from(table).where(*where))
@@ -295,6 +302,7 @@ def _survey(s: Session, person: Person) -> _Survey:
         EraseItem("quotes", "Quotes to them", len(own_quotes)),
         EraseItem("draft_invoices", "Draft invoices to them", len(own_drafts)),
         EraseItem("recurring", "Recurring invoice plans for them", len(own_plans)),
+        EraseItem("deals", "Deals with them (no company)", len(own_deals)),
     ]
     for table_name, label in (("consent", "Consent records"),
                               ("restriction", "Restrictions of processing")):
@@ -318,6 +326,8 @@ def _survey(s: Session, person: Person) -> _Survey:
                   "Kept invoices lose their link to the person and their e-mail address",
                   len(kept)),
         EraseItem("credits", "Customer credit records lose their link to the person", credits),
+        EraseItem("company_deals", "Company deals no longer name them as the contact",
+                  len(company_deals)),
         EraseItem("owner", "Records that named them as owner get an empty owner",
                   sum(len(v) for v in owned.values())),
         EraseItem("requests", "Privacy requests about them lose their name",
@@ -333,7 +343,8 @@ def _survey(s: Session, person: Person) -> _Survey:
     ]
     blockers.extend(open_ticket_blockers(s, pid))
     return _Survey(person, activities, attachments, own_quotes, own_drafts, own_plans,
-                   kept, linked, owned, deleted, changed, blockers)
+                   kept, linked, owned, own_deals, company_deals, deleted, changed,
+                   blockers)
 
 
 def open_ticket_blockers(session: Session, person_id: str) -> list[Blocker]:
@@ -355,7 +366,7 @@ def _requests_about(s: Session, pid: str) -> int:
 #: Tables whose rows of a person the survey names itself.
 _HANDLED = {"person", "person_email", "person_phone", "postal_address", "person_tag",
             "activity", "attachment", "consent", "restriction", "quote", "invoice",
-            "customer_credit", "recurring_invoice", "privacy_request"}
+            "customer_credit", "recurring_invoice", "privacy_request", "deal"}
 
 
 def _other_tables() -> list[tuple[Table, Any, str]]:
@@ -392,7 +403,7 @@ def _owned_records(s: Session, person: Person) -> dict[str, list[str]]:
     if not names:
         return {}
     out: dict[str, list[str]] = {}
-    for model in (Person, Organization, Activity):
+    for model in (Person, Organization, Activity, Deal):
         # Owners are short names; compared in Python (case-folded) over the distinct few.
         owners = [o for o in s.execute(select(model.owner).distinct()).scalars()
                   if o and _normal(o) in names]
@@ -507,8 +518,8 @@ def _erase(s: Session, survey: _Survey, now: Any, kept_until: date | None) -> No
             s.execute(update(Invoice).where(Invoice.id == row.id)
                       .values(billing_address="\n".join(lines)))
     for table_name, ids in survey.owned.items():
-        model = {"person": Person, "organization": Organization, "activity": Activity}[
-            table_name]
+        model = {"person": Person, "organization": Organization, "activity": Activity,
+                 "deal": Deal}[table_name]
         s.execute(update(model).where(model.id.in_(ids)).values(owner=""))
     if survey.own_drafts:
         search_index.unindex(s, "invoice", survey.own_drafts)
@@ -519,6 +530,11 @@ def _erase(s: Session, survey: _Survey, now: Any, kept_until: date | None) -> No
         s.execute(delete(Quote).where(Quote.id.in_(survey.own_quotes)))
     if survey.own_plans:
         s.execute(delete(RecurringInvoice).where(RecurringInvoice.id.in_(survey.own_plans)))
+    if survey.own_deals:  # a trigger drops their search entries and quote links
+        s.execute(delete(Deal).where(Deal.id.in_(survey.own_deals)))
+    if survey.company_deals:
+        s.execute(update(Deal).where(Deal.id.in_(survey.company_deals))
+                  .values(person_id=None, updated_at=now))
     if survey.attachment_ids:
         s.execute(delete(Attachment).where(Attachment.id.in_(survey.attachment_ids)))
     if survey.activity_ids:

@@ -347,3 +347,29 @@ def test_a_reader_holding_the_log_leaves_it_to_the_close_which_scrubs_it(vault, 
     path = vault.path
     vault.close()  # the last connection checkpoints and removes the log
     assert find_pieces(all_plain_pages(path, key), wanted, masks=[name, address]) == {}
+
+
+def test_her_own_deals_go_and_company_deals_only_lose_her_name(vault, seeded):
+    from crasme_desktop.services import deals
+    from crasme_desktop.services.deals import DealDraft
+
+    own = deals.create_deal(vault, DealDraft(
+        "Garden redesign", "1200", expected_close="2026-06-30", person_id=seeded.person_id))
+    company = deals.create_deal(vault, DealDraft(
+        "Office fit-out", "9000", expected_close="2026-07-31", person_id=seeded.person_id,
+        organization_id=seeded.company_id))
+    owned = deals.create_deal(vault, DealDraft(
+        "Annual support", "500", expected_close="2026-05-31",
+        organization_id=seeded.company_id, owner=erase_seed.DISPLAY))
+    preview = privacy_erase.erase_preview(vault, seeded.person_id)
+    assert {i.kind: i.count for i in preview.deleted}["deals"] == 1
+    assert {i.kind: i.count for i in preview.changed}["company_deals"] == 1
+
+    privacy_erase.erase_person(vault, seeded.person_id, confirmation=erase_seed.DISPLAY)
+    assert count(vault, "SELECT count(*) FROM deal WHERE id = :d", d=own.id) == 0
+    assert count(vault, "SELECT count(*) FROM deal WHERE id = :d AND person_id IS NULL",
+                 d=company.id) == 1
+    assert count(vault, "SELECT count(*) FROM deal WHERE id = :d AND owner = ''",
+                 d=owned.id) == 1
+    assert count(vault, "SELECT count(*) FROM search_doc WHERE record_id = :d",
+                 d=own.id) == 0
