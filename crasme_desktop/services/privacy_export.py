@@ -988,7 +988,8 @@ def _load_tables(vault: Vault, zf: pyzipper.AESZipFile, manifest: dict[str, Any]
         progress.update(total * 2 - 1, total * 2, "Rebuilding the search index…")
         for kind, index in (("person", search_index.index_people),
                             ("organization", search_index.index_organizations),
-                            ("invoice", search_index.index_invoices)):
+                            ("invoice", search_index.index_invoices),
+                            ("deal", search_index.index_deals)):
             ids = [i for (i,) in conn.exec_driver_sql(f'SELECT id FROM "{kind}"')]
             index(s, ids)
         problems = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
