@@ -441,6 +441,17 @@ def rotate_remote(
         return _rotate(remote, days, now or vault.clock.now())
 
 
+def delete_all_remote(vault: Vault, *, secret_key: str | None = None) -> int:
+    """Delete every off-site copy of this vault (erasing everything); returns how many
+    objects went. Copies of other vaults under the same prefix stay."""
+    remote = _Remote.open(vault, _configured(vault), secret_key)
+    with remote.explained():
+        remote.listing()
+        keys = list(remote.keys)
+        remote.delete(keys)
+    return len(keys)
+
+
 def _rotate(remote: _Remote, keep_days: int, now: datetime) -> list[str]:
     if keep_days <= 0:
         return []

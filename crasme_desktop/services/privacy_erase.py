@@ -148,6 +148,8 @@ class EraseAllOutcome:
     keychain_cleared: bool
     message: str
     left: tuple[str, ...] = field(default_factory=tuple)
+    #: Files deleted from the off-site storage (backups, manifests and key slots).
+    remote_deleted: int = 0
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -626,6 +628,25 @@ def _erase_again(s: Session, survey: _Survey, now: Any, kept_until: date | None)
 
 
 # -- erase everything -------------------------------------------------------------------
+def _erase_offsite(vault: Vault, left: list[str]) -> int:
+    """Delete this vault's off-site copies and forget the storage's settings and secret
+    key; a failure is said in `left` (the local erase goes on). Returns objects deleted."""
+    from crasme_desktop.services import offsite
+
+    settings = offsite.get_settings(vault)
+    if not settings.configured:
+        return 0
+    try:
+        gone = offsite.delete_all_remote(vault)
+    except UserError as exc:
+        left.append(f"The off-site copies in {settings.place} could not be deleted "
+                    f"({exc.message.rstrip('.')}); delete them there by hand.")
+        return 0
+    with contextlib.suppress(UserError):
+        offsite.forget_settings(vault)
+    return gone
+
+
 def erase_everything(
     vault_path: Path,
     *,
@@ -656,9 +677,12 @@ def erase_everything(
     folders = [backup_dir(path), *(Path(f).expanduser().absolute() for f in backup_folders)]
     if vault is not None and keychain is None:
         keychain = vault.keychain
+    left: list[str] = []
+    remote_gone = 0
     if vault is not None and not vault.closed:
         with contextlib.suppress(UserError, OSError):
             folders.append(backup_service.folder_for(vault).absolute())
+        remote_gone = _erase_offsite(vault, left)
         vault.close()
     try:
         vault_id: str | None = read_slot_file(path).vault_id
@@ -667,7 +691,6 @@ def erase_everything(
     lock = VaultLock(path)
     lock.acquire()  # raises VaultInUse if another window has it open
     removed: list[Path] = []
-    left: list[str] = []
 
     def remove(target: Path) -> None:
         try:
@@ -707,7 +730,9 @@ def erase_everything(
                "were deleted. The files were deleted, not overwritten: on today's disks "
                "an overwrite does not reach the old blocks, and without the key what "
                "remains is unreadable.")
-    return EraseAllOutcome(tuple(removed), cleared, message, tuple(left))
+    if remote_gone:
+        message += f" The off-site storage's {remote_gone} files of it were deleted too."
+    return EraseAllOutcome(tuple(removed), cleared, message, tuple(left), remote_gone)
 
 
 def _own_backups(folder: Path, vault_path: Path, vault_id: str | None,

@@ -277,3 +277,35 @@ def test_settings_are_checked():
     assert clean.endpoint_url == "https://s3.wasabisys.com" and clean.prefix == "office/crasme"
     assert clean.place == "office-backups/office/crasme at s3.wasabisys.com"
     assert not offsite.OffsiteSettings().configured
+
+
+
+def test_erasing_everything_deletes_the_off_site_copies_too(opened, s3, created):
+    from crasme_desktop.services import privacy_erase
+
+    add_people(opened, "Ada")
+    set_up(opened, s3)
+    backups.make_backup(opened)
+    assert len([k for k in s3.objects() if opened.vault_id in k]) == 3
+    secret = offsite.secret_name(opened)
+    assert secrets.load_secret(secret) == s3.secret_key
+    outcome = privacy_erase.erase_everything(created.path, confirmation="ERASE EVERYTHING",
+                                             vault=opened)
+    assert outcome.remote_deleted == 3 and outcome.left == ()
+    assert "off-site" in outcome.message
+    assert s3.objects() == {}
+    assert secrets.load_secret(secret) is None
+    assert not created.path.exists()
+
+
+def test_an_unreachable_storage_is_named_and_the_local_erase_goes_on(opened, s3, created):
+    from crasme_desktop.services import privacy_erase
+
+    set_up(opened, s3)
+    backups.make_backup(opened)
+    s3.go_down()
+    outcome = privacy_erase.erase_everything(created.path, confirmation="ERASE EVERYTHING",
+                                             vault=opened)
+    assert outcome.remote_deleted == 0
+    assert len(outcome.left) == 1 and "delete them there by hand" in outcome.left[0]
+    assert not created.path.exists()
