@@ -260,8 +260,9 @@ class EraseAllDialog(_Confirmed):
         heading = label("Erase everything", "title")
         explain = label(
             f"This deletes the vault {self.vault_path}, its key file, its key in this "
-            "computer's keychain, and its backups (beside the vault and in the backup "
-            "folder chosen in Settings). Export what you want to keep first.", "description")
+            "computer's keychain, and its backups (beside the vault, in the backup "
+            "folder chosen in Settings, and its off-site copies if they are set up). "
+            "Export what you want to keep first.", "description")
         honest = label(
             "The files are deleted, not overwritten: on today's disks (SSDs) overwriting "
             "does not reach the old copies of a file. What may remain on the disk is "
