@@ -42,7 +42,7 @@ def run(vault_path: Path | None, *, argv: list[str]) -> int:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
     app = QApplication.instance() or QApplication(argv)
-    assert isinstance(app, QApplication)
+    assert isinstance(app, QApplication)  # nosec B101  # narrows a type the code above guarantees
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("Crasme")

@@ -24,7 +24,7 @@ import re
 import threading
 import unicodedata
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406  # escapes text for a PDF; parses no XML
 
 from crasme_desktop import RESOURCES
 

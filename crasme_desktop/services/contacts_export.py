@@ -216,7 +216,7 @@ def _widths(vault: Vault, kind: ListKind, keys: array | list[str], progress: Pro
                   "WHERE a.organization_id = r.id)")
         table = "organization"
     else:
-        counts = tuple(f"(SELECT count(*) FROM {t} c WHERE c.person_id = r.id)"
+        counts = tuple(f"(SELECT count(*) FROM {t} c WHERE c.person_id = r.id)"  # nosec B608  # names are code constants; values are bound
                        for t in ("person_email", "person_phone", "postal_address"))
         table = "person"
     widest = [0, 0, 0]
@@ -227,7 +227,7 @@ def _widths(vault: Vault, kind: ListKind, keys: array | list[str], progress: Pro
             column = "id" if batch and isinstance(batch[0], str) else "rowid"
             cursor.execute(
                 f"SELECT max({counts[0]}), max({counts[1]}), max({counts[2]}) "
-                f"FROM {table} r WHERE r.{column} IN ({', '.join('?' * len(batch))})",
+                f"FROM {table} r WHERE r.{column} IN ({', '.join('?' * len(batch))})",  # nosec B608  # names are code constants; values are bound
                 tuple(batch),
             )
             row = cursor.fetchone()

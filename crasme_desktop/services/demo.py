@@ -283,7 +283,7 @@ def fill_demo(
     """Add `contacts` people in about contacts/8 companies, with timelines."""
     if contacts < 0:
         raise ValueError("contacts must not be negative")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311  # sample data for the demo, not security
     progress = progress or Progress()
     maker = _Maker(rng, vault.clock.now().astimezone(UTC))
     n_orgs = max(1, contacts // 8) if contacts else 0
@@ -297,8 +297,8 @@ def fill_demo(
         try:
             activities = _fill(s, maker, contacts, n_orgs, progress)
             progress.update(contacts, contacts, "Adding sample invoices")
-            activities += _fill_sales(s, random.Random(seed + 1), maker.now, contacts)
-            activities += _fill_deals(s, random.Random(seed + 2), maker.now, contacts)
+            activities += _fill_sales(s, random.Random(seed + 1), maker.now, contacts)  # nosec B311  # sample data for the demo, not security
+            activities += _fill_deals(s, random.Random(seed + 2), maker.now, contacts)  # nosec B311  # sample data for the demo, not security
         finally:
             s.execute(text(f"PRAGMA cache_size = {usual_cache}"))
     progress.update(contacts, contacts, "Sample data added")

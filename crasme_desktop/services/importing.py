@@ -887,7 +887,7 @@ class _Writer:
         name = getattr(table, "__table__", table).name
         columns = list(rows[0])
         sql = (f"INSERT INTO {name} ({', '.join(columns)}) "
-               f"VALUES ({', '.join('?' for _ in columns)})")
+               f"VALUES ({', '.join('?' for _ in columns)})")  # nosec B608  # names are code constants; values are bound
         self.cursor.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
     def write(self, targets: Sequence[_Target]) -> None:

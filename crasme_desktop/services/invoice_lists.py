@@ -274,15 +274,15 @@ def list_sql(
     if len(arms) == 1:
         terms, params = arms[0]
         return (f"SELECT i.rowid AS r FROM invoice i{where(terms)} "
-                f"ORDER BY {column}{desc}, {tie}{desc}", params)
+                f"ORDER BY {column}{desc}, {tie}{desc}", params)  # nosec B608  # names are code constants; values are bound
     # Several statuses: each arm reads its (status, column, id) index in order and the
     # compound ORDER BY merges them, so SQLite never sorts the whole set.
     selects, params = [], []
     for terms, arm_params in arms:
         selects.append(f"SELECT i.rowid AS r, {column} AS k, {tie} AS t "
-                       f"FROM invoice i{where(terms)}")
+                       f"FROM invoice i{where(terms)}")  # nosec B608  # names are code constants; values are bound
         params.extend(arm_params)
-    return (f"SELECT r FROM ({' UNION ALL '.join(selects)} ORDER BY k{desc}, t{desc})",
+    return (f"SELECT r FROM ({' UNION ALL '.join(selects)} ORDER BY k{desc}, t{desc})",  # nosec B608  # names are code constants; values are bound
             params)
 
 
@@ -324,7 +324,7 @@ def ordered_invoice_ids(
         sql, params = list_sql(filt, sort, descending, _today(vault, today),
                                _broad_text(uow.session, filt))
         # One text value instead of a row per invoice (see services.lists).
-        text = _raw(uow.session, f"SELECT group_concat(r) FROM ({sql})", params).fetchone()[0]
+        text = _raw(uow.session, f"SELECT group_concat(r) FROM ({sql})", params).fetchone()[0]  # nosec B608  # names are code constants; values are bound
     if text:
         out.extend(map(int, text.split(",")))
     return out
@@ -421,10 +421,10 @@ def invoice_totals(
     for terms, arm_params in arms:
         where = f" WHERE {' AND '.join(terms)}" if terms else ""
         selects.append(f"SELECT i.currency AS c, count(*) AS n, sum({_SIGNED_TOTAL}) AS t, "
-                       f"sum({_OPEN_MINOR}) AS o FROM invoice i{where} GROUP BY i.currency")
+                       f"sum({_OPEN_MINOR}) AS o FROM invoice i{where} GROUP BY i.currency")  # nosec B608  # names are code constants; values are bound
         params.extend(arm_params)
     sql = (f"SELECT c, sum(n), sum(t), sum(o) FROM ({' UNION ALL '.join(selects)}) "
-           "GROUP BY c ORDER BY c")
+           "GROUP BY c ORDER BY c")  # nosec B608  # names are code constants; values are bound
     with vault.unit_of_work() as uow:
         rows = _raw(uow.session, sql, params).fetchall()
     per = tuple(CurrencyTotals(c, int(n), from_minor(t or 0, c), from_minor(o or 0, c))
@@ -447,7 +447,7 @@ FROM (
   WHERE i.status IN ('issued', 'partly_paid') AND i.kind = 'invoice'
 )
 GROUP BY c ORDER BY c
-"""
+"""  # nosec B608  # names are code constants; values are bound
 
 
 def aging_summary(vault: Vault, today: date | None = None) -> Aging:

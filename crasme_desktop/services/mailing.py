@@ -163,7 +163,7 @@ def save_mail_settings(
     name = password_name(vault)
     available = secrets.secrets_available()
     try:
-        if password == "" or not clean.username:
+        if password == "" or not clean.username:  # nosec B105  # a label or setting name, not a password
             secrets.delete_secret(name)
         elif password is not None and available:
             secrets.store_secret(name, password)

@@ -262,7 +262,7 @@ def save_settings(
         audit.add(uow.session, "backup.offsite.update", "setting", SETTINGS_KEY)
     name = secret_name(vault)
     try:
-        if secret_key == "" or not clean.configured:
+        if secret_key == "" or not clean.configured:  # nosec B105  # a label or setting name, not a password
             secrets.delete_secret(name)
         elif secret_key is not None:
             if not secrets.secrets_available():

@@ -545,7 +545,7 @@ def _quote_list_sql(status: str, person_id: str, organization_id: str,
     where, params = _quote_where(status, person_id, organization_id, day)
     # Newest first, read from (issue_date, id) or the customer's (customer, issue_date,
     # id) index: never OFFSET, never a sort of the whole table.
-    return (f"SELECT q.rowid FROM quote q{where} ORDER BY q.issue_date DESC, q.id DESC",
+    return (f"SELECT q.rowid FROM quote q{where} ORDER BY q.issue_date DESC, q.id DESC",  # nosec B608  # names are code constants; values are bound
             params)
 
 
@@ -558,7 +558,7 @@ def ordered_quote_ids(
                                   today_of(vault, today))
     out = array("q")
     with vault.unit_of_work() as uow:
-        text = _raw(uow.session, f"SELECT group_concat(rowid) FROM ({sql})",
+        text = _raw(uow.session, f"SELECT group_concat(rowid) FROM ({sql})",  # nosec B608  # names are code constants; values are bound
                     params).fetchone()[0]
     if text:
         out.extend(map(int, text.split(",")))
@@ -598,7 +598,7 @@ def _quote_rows(s: Session, rowids: list[int], day: date) -> list[QuoteRow]:
     marks = ", ".join("?" * len(rowids))
     fetched = _raw(s, "SELECT q.rowid, q.id, q.number, q.status, q.billing_name, "
                       "q.currency, q.issue_date, q.valid_until, q.total_minor, q.invoice_id "
-                      f"FROM quote q WHERE q.rowid IN ({marks})", rowids).fetchall()
+                      f"FROM quote q WHERE q.rowid IN ({marks})", rowids).fetchall()  # nosec B608  # names are code constants; values are bound
     made = {}
     for rowid, qid, number, status, name, currency, issued, valid, total, invoice_id \
             in fetched:

@@ -148,6 +148,6 @@ def _key_places(vault: Vault, chain: Keychain, slots: list[str]) -> list[str]:
         if chain.available and chain.get(vault.vault_id) is not None:
             places.append(f"keychain ({chain.backend_name})")
     except Exception:
-        pass
+        pass  # nosec B110  # a keychain that cannot answer is just not listed
     places += [f"{kind} slot" for kind in slots]
     return places

@@ -150,7 +150,7 @@ class AppController(QObject):
         self.backup_timer.timeout.connect(self.check_backups)
         self.backup_timer.timeout.connect(self.check_retention)
         app = QApplication.instance()
-        assert app is not None, "create the QApplication first"
+        assert app is not None, "create the QApplication first"  # nosec B101  # narrows a type the code above guarantees
         app.installEventFilter(self.idle)
 
     # -- start ------------------------------------------------------------------------

@@ -408,7 +408,7 @@ class ImportDialog(QDialog):
 
     # -- step 3: the preview ----------------------------------------------------------
     def _plan(self) -> None:
-        assert self.path is not None
+        assert self.path is not None  # nosec B101  # narrows a type the code above guarantees
         mapping = self.mapping() if self.info is not None and self.info.kind == "csv" else None
         self._busy(True)
         self.tasks.submit(_stoppable(service("importing.plan_import")), self.vault, self.path,

@@ -41,7 +41,7 @@ NO_KEYCHAIN = (
     "This computer has no keychain, so the password is not saved anywhere: you will be "
     "asked for it each time you send."
 )
-SAVED_PASSWORD_HINT = "Saved in this computer's keychain"
+SAVED_PASSWORD_HINT = "Saved in this computer's keychain"  # nosec B105  # a label or setting name, not a password
 AREAS = {"mail"}
 
 

@@ -157,7 +157,7 @@ class NoticeDialog(QDialog):
         self.view.show(vault)
 
     def _acknowledge(self) -> None:
-        assert self.read_button is not None
+        assert self.read_button is not None  # nosec B101  # narrows a type the code above guarantees
         self.read_button.setEnabled(False)
         self.tasks.submit(service("privacy_notice.acknowledge"), self.vault,
                           writes={"privacy"}, on_done=self._done, on_error=self._failed)

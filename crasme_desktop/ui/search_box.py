@@ -175,7 +175,7 @@ class SearchBox(QLineEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.panel_visible:
-            assert self.panel is not None
+            assert self.panel is not None  # nosec B101  # narrows a type the code above guarantees
             self.panel.move(1 if key == Qt.Key.Key_Down else -1)
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

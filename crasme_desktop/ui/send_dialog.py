@@ -40,7 +40,7 @@ CHANGED_AREAS = frozenset({"activities", "sales"})
 KIND_WORDS = {"invoice": "invoice", "credit_note": "credit note", "quote": "quote"}
 PASSWORD_HINT = (
     "This computer's keychain does not hold the email password; type it for this email."
-)
+)  # nosec B105  # a label or setting name, not a password
 
 
 def long_date(value: date, locale: QLocale | None = None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KEYCHAIN = "keychain"
-PASSPHRASE = "passphrase"
+PASSPHRASE = "passphrase"  # nosec B105  # a label or setting name, not a password
 RECOVERY = "recovery"
 
 

@@ -102,7 +102,7 @@ def _user(vault_id: str, pending: bool) -> str:
 # -- other secrets (an SMTP password, ...) ---------------------------------------------
 #: The account name under which other secrets are kept; each secret has its own service
 #: name, which callers make per vault (e.g. "Crasme Desktop mail password (<vault id>)").
-SECRET_USER = "Crasme Desktop"
+SECRET_USER = "Crasme Desktop"  # nosec B105  # a label or setting name, not a password
 
 
 def secrets_available(keychain: Keychain | None = None) -> bool:

@@ -33,7 +33,7 @@ KEY_SOURCES = {
     "keychain": "this computer's keychain",
     "passphrase": "your passphrase",
     "recovery": "the recovery key",
-}
+}  # nosec B105  # a label or setting name, not a password
 
 
 def describe_key_source(source: str) -> str:

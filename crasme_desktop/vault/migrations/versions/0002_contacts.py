@@ -239,7 +239,7 @@ def _fill_existing_rows() -> None:
                 f"UPDATE {table} SET is_primary = 1 WHERE id IN ("
                 f" SELECT (SELECT c.id FROM {table} c WHERE c.person_id = p.person_id"
                 "          ORDER BY c.position, c.id LIMIT 1)"
-                f" FROM (SELECT DISTINCT person_id FROM {table}) p)"
+                f" FROM (SELECT DISTINCT person_id FROM {table}) p)"  # nosec B608  # names are code constants; values are bound
             )
         )
 
