@@ -225,13 +225,11 @@ def test_the_person_buttons_open_the_privacy_dialogs(qtbot, vault, page, ada):
     for button, name in ((page.consent_button, "ConsentDialog"),
                          (page.restrict_button, "RestrictionDialog"),
                          (page.erase_button, "EraseDialog"),
-                         (page.export_button, "ExportDialog")):
+                         (page.export_button, "ExportDialog"),
+                         (page.correct_button, "PersonEditor")):
         click(qtbot, button)
         dialog = page.dialog
-        if dialog is None:  # that helper's dialog is not installed yet
-            assert page.shown_errors, name
-            page.shown_errors.clear()
-            continue
+        assert dialog is not None and not page.shown_errors, name
         qtbot.waitUntil(lambda d=dialog: d.isVisible(), timeout=WAIT)
         assert type(dialog).__name__ == name
         dialog.reject()
@@ -245,3 +243,19 @@ def test_the_notice_tab_shows_the_notice(qtbot, vault, page):
     qtbot.waitUntil(lambda: page.notice_view is not None, timeout=WAIT)
     assert page.notice_view is not False, "the notice view is installed"
     assert page.notice_view.parent() is page.notice_tab
+
+
+def test_correct_opens_the_persons_editor_and_the_change_shows(qtbot, vault, page, ada):
+    page.attach(vault)
+    page.select_person(ada)
+    qtbot.waitUntil(lambda: page.holdings is not None, timeout=WAIT)
+    click(qtbot, page.correct_button)
+    editor = page.dialog
+    qtbot.waitUntil(lambda: editor.isVisible() and editor.loaded, timeout=WAIT)
+    assert editor.given.text() == "Ada"
+    editor.family.setText("King")
+    with qtbot.waitSignal(editor.saved, timeout=WAIT):
+        editor.save()
+    qtbot.waitUntil(lambda: page.dialog is None, timeout=WAIT)
+    assert contacts.get_person(vault, ada).family_name == "King"
+    qtbot.waitUntil(lambda: "King" in page.person_name.text(), timeout=WAIT)

@@ -80,6 +80,7 @@ DIALOGS = {
     "notice": ("privacy_notice", "NoticeView"),
     "consent": ("privacy_notice", "ConsentDialog"),
     "restriction": ("privacy_notice", "RestrictionDialog"),
+    "correct": ("record_editor", "PersonEditor"),
 }
 
 
@@ -268,6 +269,10 @@ class PrivacyPage(Page):
         self.erase_button.setProperty("danger", True)
         self.restrict_button = QPushButton("Re&strict…")
         self.consent_button = QPushButton("&Consent…")
+        self.correct_button = QPushButton("Co&rrect…")
+        self.correct_button.setToolTip("Open the person's record to correct it (the change "
+                                       "is recorded in the audit trail)")
+        self.correct_button.clicked.connect(self.correct_person)
         self.export_button.clicked.connect(self.export_person)
         self.erase_button.clicked.connect(self.erase_person)
         self.restrict_button.clicked.connect(self.restrict_person)
@@ -283,8 +288,8 @@ class PrivacyPage(Page):
         return frame
 
     def _person_buttons(self) -> list[QPushButton]:
-        return [self.export_button, self.erase_button, self.restrict_button,
-                self.consent_button]
+        return [self.correct_button, self.export_button, self.erase_button,
+                self.restrict_button, self.consent_button]
 
     def _find(self) -> None:
         if self.vault is None:
@@ -417,6 +422,11 @@ class PrivacyPage(Page):
     def erase_everything(self) -> None:
         if self.vault is not None:
             self._open("erase_all", self.vault.path)
+
+    def correct_person(self) -> None:
+        """Rectification: the person's own editor, on this page."""
+        if self.vault is not None and self.person_id:
+            self._open("correct", self.vault, self.person_id)
 
     def restrict_person(self) -> None:
         if self.vault is not None and self.person_id:
