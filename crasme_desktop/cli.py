@@ -25,7 +25,7 @@ from crasme_desktop.domain.errors import Cancelled, ExitCode, UserError
 if TYPE_CHECKING:
     from crasme_desktop.vault import Vault
 
-PASSPHRASE_ENV = "CRASME_PASSPHRASE"
+PASSPHRASE_ENV = "CRASME_PASSPHRASE"  # nosec B105  # a label or setting name, not a password
 LOG_FILE_NAME = "crasme.log"
 
 RECOVERY_EXPLANATION = (
@@ -112,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="read the recovery key from stdin (the next line after a "
                         "passphrase, if both are asked for)")
 
-    commands.add_parser("gui", parents=[vault_opt], help="open the window (the default)")
+    gui = commands.add_parser("gui", parents=[vault_opt], help="open the window (the default)")
+    gui.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                     help="a vault to open (what a file manager passes for a .crasme file)")
 
     init = commands.add_parser(
         "init", parents=[vault_opt, json_opt],
@@ -191,6 +193,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = build_parser().parse_args(list(argv))
     if args.command is None:
         args.command = "gui"
+    if getattr(args, "file", None) is not None:  # `crasme gui FILE`: the vault to open
+        args.vault = args.file
     return args
 
 
@@ -907,7 +911,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
                 print(f"The vault as it was before is kept in {outcome.safety_backup.path}.")
             return ExitCode.OK
         report = backups.restore_drill(vault, force=True)
-        assert report is not None
+        assert report is not None  # nosec B101  # narrows a type the code above guarantees
         if args.json:
             _print_json({"ok": report.ok, "backup": report.backup, "message": report.message})
         else:
@@ -1026,7 +1030,7 @@ def cmd_invoice(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------ privacy export
 
 
-EXPORT_PASSWORD_ENV = "CRASME_EXPORT_PASSWORD"
+EXPORT_PASSWORD_ENV = "CRASME_EXPORT_PASSWORD"  # nosec B105  # a label or setting name, not a password
 
 
 def _add_export_command(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
