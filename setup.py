@@ -11,4 +11,6 @@ setup(
         "crasme_desktop.resources",
     ],
     package_dir={"crasme_desktop.resources": "resources"},
+    # Its own build folder, apart from the installers' (build/linux, ...).
+    options={"build": {"build_base": "build/wheel"}},
 )
