@@ -193,7 +193,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = build_parser().parse_args(list(argv))
     if args.command is None:
         args.command = "gui"
-    if getattr(args, "file", None) is not None:  # `crasme gui FILE`: the vault to open
+    # `crasme gui FILE`: the vault to open (other commands' FILE is their input).
+    if args.command == "gui" and getattr(args, "file", None) is not None:
         args.vault = args.file
     return args
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -60,6 +61,8 @@ _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})-(?P<reason>[a-z0-9-]+)
 
 #: Progress callback: (pages done, pages in all).
 StepProgress = Callable[[int, int], None]
+
+log = logging.getLogger(__name__)
 
 
 class BackupFailed(VaultError):
@@ -439,7 +442,11 @@ def check_backup(
         conn.execute(f"PRAGMA cache_size = -{CHECK_CACHE_KIB}")
         integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if integrity != ["ok"]:
-            problems.append("its contents are damaged (" + "; ".join(integrity[:3]) + ")")
+            # SQLite's own report (page numbers, many lines) goes to the log, not into
+            # the sentence a person reads.
+            log.info("integrity_check of %s: %s", path.name,
+                        " | ".join(" ".join(r.split()) for r in integrity[:5]))
+            problems.append("its contents are damaged")
     except eng.sqlcipher.Error as exc:
         problems.append(_damage_sentence(exc))
     finally:

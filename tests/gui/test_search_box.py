@@ -219,7 +219,7 @@ def test_open_record_shows_the_company_page_and_the_record(
     window.open_record("organization", company_id)
     assert window.current_page() is page
     assert shown == [company_id]
-    window.open_record("deal", "x")  # a kind without a page yet changes nothing
+    window.open_record("spaceship", "x")  # a kind without a page changes nothing
     assert window.current_page() is page
 
 
