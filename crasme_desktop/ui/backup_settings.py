@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,8 +34,10 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import titled_card
+from crasme_desktop.ui.widgets import line_edit, row_table, titled_card
 
+#: The columns of both backup lists (this computer's and the off-site one).
+BACKUP_COLUMNS = ("Made", "Why", "Size")
 #: A restore changes every record: every page refreshes.
 RESTORED = frozenset({"vault"})
 REASONS = {
@@ -304,14 +304,8 @@ class RestoreDialog(QDialog):
         self.tasks = tasks
         self.vault = vault
         self.backups: list[Any] = []
-        self.table = QTableWidget(0, 3)
-        self.table.setObjectName("backupList")
-        self.table.setHorizontalHeaderLabels(["Made", "Why", "Size"])
-        self.table.setAccessibleName("Backups, newest first")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = row_table("backupList", BACKUP_COLUMNS,
+                               accessible="Backups, newest first")
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _i: self.ask_restore())
@@ -502,11 +496,7 @@ class OffsiteSection(QWidget):
         self._enable()
 
     def _field(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setAccessibleName(accessible)
-        edit.setPlaceholderText(placeholder)
-        return edit
+        return line_edit(name, placeholder, accessible=accessible)
 
     def _button(self, name: str, text: str, slot: Any, tip: str) -> QPushButton:
         button = QPushButton(text)
@@ -662,14 +652,8 @@ class RemoteRestoreDialog(QDialog):
         self.vault = vault
         self.secret = secret
         self.backups: list[Any] = []
-        self.table = QTableWidget(0, 3)
-        self.table.setObjectName("remoteBackupList")
-        self.table.setHorizontalHeaderLabels(["Made", "Why", "Size"])
-        self.table.setAccessibleName("Off-site backups, newest first")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = row_table("remoteBackupList", BACKUP_COLUMNS,
+                               accessible="Off-site backups, newest first")
         self.message = label("Asking the off-site storage…", "hint")
         self.message.setObjectName("remoteRestoreMessage")
         self.restore_button = QPushButton("Restore…")

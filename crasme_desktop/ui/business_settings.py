@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -48,7 +46,7 @@ from crasme_desktop.ui.sales_common import (
     parse_decimal,
 )
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import FieldError, country_name, titled_card
+from crasme_desktop.ui.widgets import FieldError, country_name, line_edit, row_table, titled_card
 
 #: A logo larger than this is scaled down before it is stored (it prints at ~4 cm).
 LOGO_MAX_PX = 600
@@ -106,21 +104,10 @@ def _countries() -> list[tuple[str, str]]:
     return sorted(names, key=lambda pair: pair[0].casefold())
 
 
-def _line(name: str, placeholder: str = "") -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    edit.setPlaceholderText(placeholder)
-    return edit
 
 
 def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.verticalHeader().hide()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = row_table(name, headers)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     table.setMinimumHeight(150)
     return table
@@ -144,8 +131,8 @@ class TaxRateDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("taxRateDialog")
         self.setWindowTitle("Tax rate")
-        self.name = _line("taxRateName", "Standard rate")
-        self.percent = _line("taxRatePercent", "19")
+        self.name = line_edit("taxRateName", "Standard rate")
+        self.percent = line_edit("taxRatePercent", "19")
         self.is_default = QCheckBox("Use for new lines")
         self.is_default.setObjectName("taxRateDefault")
         self.error = FieldError("taxRateError")
@@ -190,7 +177,7 @@ class SeriesDialog(QDialog):
         self.series = series
         kind = field(series, "kind", default="invoice")
         self.setWindowTitle(f"Numbers of {SERIES_KINDS.get(kind, kind).lower()}")
-        self.pattern = _line("seriesPattern", "INV-{YYYY}-{0000}")
+        self.pattern = line_edit("seriesPattern", "INV-{YYYY}-{0000}")
         self.pattern.setText(field(series, "pattern", default=""))
         self.reset = QComboBox()
         self.reset.setObjectName("seriesReset")
@@ -272,7 +259,7 @@ class BusinessSettingsSection(QWidget):
         card, box = titled_card("Your business", "businessCard")
         box.addWidget(label("What your quotes and invoices say about you. The name and "
                             "address are needed before an invoice can be issued.", "hint"))
-        self.name = _line("businessName", "Your company's name")
+        self.name = line_edit("businessName", "Your company's name")
         self.address = QPlainTextEdit()
         self.address.setObjectName("businessAddress")
         self.address.setPlaceholderText("Street and number\nPostcode and city")
@@ -283,12 +270,12 @@ class BusinessSettingsSection(QWidget):
         self.country.addItem("", "")
         for name, code in _countries():
             self.country.addItem(name, code)
-        self.tax_id = _line("businessTaxId", "VAT id or tax number, e.g. DE123456789")
-        self.email = _line("businessEmail", "billing@example.com")
-        self.phone = _line("businessPhone", "+49 30 1234567")
-        self.iban = _line("businessIban", "DE89 3704 0044 0532 0130 00")
-        self.bic = _line("businessBic", "COBADEFFXXX")
-        self.bank_name = _line("businessBank", "Name of your bank")
+        self.tax_id = line_edit("businessTaxId", "VAT id or tax number, e.g. DE123456789")
+        self.email = line_edit("businessEmail", "billing@example.com")
+        self.phone = line_edit("businessPhone", "+49 30 1234567")
+        self.iban = line_edit("businessIban", "DE89 3704 0044 0532 0130 00")
+        self.bic = line_edit("businessBic", "COBADEFFXXX")
+        self.bank_name = line_edit("businessBank", "Name of your bank")
         self.terms = QSpinBox()
         self.terms.setObjectName("paymentTermsDays")
         self.terms.setRange(0, 365)

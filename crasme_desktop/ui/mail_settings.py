@@ -29,7 +29,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import FieldError, titled_card
+from crasme_desktop.ui.widgets import FieldError, line_edit, titled_card
 
 SECURITY_CHOICES = (
     ("starttls", "STARTTLS (usually port 587)"),
@@ -45,11 +45,6 @@ SAVED_PASSWORD_HINT = "Saved in this computer's keychain"  # nosec B105  # a lab
 AREAS = {"mail"}
 
 
-def _line(name: str, placeholder: str = "") -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    edit.setPlaceholderText(placeholder)
-    return edit
 
 
 class MailSettingsSection(QWidget):
@@ -66,7 +61,7 @@ class MailSettingsSection(QWidget):
         self.setup: Any = None
         self._busy_count = 0
 
-        self.host = _line("mailHost", "smtp.example.com")
+        self.host = line_edit("mailHost", "smtp.example.com")
         self.port = QSpinBox()
         self.port.setObjectName("mailPort")
         self.port.setRange(1, 65535)
@@ -78,12 +73,13 @@ class MailSettingsSection(QWidget):
             self.security.addItem(text, value)
         self._security_shown = "starttls"
         self.security.currentIndexChanged.connect(self._security_changed)
-        self.username = _line("mailUsername", "Often your email address")
-        self.password = _line("mailPassword", "Password")
+        self.username = line_edit("mailUsername", "Often your email address")
+        self.password = line_edit("mailPassword", "Password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.from_name = _line("mailFromName", "Your business's name")
-        self.from_address = _line("mailFromAddress", "office@example.com")
-        self.ca_file = _line("mailCaFile", "Optional: only for a server with its own certificate")
+        self.from_name = line_edit("mailFromName", "Your business's name")
+        self.from_address = line_edit("mailFromAddress", "office@example.com")
+        self.ca_file = line_edit("mailCaFile",
+                                 "Optional: only for a server with its own certificate")
         self.choose_ca = QPushButton("Choose…")
         self.choose_ca.setObjectName("mailChooseCaFile")
         self.choose_ca.clicked.connect(self._choose_ca_file)

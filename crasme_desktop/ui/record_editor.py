@@ -54,7 +54,7 @@ from crasme_desktop.domain.validation_records import (
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import FieldError, LatestLoader, country_name, link_button
+from crasme_desktop.ui.widgets import FieldError, LatestLoader, country_name, line_edit, link_button
 
 #: Asked before unsaved changes are thrown away; True means "discard them".
 ConfirmDiscard = Callable[[QWidget], bool]
@@ -107,11 +107,6 @@ def _caption(text: str) -> QLabel:
     return out
 
 
-def _line(name: str, placeholder: str = "") -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    edit.setPlaceholderText(placeholder)
-    return edit
 
 
 def _combo(name: str, items: tuple[str, ...]) -> QComboBox:
@@ -147,7 +142,7 @@ class ContactRow(_Row):
     def __init__(self, kinds: tuple[str, ...], placeholder: str, group: QButtonGroup,
                  on_remove: Callable[[_Row], None], on_change: Callable[[], None]) -> None:
         super().__init__(on_remove)
-        self.value = _line("rowValue", placeholder)
+        self.value = line_edit("rowValue", placeholder)
         self.kind = _combo("rowKind", kinds)
         self.primary = QRadioButton("Primary")
         self.primary.setObjectName("rowPrimary")
@@ -192,9 +187,9 @@ class AddressRow(_Row):
         self.street.setPlaceholderText("Street and number")
         self.street.setTabChangesFocus(True)
         self.street.setFixedHeight(56)
-        self.postal_code = _line("addressPostalCode", "Postal code")
-        self.city = _line("addressCity", "City")
-        self.region = _line("addressRegion", "Region or state")
+        self.postal_code = line_edit("addressPostalCode", "Postal code")
+        self.city = line_edit("addressCity", "City")
+        self.region = line_edit("addressRegion", "Region or state")
         self.country = QComboBox()
         self.country.setObjectName("addressCountry")
         self.country.addItem("Country…", "")
@@ -504,10 +499,10 @@ class PersonEditor(_RecordEditor):
         self._company_ids: dict[str, str] = {}
         self._display_name = ""
 
-        self.given = _line("givenName")
-        self.family = _line("familyName")
-        self.job_title = _line("jobTitle")
-        self.company = _line("company", "Type to find a company, or a new name")
+        self.given = line_edit("givenName")
+        self.family = line_edit("familyName")
+        self.job_title = line_edit("jobTitle")
+        self.company = line_edit("company", "Type to find a company, or a new name")
         self.company_model = QStringListModel(self)
         completer = QCompleter(self.company_model, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -529,9 +524,9 @@ class PersonEditor(_RecordEditor):
                                                         "+49 30 1234567 or 030 1234567"),
                               self._changed, "phones")
         self.addresses = self.address_list()
-        self.tags = _line("tags", "customer, newsletter")
-        self.owner = _line("owner")
-        self.source = _line("source", "Where you met them")
+        self.tags = line_edit("tags", "customer, newsletter")
+        self.owner = line_edit("owner")
+        self.source = line_edit("source", "Where you met them")
         self.notes = self.notes_edit()
 
         self.column.addLayout(self.pair(self.field("First name", self.given, "given_name"),
@@ -792,12 +787,12 @@ class CompanyEditor(_RecordEditor):
         super().__init__(tasks, vault, organization_id, parent, confirm_discard)
         self.setObjectName("companyEditor")
         self.setWindowTitle("New company" if organization_id is None else "Change company")
-        self.name = _line("companyName")
-        self.website = _line("website", "example.com")
-        self.tax_id = _line("taxId")
+        self.name = line_edit("companyName")
+        self.website = line_edit("website", "example.com")
+        self.tax_id = line_edit("taxId")
         self.addresses = self.address_list()
-        self.tags = _line("tags", "customer, supplier")
-        self.owner = _line("owner")
+        self.tags = line_edit("tags", "customer, supplier")
+        self.owner = line_edit("owner")
         self.notes = self.notes_edit()
         self.column.addWidget(self.field("Name", self.name, "name"))
         self.column.addLayout(self.pair(self.field("Website", self.website, "website"),

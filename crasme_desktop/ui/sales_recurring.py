@@ -48,7 +48,7 @@ from crasme_desktop.ui.sales_common import (
     to_qdate,
 )
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import FieldError
+from crasme_desktop.ui.widgets import FieldError, row_table
 
 INTERVALS = (("monthly", "Every month"), ("quarterly", "Every quarter"),
              ("yearly", "Every year"))
@@ -316,13 +316,7 @@ class RecurringTab(QWidget):
         self.currency = "EUR"
         self.dialog: RecurringDialog | None = None
         self.confirm: Callable[[str], bool] = lambda text: bool(page.confirm(text))
-        self.table = QTableWidget(0, len(self.HEADERS))
-        self.table.setObjectName("recurringTable")
-        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = row_table("recurringTable", self.HEADERS)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.horizontalHeader().setStretchLastSection(True)

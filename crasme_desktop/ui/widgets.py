@@ -5,7 +5,7 @@ layout, inline field errors, locale dates, file choosers and a latest-wins loade
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,16 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QFrame,
     QLabel,
     QLayout,
     QLayoutItem,
+    QLineEdit,
     QPushButton,
     QSizePolicy,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -160,6 +163,35 @@ class FieldError(QLabel):
 
     def clear_message(self) -> None:
         self.show_message("")
+
+
+def line_edit(name: str, placeholder: str = "", *, accessible: str = "") -> QLineEdit:
+    """A one-line field with its object name (tests and styles find it by that)."""
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    if accessible:
+        edit.setAccessibleName(accessible)
+    return edit
+
+
+def select_rows(view: QAbstractItemView) -> None:
+    """A read-only list whose rows are picked one at a time."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+
+def row_table(name: str, headers: Sequence[str], *, accessible: str = "") -> QTableWidget:
+    """A read-only table of rows picked one at a time, without row numbers."""
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.verticalHeader().hide()
+    if accessible:
+        table.setAccessibleName(accessible)
+    select_rows(table)
+    return table
 
 
 def card(name: str = "") -> tuple[QFrame, QVBoxLayout]:

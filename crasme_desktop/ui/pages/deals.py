@@ -79,6 +79,7 @@ from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import Page, label
 from crasme_desktop.ui.sales_common import date_text, from_qdate, money_text, to_qdate
 from crasme_desktop.ui.tasks import TaskRunner
+from crasme_desktop.ui.widgets import select_rows
 
 MIME = "application/x-crasme-deal"
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -613,9 +614,7 @@ class ListTab(QWidget):
         self.table = QTableView()
         self.table.setObjectName("dealTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        select_rows(self.table)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)

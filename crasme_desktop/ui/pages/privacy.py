@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QDate, QLocale, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -46,7 +45,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import Page, label
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import titled_card
+from crasme_desktop.ui.widgets import row_table, titled_card
 
 APP_NAME = "Crasme Desktop"
 LATE_COLOUR = QColor("#b3261e")
@@ -115,12 +114,7 @@ def _item(text: str, data: Any = None) -> QTableWidgetItem:
 
 
 def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().setVisible(False)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = row_table("", headers)
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.setTabKeyNavigation(False)

@@ -62,7 +62,7 @@ from crasme_desktop.ui.sales_common import (
 )
 from crasme_desktop.ui.sales_recurring import RecurringTab
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import FieldError
+from crasme_desktop.ui.widgets import FieldError, row_table
 
 BATCH = 100
 _NO_DATE = QDate(1900, 1, 1)
@@ -184,17 +184,11 @@ def save_product_fields(vault: Any, values: dict[str, Any]) -> Any:
 
 
 def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.verticalHeader().hide()
+    table = row_table(name, headers)
     table.verticalHeader().setDefaultSectionSize(30)
     table.setAlternatingRowColors(True)
     table.setShowGrid(False)
     table.setWordWrap(False)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     header = table.horizontalHeader()
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
