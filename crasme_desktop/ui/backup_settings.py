@@ -34,7 +34,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import line_edit, row_table, titled_card
+from crasme_desktop.ui.widgets import line_edit, push_button, row_table, titled_card
 
 #: The columns of both backup lists (this computer's and the off-site one).
 BACKUP_COLUMNS = ("Made", "Why", "Size")
@@ -499,11 +499,7 @@ class OffsiteSection(QWidget):
         return line_edit(name, placeholder, accessible=accessible)
 
     def _button(self, name: str, text: str, slot: Any, tip: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.clicked.connect(slot)
-        return button
+        return push_button(text, name, slot, tip=tip)
 
     # -- loading ------------------------------------------------------------------
     def attach(self, vault: Any) -> None:

@@ -46,7 +46,14 @@ from crasme_desktop.ui.sales_common import (
     parse_decimal,
 )
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import FieldError, country_name, line_edit, row_table, titled_card
+from crasme_desktop.ui.widgets import (
+    FieldError,
+    country_name,
+    line_edit,
+    push_button,
+    row_table,
+    titled_card,
+)
 
 #: A logo larger than this is scaled down before it is stored (it prints at ~4 cm).
 LOGO_MAX_PX = 600
@@ -362,18 +369,12 @@ class BusinessSettingsSection(QWidget):
                             "for new lines.", "hint"))
         self.rates_table = _table("taxRatesTable", ("Name", "Rate", "Default", "Status"))
         self.rates_table.doubleClicked.connect(lambda _index: self.edit_tax_rate())
-        self.add_rate_button = QPushButton("Add rate…")
-        self.add_rate_button.setObjectName("addTaxRate")
-        self.add_rate_button.clicked.connect(self.add_tax_rate)
-        self.edit_rate_button = QPushButton("Edit…")
-        self.edit_rate_button.setObjectName("editTaxRate")
-        self.edit_rate_button.clicked.connect(self.edit_tax_rate)
-        self.default_rate_button = QPushButton("Make default")
-        self.default_rate_button.setObjectName("defaultTaxRate")
-        self.default_rate_button.clicked.connect(self.make_default_rate)
-        self.archive_rate_button = QPushButton("Archive")
-        self.archive_rate_button.setObjectName("archiveTaxRate")
-        self.archive_rate_button.clicked.connect(self.toggle_archive_rate)
+        self.add_rate_button = push_button("Add rate…", "addTaxRate", self.add_tax_rate)
+        self.edit_rate_button = push_button("Edit…", "editTaxRate", self.edit_tax_rate)
+        self.default_rate_button = push_button("Make default", "defaultTaxRate",
+                                               self.make_default_rate)
+        self.archive_rate_button = push_button("Archive", "archiveTaxRate",
+                                               self.toggle_archive_rate)
         self.rates_table.itemSelectionChanged.connect(self._update_rate_buttons)
         self.rates_error = FieldError("taxRatesError")
         row = QHBoxLayout()

@@ -35,6 +35,7 @@ from crasme_desktop.formats.csv_contacts import Column, preset_mapping
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
 from crasme_desktop.ui.tasks import TaskRunner
+from crasme_desktop.ui.widgets import push_button
 
 ChooseFile = Callable[[], Path | None]
 WRITES = frozenset({"contacts", "organizations"})
@@ -200,11 +201,7 @@ class ImportDialog(QDialog):
 
     # -- building ---------------------------------------------------------------------
     def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
+        return push_button(text, name, slot, auto_default=False)
 
     def _choose_page(self) -> QWidget:
         page = QWidget()

@@ -69,7 +69,7 @@ from crasme_desktop.ui.sales_common import (
     to_qdate,
 )
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import FieldError
+from crasme_desktop.ui.widgets import FieldError, push_button
 
 QUOTE_VALID_DAYS = 30
 COLUMNS = ("Description", "Quantity", "Unit", "Unit price", "Discount %", "Tax", "Amount")
@@ -367,13 +367,7 @@ class SalesEditor(QDialog):
     def _build_buttons(self) -> QHBoxLayout:
         def button(text: str, name: str, slot: Callable[[], None],
                    primary: bool = False) -> QPushButton:
-            out = QPushButton(text)
-            out.setObjectName(name)
-            out.setAutoDefault(False)
-            if primary:
-                out.setProperty("primary", True)
-            out.clicked.connect(slot)
-            return out
+            return push_button(text, name, slot, primary=primary, auto_default=False)
 
         self.delete_button = button("Delete draft", "deleteDraft", self.delete_draft)
         self.payment_button = button("Record payment…", "recordPayment", self.record_payment,

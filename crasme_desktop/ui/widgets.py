@@ -175,6 +175,22 @@ def line_edit(name: str, placeholder: str = "", *, accessible: str = "") -> QLin
     return edit
 
 
+def push_button(text: str, name: str, slot: Callable[[], Any] | None = None, *,
+                tip: str = "", primary: bool = False, auto_default: bool = True) -> QPushButton:
+    """A button with its object name, its action, and optionally a tip or the primary look."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    if tip:
+        button.setToolTip(tip)
+    if primary:
+        button.setProperty("primary", True)
+    if not auto_default:
+        button.setAutoDefault(False)
+    if slot is not None:
+        button.clicked.connect(slot)
+    return button
+
+
 def select_rows(view: QAbstractItemView) -> None:
     """A read-only list whose rows are picked one at a time."""
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -62,7 +62,7 @@ from crasme_desktop.ui.sales_common import (
 )
 from crasme_desktop.ui.sales_recurring import RecurringTab
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.widgets import FieldError, row_table
+from crasme_desktop.ui.widgets import FieldError, push_button, row_table
 
 BATCH = 100
 _NO_DATE = QDate(1900, 1, 1)
@@ -666,15 +666,9 @@ class ProductsTab(QWidget):
         self.archived = QCheckBox("Show archived")
         self.archived.setObjectName("showArchivedProducts")
         self.archived.toggled.connect(lambda _on: self.reload())
-        self.add_button = QPushButton("Add product…")
-        self.add_button.setObjectName("addProduct")
-        self.add_button.clicked.connect(self.add_product)
-        self.edit_button = QPushButton("Edit…")
-        self.edit_button.setObjectName("editProduct")
-        self.edit_button.clicked.connect(self.edit_product)
-        self.archive_button = QPushButton("Archive")
-        self.archive_button.setObjectName("archiveProduct")
-        self.archive_button.clicked.connect(self.archive_product)
+        self.add_button = push_button("Add product…", "addProduct", self.add_product)
+        self.edit_button = push_button("Edit…", "editProduct", self.edit_product)
+        self.archive_button = push_button("Archive", "archiveProduct", self.archive_product)
         self.table = _table("productTable", self.HEADERS)
         for section, width in enumerate((240, 70, 110, 120)):
             self.table.horizontalHeader().resizeSection(section, width)
