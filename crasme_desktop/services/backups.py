@@ -14,7 +14,6 @@ own settings (paths and times only, no personal data).
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import shutil
@@ -24,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from crasme_desktop.domain.errors import UserError
-from crasme_desktop.domain.models import Setting
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.services import audit
+from crasme_desktop.services.stored import read_json, write_json
 from crasme_desktop.vault import Vault
 from crasme_desktop.vault import backup as backups
 from crasme_desktop.vault.backup import BackupCheck, BackupInfo
@@ -101,7 +100,7 @@ class BackupStatus:
 
 def get_preferences(vault: Vault) -> BackupPreferences:
     with vault.unit_of_work() as uow:
-        raw = _read(uow.session, PREFS_KEY)
+        raw = read_json(uow.session, PREFS_KEY)
     if not isinstance(raw, dict):
         return BackupPreferences()
     known = {k: raw[k] for k in asdict(BackupPreferences()) if k in raw}
@@ -114,7 +113,7 @@ def get_preferences(vault: Vault) -> BackupPreferences:
 def save_preferences(vault: Vault, prefs: BackupPreferences) -> BackupPreferences:
     prefs = prefs.cleaned()
     with vault.unit_of_work(immediate=True) as uow:
-        _write(uow.session, PREFS_KEY, asdict(prefs))
+        write_json(uow.session, PREFS_KEY, asdict(prefs))
         audit.add(uow.session, "setting.update", "setting", PREFS_KEY)
     return prefs
 
@@ -153,7 +152,7 @@ def make_backup(
     with vault.unit_of_work(immediate=True) as uow:
         audit.add(uow.session, "backup.create", "backup")
         uow.session.flush()
-        _write(
+        write_json(
             uow.session,
             LAST_GOOD_KEY,
             {"at": info.created_at.isoformat(), "path": str(info.path), "size": info.size,
@@ -207,7 +206,7 @@ def changed_since_last_backup(vault: Vault) -> bool:
     """Whether anything was written since the last good backup (every write leaves an
     audit event, and the newest one's row number is kept with the last backup)."""
     with vault.unit_of_work() as uow:
-        raw = _read(uow.session, LAST_GOOD_KEY)
+        raw = read_json(uow.session, LAST_GOOD_KEY)
         mark = raw.get("audit_mark") if isinstance(raw, dict) else None
         if not isinstance(mark, int):
             return True
@@ -292,7 +291,7 @@ def restore_drill(
         else:
             report = _drill_one(vault, found[0], now)
     with vault.unit_of_work(immediate=True) as uow:
-        _write(uow.session, LAST_DRILL_KEY, {**asdict(report), "at": report.at.isoformat()})
+        write_json(uow.session, LAST_DRILL_KEY, {**asdict(report), "at": report.at.isoformat()})
         audit.add(uow.session, "backup.drill", "backup")
     return report
 
@@ -324,7 +323,7 @@ def _drill_one(vault: Vault, info: BackupInfo, now: datetime) -> DrillReport:
 
 def last_good(vault: Vault) -> LastGood | None:
     with vault.unit_of_work() as uow:
-        raw = _read(uow.session, LAST_GOOD_KEY)
+        raw = read_json(uow.session, LAST_GOOD_KEY)
     try:
         return LastGood(_aware(datetime.fromisoformat(raw["at"])), str(raw["path"]),
                         int(raw["size"]))
@@ -334,7 +333,7 @@ def last_good(vault: Vault) -> LastGood | None:
 
 def last_drill(vault: Vault) -> DrillReport | None:
     with vault.unit_of_work() as uow:
-        raw = _read(uow.session, LAST_DRILL_KEY)
+        raw = read_json(uow.session, LAST_DRILL_KEY)
     try:
         return DrillReport(_aware(datetime.fromisoformat(raw["at"])), str(raw["backup"]),
                            bool(raw["ok"]), str(raw["message"]))
@@ -384,18 +383,6 @@ def _age(delta: timedelta) -> str:
 # ------------------------------------------------------------------------ helpers
 
 
-def _read(session: Any, key: str) -> Any:
-    row = session.get(Setting, key)
-    if row is None:
-        return None
-    try:
-        return json.loads(row.value)
-    except ValueError:
-        return None
-
-
-def _write(session: Any, key: str, value: Any) -> None:
-    session.merge(Setting(key=key, value=json.dumps(value, sort_keys=True)))
 
 
 def _aware(value: datetime) -> datetime:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import re
 import shutil
@@ -48,6 +47,7 @@ from urllib.parse import urlparse
 
 from crasme_desktop.domain.errors import Cancelled, UserError
 from crasme_desktop.domain.progress import Progress
+from crasme_desktop.services.stored import read_json, write_json
 from crasme_desktop.vault import backup as local
 from crasme_desktop.vault import keychain as secrets
 from crasme_desktop.vault.errors import KeychainLocked
@@ -258,7 +258,7 @@ def save_settings(
 
     clean = clean_settings(settings)
     with vault.unit_of_work(immediate=True) as uow:
-        _write(uow.session, SETTINGS_KEY, asdict(clean))
+        write_json(uow.session, SETTINGS_KEY, asdict(clean))
         audit.add(uow.session, "backup.offsite.update", "setting", SETTINGS_KEY)
     name = secret_name(vault)
     try:
@@ -734,7 +734,7 @@ def _remember_good(vault: Vault, copy: OffsiteCopy) -> None:
     value = {"last_good": {"name": copy.name, "sent_at": copy.sent_at.isoformat(),
                            "created_at": copy.created_at.isoformat(), "size": copy.size}}
     with vault.unit_of_work(immediate=True) as uow:
-        _write(uow.session, STATE_KEY, value)
+        write_json(uow.session, STATE_KEY, value)
         audit.add(uow.session, "backup.offsite.push", "backup")
 
 
@@ -743,27 +743,12 @@ def _remember_failure(vault: Vault, message: str) -> None:
     value = dict(raw) if isinstance(raw, dict) else {}
     value["last_failure"] = {"at": vault.clock.now().isoformat(), "message": message}
     with vault.unit_of_work(immediate=True) as uow:
-        _write(uow.session, STATE_KEY, value)
+        write_json(uow.session, STATE_KEY, value)
 
 
 def _read(vault: Vault, key: str) -> Any:
-    from crasme_desktop.domain.models import Setting
-
     with vault.unit_of_work() as uow:
-        row = uow.session.get(Setting, key)
-        value = row.value if row is not None else None
-    if value is None:
-        return None
-    try:
-        return json.loads(value)
-    except ValueError:
-        return None
-
-
-def _write(session: Any, key: str, value: Any) -> None:
-    from crasme_desktop.domain.models import Setting
-
-    session.merge(Setting(key=key, value=json.dumps(value, sort_keys=True)))
+        return read_json(uow.session, key)
 
 
 def _aware(text: Any) -> datetime:

@@ -54,13 +54,13 @@ from crasme_desktop.domain.models import (
     Person,
     Quote,
     RetentionRun,
-    Setting,
     Tag,
     person_tag,
 )
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.services import audit, search_index
 from crasme_desktop.services import backups as backup_service
+from crasme_desktop.services.stored import read_json, write_json
 from crasme_desktop.vault import Vault
 from crasme_desktop.vault import backup as vault_backup
 
@@ -184,7 +184,7 @@ def set_retention_rule(vault: Vault, key: str, months: int, enabled: bool) -> Re
         s = uow.session
         stored = _stored(s)
         stored[key] = {"months": months, "enabled": bool(enabled)}
-        s.merge(Setting(key=SETTING_KEY, value=json.dumps(stored, sort_keys=True)))
+        write_json(s, SETTING_KEY, stored)
         audit.add(s, "setting.update", "setting", SETTING_KEY)
     return replace(default, months=months, enabled=bool(enabled))
 
@@ -489,13 +489,7 @@ def _now_on(vault: Vault, today: date) -> datetime:
 
 
 def _stored(s: Session) -> dict[str, Any]:
-    row = s.get(Setting, SETTING_KEY)
-    if row is None:
-        return {}
-    try:
-        raw = json.loads(row.value)
-    except ValueError:
-        return {}
+    raw = read_json(s, SETTING_KEY)
     return raw if isinstance(raw, dict) else {}
 
 
