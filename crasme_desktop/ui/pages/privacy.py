@@ -84,13 +84,9 @@ DIALOGS = {
 
 
 def widget_class(name: str) -> Any:
-    """One of the privacy widgets, imported when first needed (None if missing)."""
+    """One of the privacy widgets, imported when first needed (not while starting)."""
     module_name, class_name = DIALOGS[name]
-    try:
-        module = importlib.import_module(f"crasme_desktop.ui.{module_name}")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, class_name, None)
+    return getattr(importlib.import_module(f"crasme_desktop.ui.{module_name}"), class_name)
 
 
 def date_text(day: date | None) -> str:
@@ -385,12 +381,7 @@ class PrivacyPage(Page):
 
     # -- the buttons -----------------------------------------------------------------
     def _open(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        cls = widget_class(name)
-        if cls is None:
-            self.tasks.show_error(UserError(
-                "This part of the privacy centre is not installed; update Crasme Desktop."))
-            return None
-        dialog = cls(self.tasks, *args, parent=self, **kwargs)
+        dialog = widget_class(name)(self.tasks, *args, parent=self, **kwargs)
         dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
         self.dialog = dialog
         dialog.open()
@@ -720,15 +711,9 @@ class PrivacyPage(Page):
 
     def _embedded(self, name: str, tab: QWidget, view: Any) -> Any:
         if view is None:
-            cls = widget_class(name)
-            layout = tab.layout()
-            if cls is None:
-                layout.addWidget(label("This part of the privacy centre is not installed.",
-                                       "hint"))
-                return False
-            view = cls(self.tasks, parent=tab)
-            layout.addWidget(view)
-        if view is not False and self.vault is not None:
+            view = widget_class(name)(self.tasks, parent=tab)
+            tab.layout().addWidget(view)
+        if self.vault is not None:
             view.show(self.vault)
         return view
 
