@@ -49,6 +49,7 @@ from crasme_desktop.domain.models import (
     Activity,
     Attachment,
     Base,
+    Consent,
     CustomerCredit,
     Deal,
     Erasure,
@@ -59,8 +60,10 @@ from crasme_desktop.domain.models import (
     PersonEmail,
     PersonPhone,
     PostalAddress,
+    PrivacyRequest,
     Quote,
     RecurringInvoice,
+    Restriction,
     person_tag,
 )
 from crasme_desktop.domain.personal_data import PERSONAL
@@ -167,14 +170,6 @@ def confirmation_for(display_name: str) -> str:
     return display_name.strip() or NAMELESS_CONFIRMATION
 
 
-def _table(name: str) -> Table | None:
-    return Base.metadata.tables.get(name)
-
-
-def _erasure_table() -> Table:
-    return Erasure.__table__  # type: ignore[return-value]
-
-
 def _add_years_months(day: date, months: int) -> date:
     years, month0 = divmod(day.month - 1 + months, 12)
     year, month = day.year + years, month0 + 1
@@ -204,9 +199,8 @@ def _ids(s: Session, statement: Any) -> list[str]:
 
 
 def _is_erased(s: Session, person_id: str) -> bool:
-    table = _erasure_table()
     found = s.execute(
-        select(table.c.subject_hash).where(table.c.subject_hash == subject_hash(person_id))
+        select(Erasure.subject_hash).where(Erasure.subject_hash == subject_hash(person_id))
     ).first()
     return found is not None
 
@@ -306,11 +300,9 @@ def _survey(s: Session, person: Person) -> _Survey:
         EraseItem("recurring", "Recurring invoice plans for them", len(own_plans)),
         EraseItem("deals", "Deals with them (no company)", len(own_deals)),
     ]
-    for table_name, label in (("consent", "Consent records"),
-                              ("restriction", "Restrictions of processing")):
-        table = _table(table_name)
-        if table is not None:
-            deleted.append(EraseItem(table_name, label, n(table, table.c.person_id == pid)))
+    deleted.append(EraseItem("consent", "Consent records", n(Consent, Consent.person_id == pid)))
+    deleted.append(EraseItem("restriction", "Restrictions of processing",
+                             n(Restriction, Restriction.person_id == pid)))
     deleted.extend(_other_cascades(s, pid))
     deleted = [item for item in deleted if item.count]
 
@@ -352,17 +344,12 @@ def _survey(s: Session, person: Person) -> _Survey:
 def open_ticket_blockers(session: Session, person_id: str) -> list[Blocker]:
     """HOOK for the tickets area: one Blocker per open ticket this person requested
     (close or reassign it first). There is no ticket table yet, so nothing blocks."""
-    if _table("ticket") is None:
-        return []
-    return []  # the tickets area fills this in with its own query
+    return []
 
 
 def _requests_about(s: Session, pid: str) -> int:
-    table = _table("privacy_request")
-    if table is None:
-        return 0
-    return _count(s, select(func.count()).select_from(table).where(
-        table.c.person_id == pid, table.c.subject_label != ""))
+    return _count(s, select(func.count()).select_from(PrivacyRequest).where(
+        PrivacyRequest.person_id == pid, PrivacyRequest.subject_label != ""))
 
 
 #: Tables whose rows of a person the survey names itself.
@@ -547,19 +534,8 @@ def _erase(s: Session, survey: _Survey, now: Any, kept_until: date | None) -> No
     search_index.unindex(s, "person", [pid])
     s.execute(delete(Person).where(Person.id == pid))  # the rest cascades or is cut
     _reindex_kept(s, [i for i in survey.linked_invoices if i not in survey.own_drafts])
-    table = _erasure_table()
-    s.execute(table.insert().values(_erasure_row(table, pid, now, kept_until)))
+    s.add(Erasure(subject_hash=subject_hash(pid), erased_at=now, kept_until=kept_until))
     audit.add(s, "person.erase", "person", pid)
-
-
-def _erasure_row(table: Table, pid: str, now: Any, kept_until: date | None) -> dict[str, Any]:
-    from crasme_desktop.domain.ids import new_id
-
-    row: dict[str, Any] = {"subject_hash": subject_hash(pid), "erased_at": now,
-                           "kept_until": kept_until}
-    if "id" in table.c:
-        row.update(id=new_id(), created_at=now, updated_at=now)
-    return row
 
 
 def _reindex_kept(s: Session, invoice_ids: list[str]) -> None:
@@ -583,10 +559,9 @@ def _reindex_kept(s: Session, invoice_ids: list[str]) -> None:
 # -- restoring older backups -------------------------------------------------------
 def erasure_hashes(vault: Vault) -> list[str]:
     """Every erasure this vault remembers (sha256 hex of the erased person ids)."""
-    table = _erasure_table()
     with vault.unit_of_work() as uow:
         return list(uow.session.execute(
-            select(table.c.subject_hash).order_by(table.c.subject_hash)).scalars())
+            select(Erasure.subject_hash).order_by(Erasure.subject_hash)).scalars())
 
 
 def reapply_erasures(vault: Vault, hashes: Iterable[str]) -> int:
@@ -601,12 +576,9 @@ def reapply_erasures(vault: Vault, hashes: Iterable[str]) -> int:
     erased = 0
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
-        table = _erasure_table()
-        known = set(s.execute(select(table.c.subject_hash)).scalars())
+        known = set(s.execute(select(Erasure.subject_hash)).scalars())
         for missing in sorted(wanted - known):
-            row = _erasure_row(table, "", now, None)
-            row["subject_hash"] = missing
-            s.execute(table.insert().values(row))
+            s.add(Erasure(subject_hash=missing, erased_at=now))
         again = [pid for pid in s.execute(select(Person.id)).scalars()
                  if subject_hash(pid) in wanted]
         for pid in again:
@@ -621,9 +593,8 @@ def reapply_erasures(vault: Vault, hashes: Iterable[str]) -> int:
 
 
 def _erase_again(s: Session, survey: _Survey, now: Any, kept_until: date | None) -> None:
-    table = _erasure_table()
     pid = survey.person.id
-    s.execute(delete(table).where(table.c.subject_hash == subject_hash(pid)))
+    s.execute(delete(Erasure).where(Erasure.subject_hash == subject_hash(pid)))
     _erase(s, survey, now, kept_until)
 
 
