@@ -43,9 +43,6 @@ _PROMISE_LINE = re.compile(r"\n[ \t]*\{promise:[a-z0-9-]+\}[ \t]*(?=\n)")
 _PROMISE_INLINE = re.compile(r"[ \t]*\{promise:[a-z0-9-]+\}")
 _FIELD = re.compile(r"\{\{([a-z_]+)\}\}")
 
-#: Retention periods in months as the rules start out (services/retention.py owns them).
-DEFAULT_RETENTION_MONTHS = {"activity": 24, "audit": 24, "invoices": 84}
-
 
 @dataclass(frozen=True)
 class RenderedNotice:
@@ -222,15 +219,11 @@ def _mail_server(vault: Vault | None) -> str:
 def _retention_facts(vault: Vault | None, backup_keep_days: int) -> dict[str, str]:
     """The retention sentences, from `services.retention`'s live rules (its defaults
     before a vault exists); the backups' period is the backups' own "keep days"."""
-    periods: dict[str, str | None] = {
-        key: _period(months) for key, months in DEFAULT_RETENTION_MONTHS.items()}
-    periods["inactive"] = None
-    for rule in _retention_rules(vault):
-        name = _rule_name(str(getattr(rule, "key", "")))
-        enabled = bool(getattr(rule, "enabled", True))
-        text = getattr(rule, "period_text", None) or _period(getattr(rule, "months", 0))
-        if name in periods:
-            periods[name] = text if enabled else None
+    from crasme_desktop.services import retention
+
+    rules = (retention.retention_rules(vault) if vault is not None
+             else list(retention.DEFAULTS.values()))
+    periods = {rule.key: rule.period_text if rule.enabled else None for rule in rules}
     kept = "kept until you delete them"
     activity, audit_period, invoices = periods["activity"], periods["audit"], periods["invoices"]
     return {
@@ -241,44 +234,17 @@ def _retention_facts(vault: Vault | None, backup_keep_days: int) -> dict[str, st
             f"events are deleted {audit_period} after they were recorded."
             if audit_period else f"events are {kept}."),
         "retention_invoices": (
-            f"kept for {invoices or _period(84)} after their issue date, then deleted with "
+            f"kept for {invoices} after their issue date, then deleted with "
             "their payments."),
         "retention_backups": (
             f"deleted {_days(backup_keep_days)} after they were made; the newest backup "
             "that passed its check is always kept."),
         "retention_inactive": (
-            f"tagged “Inactive” for your review after {periods['inactive']} without any "
-            "activity; nobody is deleted by this rule." if periods["inactive"]
+            f"tagged “Inactive” for your review after {periods['inactive_people']} without any "
+            "activity; nobody is deleted by this rule." if periods["inactive_people"]
             else "nothing happens to them: this rule is off unless you turn it on, and it "
                  "never deletes anyone."),
     }
-
-
-def _retention_rules(vault: Vault | None) -> list[Any]:
-    if vault is None:
-        return []
-    try:
-        from crasme_desktop.services import retention
-    except ImportError:  # the retention rules arrive with their own module
-        return []
-    return list(retention.retention_rules(vault))
-
-
-def _rule_name(key: str) -> str:
-    key = key.lower()
-    for name, words in (("inactive", ("inactive",)), ("audit", ("audit",)),
-                        ("invoices", ("invoice",)), ("activity", ("activit", "timeline"))):
-        if any(word in key for word in words):
-            return name
-    return key
-
-
-def _period(months: int | None) -> str:
-    months = int(months or 0)
-    if months % 12 == 0:
-        years = months // 12
-        return f"{years} year{'s' if years != 1 else ''}"
-    return f"{months} month{'s' if months != 1 else ''}"
 
 
 def _days(days: int) -> str:

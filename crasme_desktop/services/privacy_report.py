@@ -101,10 +101,8 @@ def retention_periods(vault: Vault) -> dict[str, int | None]:
     """Months each retention rule keeps records (None: no time limit, or rule off);
     backups in days."""
     periods: dict[str, int | None] = {k: v[0] for k, v in RETENTION.items()}
-    try:
-        from crasme_desktop.services import retention
-    except ImportError:  # pragma: no cover - retention ships with this version
-        return periods
+    from crasme_desktop.services import retention
+
     for rule in retention.retention_rules(vault):
         periods[rule.key] = rule.months if rule.enabled else None
     return periods
