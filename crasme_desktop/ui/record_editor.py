@@ -58,7 +58,6 @@ from crasme_desktop.ui.widgets import FieldError, LatestLoader, country_name, li
 
 #: Asked before unsaved changes are thrown away; True means "discard them".
 ConfirmDiscard = Callable[[QWidget], bool]
-_DUPLICATES_MODULE = "crasme_desktop.services.duplicates"
 _WARNING_STYLE = (
     "QFrame#duplicateWarning { background: #fff7e6; border: 1px solid #f0d49b;"
     " border-radius: 8px; }"
@@ -78,18 +77,13 @@ def ask_discard(parent: QWidget) -> bool:
 
 def check_new_person(vault: Any, draft: PersonDraft, organization_name: str = "") -> list[Any]:
     """Runs on a worker: raises `InvalidRecord` when the draft cannot be saved, else
-    returns the people it may duplicate (none when duplicates cannot be looked up)."""
+    returns the people it may duplicate."""
     from crasme_desktop.domain.validation_records import clean_person
 
     clean = clean_person(draft, region=service("contacts.office_region")(vault))
-    try:
-        return list(service("duplicates.find_person_matches")(
-            vault, clean, organization_name=organization_name
-        ))
-    except ModuleNotFoundError as exc:
-        if exc.name != _DUPLICATES_MODULE:
-            raise
-        return []
+    return list(service("duplicates.find_person_matches")(
+        vault, clean, organization_name=organization_name
+    ))
 
 
 def load_person_for_edit(vault: Any, person_id: str) -> tuple[Any, list[str]]:

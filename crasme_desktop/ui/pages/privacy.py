@@ -747,6 +747,3 @@ class PrivacyPage(Page):
         self.plan = None
         self.runs_table.setRowCount(0)
         self._show_plan(None)
-        for view in (self.notice_view, self.record_view):
-            if view not in (None, False) and hasattr(view, "clear"):
-                view.clear()
