@@ -170,7 +170,7 @@ def _records(vault: Vault, kind: ListKind, batch: Sequence[int] | Sequence[str]
         if kind != "person":
             return [_company(o) for o in loaded], 0
         restricted = privacy_consent.restricted_among(uow.session, (p.id for p in loaded))
-        kept = [_person(p) for p in loaded if p.id not in restricted]
+        kept = [contact_record(p) for p in loaded if p.id not in restricted]
         return kept, len(loaded) - len(kept)
 
 
@@ -181,7 +181,8 @@ def _addresses(rows: Sequence[object]) -> tuple[Address, ...]:
     )
 
 
-def _person(p: Person) -> ContactRecord:
+def contact_record(p: Person) -> ContactRecord:
+    """A person as the vCard and CSV writers take them (also used by the privacy export)."""
     return ContactRecord(
         given_name=p.given_name,
         family_name=p.family_name,

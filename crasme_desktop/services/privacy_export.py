@@ -426,7 +426,7 @@ class _Writer:
 
     # -- contacts and calendar -------------------------------------------------------
     def _vcards(self) -> None:
-        from crasme_desktop.services.contacts_export import _person as contact_record
+        from crasme_desktop.services.contacts_export import contact_record
 
         self.steps.say("Writing contacts…")
         with self.zip.open_text("contacts.vcf", newline="") as out:
