@@ -831,3 +831,298 @@ class Deal(Stamped, Base):
         Index("ix_deal_person", "person_id"),
         Index("ix_deal_organization", "organization_id"),
     )
+
+
+# --- Staff, tickets and the schedule (migration 0008) ---------------------------------
+#
+# Staff members are the office's own people: ticket assignees and the field workers
+# jobs are dispatched to. Ticket and job times are stored in UTC; business hours,
+# holidays and a staff member's working day are in the office's local time (the
+# services convert). Deleting a person or company keeps their tickets and jobs with
+# the link cut (SET NULL); erasing a person deletes them (privacy_erase).
+
+TICKET_STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
+TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
+TICKET_MESSAGE_KINDS = ("reply", "note", "customer")
+MAIL_STATUSES = ("", "sending", "sent", "failed")
+INBOX_OUTCOMES = ("ticket", "reply", "failed", "ignored")
+JOB_KINDS = ("job", "appointment")
+JOB_STATUSES = ("scheduled", "on_the_way", "in_progress", "done", "cancelled")
+
+
+def _in(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+class StaffMember(Stamped, Base):
+    """Someone of the office who can be assigned tickets and jobs."""
+
+    __tablename__ = "staff_member"
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Monday..Sunday, "1" where this person works, e.g. "1111100".
+    work_days: Mapped[str] = mapped_column(String(7), default="1111100")
+    day_start: Mapped[str] = mapped_column(String(5), default="08:00")  # local HH:MM
+    day_end: Mapped[str] = mapped_column(String(5), default="17:00")
+    colour: Mapped[str] = mapped_column(String(7), default="")
+    #: The operating-system account that is this person ("my tickets", "my day").
+    os_user: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (
+        CheckConstraint("length(work_days) = 7", name="ck_staff_work_days"),
+        Index("uq_staff_member_name", "name_key", unique=True),
+        Index("ix_staff_member_os_user", "os_user"),
+    )
+
+
+class StaffAbsence(Stamped, Base):
+    """Days a staff member is off (holiday, sick, training), both ends included."""
+
+    __tablename__ = "staff_absence"
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff_member.id", ondelete="CASCADE"))
+    first_day: Mapped[date] = mapped_column()
+    last_day: Mapped[date] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (
+        CheckConstraint("last_day >= first_day", name="ck_staff_absence_days"),
+        Index("ix_staff_absence_staff", "staff_id", "first_day"),
+    )
+
+
+class Holiday(Stamped, Base):
+    """A day the office is closed: SLA clocks do not run on it."""
+
+    __tablename__ = "holiday"
+    day: Mapped[date] = mapped_column()
+    name: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (Index("uq_holiday_day", "day", unique=True),)
+
+
+class SlaPolicy(Stamped, Base):
+    """Targets for one priority, in business minutes."""
+
+    __tablename__ = "sla_policy"
+    priority: Mapped[str] = mapped_column(String(10))
+    first_response_minutes: Mapped[int] = mapped_column()
+    resolution_minutes: Mapped[int] = mapped_column()
+
+    __table_args__ = (
+        _in("priority", TICKET_PRIORITIES, "ck_sla_policy_priority"),
+        CheckConstraint("first_response_minutes > 0 AND resolution_minutes > 0",
+                        name="ck_sla_policy_minutes"),
+        Index("uq_sla_policy_priority", "priority", unique=True),
+    )
+
+
+class CannedReply(Stamped, Base):
+    """A reply text with placeholders such as {requester_first_name} or {ticket_number}."""
+
+    __tablename__ = "canned_reply"
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("uq_canned_reply_name", "name_key", unique=True),)
+
+
+class Ticket(Stamped, Base):
+    """A customer's problem, with its thread and its SLA clock.
+
+    SLA columns: `response_due_at`/`resolution_due_at` are the targets as they stand
+    (moved later by the business minutes spent paused); `next_due_at` is the earliest
+    target still to meet while the clock runs (NULL while paused, solved or closed),
+    so the "due soon" and "breached" queues read one index. `response_met` and
+    `resolution_met` are decided once, when the first reply or the solve happens.
+    `mail_token` is a random part of the reference put in mail subjects, so that a
+    guessed ticket number alone cannot attach mail to someone else's ticket.
+    """
+
+    __tablename__ = "ticket"
+    number: Mapped[int] = mapped_column()
+    subject: Mapped[str] = mapped_column(String(300))
+    subject_key: Mapped[str] = mapped_column(String(300), default="")
+    requester_id: Mapped[str | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"))
+    requester_email: Mapped[str] = mapped_column(String(320), default="")
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default="new")
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    category: Mapped[str] = mapped_column(String(100), default="")
+    assignee_id: Mapped[str | None] = mapped_column(
+        ForeignKey("staff_member.id", ondelete="SET NULL"))
+    tags: Mapped[str] = mapped_column(Text, default="")  # comma-separated, as typed
+    invoice_id: Mapped[str | None] = mapped_column(
+        ForeignKey("invoice.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[str | None] = mapped_column(
+        ForeignKey("ticket.id", ondelete="SET NULL"))
+    mail_token: Mapped[str] = mapped_column(String(20), default="")
+    response_due_at: Mapped[datetime | None] = mapped_column()
+    resolution_due_at: Mapped[datetime | None] = mapped_column()
+    next_due_at: Mapped[datetime | None] = mapped_column()
+    paused_since: Mapped[datetime | None] = mapped_column()
+    paused_minutes: Mapped[int] = mapped_column(default=0)  # business minutes
+    first_response_at: Mapped[datetime | None] = mapped_column()
+    response_met: Mapped[bool | None] = mapped_column()
+    solved_at: Mapped[datetime | None] = mapped_column()
+    resolution_met: Mapped[bool | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        _in("status", TICKET_STATUSES, "ck_ticket_status"),
+        _in("priority", TICKET_PRIORITIES, "ck_ticket_priority"),
+        Index("uq_ticket_number", "number", unique=True),
+        Index("ix_ticket_status", "status", "number"),
+        Index("ix_ticket_assignee", "assignee_id", "status", "number"),
+        Index("ix_ticket_priority", "priority", "number"),
+        Index("ix_ticket_due", "next_due_at", "id",
+              sqlite_where=text("next_due_at IS NOT NULL")),
+        Index("ix_ticket_subject", "subject_key", "id"),
+        Index("ix_ticket_created", "created_at", "id"),
+        Index("ix_ticket_last_message", "last_message_at", "id"),
+        Index("ix_ticket_requester", "requester_id", "status"),
+        Index("ix_ticket_organization", "organization_id", "status"),
+        Index("ix_ticket_invoice", "invoice_id"),
+        Index("ix_ticket_merged", "merged_into_id"),
+    )
+
+
+class TicketMessage(Stamped, Base):
+    """One entry of a ticket's thread: a public reply, an internal note, or the
+    customer's message. Attachments are `attachment` rows with subject_kind
+    "ticket_message" and this id."""
+
+    __tablename__ = "ticket_message"
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    author: Mapped[str] = mapped_column(String(200), default="")
+    author_email: Mapped[str] = mapped_column(String(320), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    message_id: Mapped[str] = mapped_column(String(998), default="")  # RFC 5322
+    references: Mapped[str] = mapped_column(Text, default="")  # In-Reply-To + References
+    mail_status: Mapped[str] = mapped_column(String(10), default="")
+    mail_error: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        _in("kind", TICKET_MESSAGE_KINDS, "ck_ticket_message_kind"),
+        _in("mail_status", MAIL_STATUSES, "ck_ticket_message_mail_status"),
+        Index("ix_ticket_message_ticket", "ticket_id", "occurred_at", "id"),
+        Index("ix_ticket_message_message_id", "message_id"),
+    )
+
+
+class TicketStatusChange(Stamped, Base):
+    """Each move of a ticket's status (the backlog over time is counted from these)."""
+
+    __tablename__ = "ticket_status_change"
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_status: Mapped[str] = mapped_column(String(10), default="")
+    to_status: Mapped[str] = mapped_column(String(10))
+
+    __table_args__ = (
+        Index("ix_ticket_status_change_ticket", "ticket_id", "at"),
+        Index("ix_ticket_status_change_at", "at"),
+    )
+
+
+class InboxItem(Stamped, Base):
+    """One message fetched from the support mailbox, and what became of it.
+
+    (mailbox, uid_validity, uid) is unique, so a message is taken in once; a message
+    that failed says why, so nothing is skipped silently.
+    """
+
+    __tablename__ = "inbox_item"
+    mailbox: Mapped[str] = mapped_column(String(300))
+    uid_validity: Mapped[int] = mapped_column()
+    uid: Mapped[int] = mapped_column()
+    message_id: Mapped[str] = mapped_column(String(998), default="")
+    outcome: Mapped[str] = mapped_column(String(10))
+    ticket_id: Mapped[str | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        _in("outcome", INBOX_OUTCOMES, "ck_inbox_item_outcome"),
+        Index("uq_inbox_item_uid", "mailbox", "uid_validity", "uid", unique=True),
+        Index("ix_inbox_item_message_id", "message_id"),
+        Index("ix_inbox_item_ticket", "ticket_id"),
+    )
+
+
+class Job(Stamped, Base):
+    """A field job or appointment on the schedule.
+
+    `window_start`..`window_end` is the arrival window agreed with the customer;
+    `scheduled_start` + `duration_minutes` is the plan. All UTC; real elapsed minutes,
+    so a window across a daylight-saving change keeps its true length.
+    """
+
+    __tablename__ = "job"
+    number: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(300))
+    title_key: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(12), default="job")
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL"))
+    site_address: Mapped[str] = mapped_column(Text, default="")
+    window_start: Mapped[datetime] = mapped_column()
+    window_end: Mapped[datetime] = mapped_column()
+    scheduled_start: Mapped[datetime] = mapped_column()
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    assignee_id: Mapped[str | None] = mapped_column(
+        ForeignKey("staff_member.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    ticket_id: Mapped[str | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"))
+    deal_id: Mapped[str | None] = mapped_column(ForeignKey("deal.id", ondelete="SET NULL"))
+    invoice_id: Mapped[str | None] = mapped_column(
+        ForeignKey("invoice.id", ondelete="SET NULL"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    field_notes: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    minutes_worked: Mapped[int | None] = mapped_column()
+    #: iCalendar UID: kept from an imported event, made for exported ones.
+    ics_uid: Mapped[str] = mapped_column(String(255), default="")
+
+    __table_args__ = (
+        _in("kind", JOB_KINDS, "ck_job_kind"),
+        _in("status", JOB_STATUSES, "ck_job_status"),
+        CheckConstraint("window_end > window_start", name="ck_job_window"),
+        CheckConstraint("duration_minutes > 0", name="ck_job_duration"),
+        Index("uq_job_number", "number", unique=True),
+        Index("ix_job_assignee_start", "assignee_id", "scheduled_start", "id"),
+        Index("ix_job_start", "scheduled_start", "id"),
+        Index("ix_job_status_start", "status", "scheduled_start", "id"),
+        Index("ix_job_person", "person_id"),
+        Index("ix_job_organization", "organization_id"),
+        Index("ix_job_ticket", "ticket_id"),
+        Index("ix_job_deal", "deal_id"),
+        Index("ix_job_invoice", "invoice_id"),
+        Index("ix_job_ics_uid", "ics_uid"),
+    )
+
+
+class JobMaterial(Stamped, Base):
+    """Materials used on a job, carried onto its invoice draft."""
+
+    __tablename__ = "job_material"
+    job_id: Mapped[str] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    product_id: Mapped[str | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[str] = mapped_column(String(40), default="1")  # decimal text
+    unit: Mapped[str] = mapped_column(String(30), default="")
+    unit_price_minor: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (Index("ix_job_material_job", "job_id", "position"),)

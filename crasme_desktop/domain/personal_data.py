@@ -44,6 +44,10 @@ PURPOSES: Mapping[str, tuple[str, str]] = {
                 "a legal obligation"),
     "security": ("Keeping a record of who changed what, and undoing mistakes",
                  "legitimate interests (security and accountability)"),
+    "support": ("Answering customers' questions and problems (support tickets)",
+                "a contract, or legitimate interests of the business"),
+    "field_work": ("Planning and doing work at customers' sites (jobs and appointments)",
+                   "a contract"),
     "operation": ("Running Crasme Desktop (settings, numbering, lists)",
                   "no personal data"),
 }
@@ -230,6 +234,53 @@ PERSONAL: Mapping[str, TableTag] = {
          "owner": "staff"},
         f"{STAMPS} pipeline_id stage_id status position currency expected_close "
         "probability closed_on", subject="person_id"),
+    # Staff, tickets and the schedule (migration 0008). Tickets and jobs belong to
+    # their requester or customer: erasing the person deletes them.
+    "staff_member": _tag(
+        "Staff members", "operation", "while_kept",
+        {"name": "staff", "name_key": "staff", "email": "staff", "phone": "staff",
+         "os_user": "staff"},
+        f"{STAMPS} active work_days day_start day_end colour"),
+    "staff_absence": _tag("Absences of staff members", "operation", "while_kept",
+                          {"reason": "staff"}, f"{STAMPS} staff_id first_day last_day"),
+    "holiday": _tag("Holidays of the office", "operation", "while_kept", {},
+                    f"{STAMPS} day name"),
+    "sla_policy": _tag("Service targets (SLA)", "operation", "while_kept", {},
+                       f"{STAMPS} priority first_response_minutes resolution_minutes"),
+    "canned_reply": _tag("Canned replies", "operation", "while_kept", {},
+                         f"{STAMPS} name name_key body"),
+    "ticket": _tag(
+        "Support tickets", "support", "while_kept",
+        {"subject": "notes", "subject_key": "notes", "requester_id": "relationship",
+         "requester_email": "contact", "organization_id": "relationship",
+         "category": "notes", "tags": "relationship", "assignee_id": "staff"},
+        f"{STAMPS} number status priority invoice_id merged_into_id mail_token "
+        "response_due_at resolution_due_at next_due_at paused_since paused_minutes "
+        "first_response_at response_met solved_at resolution_met closed_at last_message_at",
+        subject="requester_id"),
+    "ticket_message": _tag(
+        "Messages of support tickets", "support", "while_kept",
+        {"author": "identity", "author_email": "contact", "body": "notes",
+         "message_id": "contact", "references": "contact", "mail_error": "notes"},
+        f"{STAMPS} ticket_id kind occurred_at mail_status"),
+    "ticket_status_change": _tag(
+        "Status history of support tickets", "support", "while_kept", {},
+        f"{STAMPS} ticket_id at from_status to_status"),
+    "inbox_item": _tag(
+        "Messages taken in from the support mailbox", "support", "while_kept",
+        {"message_id": "contact", "reason": "notes"},
+        f"{STAMPS} mailbox uid_validity uid outcome ticket_id fetched_at"),
+    "job": _tag(
+        "Jobs and appointments", "field_work", "while_kept",
+        {"title": "notes", "title_key": "notes", "person_id": "relationship",
+         "organization_id": "relationship", "site_address": "contact", "notes": "notes",
+         "field_notes": "notes", "assignee_id": "staff"},
+        f"{STAMPS} number kind window_start window_end scheduled_start duration_minutes "
+        "status ticket_id deal_id invoice_id started_at finished_at minutes_worked ics_uid",
+        subject="person_id"),
+    "job_material": _tag(
+        "Materials used on jobs", "field_work", "while_kept", {},
+        f"{STAMPS} job_id position product_id description quantity unit unit_price_minor"),
 }
 
 #: Stores outside the tables above that copy personal data, and how they are handled.
