@@ -38,7 +38,8 @@ IndexKind = Literal["person", "organization"]
 
 KIND_SHIFT = 40
 #: A kind's rows in `search_doc` have ids in [code << 40, (code + 1) << 40).
-KIND_CODES: dict[str, int] = {"person": 1, "organization": 2, "invoice": 3, "deal": 4}
+KIND_CODES: dict[str, int] = {"person": 1, "organization": 2, "invoice": 3, "deal": 4,
+                              "ticket": 5, "job": 6}
 FTS_TABLES = ("search_word", "search_trigram")
 #: Ids per statement (well under SQLite's limit of bound parameters).
 CHUNK = 500
