@@ -9,7 +9,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from crasme_desktop.vault import CreatedVault, Keychain, create_vault, keyslot_path
+from crasme_desktop.vault import (
+    CreatedVault,
+    Keychain,
+    Vault,
+    create_vault,
+    keyslot_path,
+    open_vault,
+)
 from tests.support.required import unavailable
 
 PASSPHRASE = "correct horse battery"
@@ -30,6 +37,13 @@ def vault_path(tmp_path: Path) -> Path:
 def created(vault_path: Path, keychain: Keychain) -> CreatedVault:
     """A fresh vault with keychain entry, passphrase slot and recovery slot."""
     return create_vault(vault_path, passphrase=PASSPHRASE, keychain=keychain)
+
+
+@pytest.fixture
+def vault(created: CreatedVault, keychain: Keychain) -> Iterator[Vault]:
+    """The fresh vault, open (a test module may define its own, e.g. with a fake clock)."""
+    with open_vault(created.path, keychain=keychain) as opened:
+        yield opened
 
 
 def file_digests(vault: Path) -> dict[str, str]:
