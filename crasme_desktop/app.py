@@ -64,6 +64,11 @@ def run(vault_path: Path | None, *, argv: list[str]) -> int:
         crash=crash,
     )
     crash.parent_widget = controller.active_window
+    # macOS hands a double-clicked .crasme file to the running program as an event.
+    from crasme_desktop.ui.file_open import FileOpenFilter
+
+    file_open = FileOpenFilter(controller.open_requested, app)
+    app.installEventFilter(file_open)
     app.aboutToQuit.connect(controller.shutdown)
     controller.start()
     log.info("%s started for %s", APP_NAME, path)

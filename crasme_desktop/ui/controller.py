@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRect, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
 
+from crasme_desktop import APP_NAME
 from crasme_desktop.domain.clock import SYSTEM_CLOCK, Clock
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.settings import AppSettings
@@ -338,6 +339,29 @@ class AppController(QObject):
             on_done=self._stack_loaded,
             on_error=self._stack_failed,
         )
+
+    def open_requested(self, path: Path) -> None:
+        """The desktop asked to open `path` (macOS: a double-clicked `.crasme` file)."""
+        path = Path(path)
+        if self.state in ("unlocked", "unlocking"):
+            window = self.active_window()
+            if path.resolve() == self.vault_path.resolve():
+                if window is not None:
+                    window.raise_()
+                    window.activateWindow()
+                return
+            QMessageBox.information(
+                window, APP_NAME,
+                f"“{path.name}” can be opened once this vault is locked: press Ctrl+L "
+                "to lock it, then open the file again.",
+            )
+            return
+        if self.state == "first-run":
+            self._wizard_cancelled()
+        if self.state == "locked":
+            self.switch_vault(path)
+        else:  # still starting: start on the requested file instead
+            self.vault_path = path
 
     def create_new_vault(self) -> None:
         """The first-run wizard, for a second vault; cancelling comes back here."""
