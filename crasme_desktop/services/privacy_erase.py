@@ -41,7 +41,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, false, func, or_, select, text, update
+from sqlalchemy import Table, and_, delete, false, func, or_, select, text, true, update
 from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.errors import UserError
@@ -53,6 +53,7 @@ from crasme_desktop.domain.models import (
     CustomerCredit,
     Deal,
     Erasure,
+    InboxItem,
     Invoice,
     MergeRecord,
     Organization,
@@ -64,6 +65,8 @@ from crasme_desktop.domain.models import (
     Quote,
     RecurringInvoice,
     Restriction,
+    Ticket,
+    TicketMessage,
     person_tag,
 )
 from crasme_desktop.domain.personal_data import PERSONAL
@@ -233,6 +236,7 @@ class _Survey:
     owned: dict[str, list[str]]  # table -> ids whose owner is the person's name
     own_deals: list[str]  # deals with no company: theirs alone, deleted
     company_deals: list[str]  # company deals naming them as the contact: link cut
+    tickets: list[str]  # tickets they asked for (or sent from their address): deleted
     deleted: list[EraseItem]
     changed: list[EraseItem]
     blockers: list[Blocker]
@@ -277,6 +281,7 @@ def _survey(s: Session, person: Person) -> _Survey:
         Deal.person_id == pid, Deal.organization_id.is_(None)))
     company_deals = _ids(s, select(Deal.id).where(
         Deal.person_id == pid, Deal.organization_id.is_not(None)))
+    tickets = _person_tickets(s, pid)
 
     def n(table: Any, *where: Any) -> int:
         return _count(s, select(func.count()).select_from(table).where(*where))
@@ -304,6 +309,7 @@ def _survey(s: Session, person: Person) -> _Survey:
     deleted.append(EraseItem("restriction", "Restrictions of processing",
                              n(Restriction, Restriction.person_id == pid)))
     deleted.extend(_other_cascades(s, pid))
+    deleted.extend(_ticket_items(s, tickets, activities))
     deleted = [item for item in deleted if item.count]
 
     company_docs = _count(s, select(func.count()).select_from(Invoice).where(
@@ -337,14 +343,77 @@ def _survey(s: Session, person: Person) -> _Survey:
     ]
     blockers.extend(open_ticket_blockers(s, pid))
     return _Survey(person, activities, attachments, own_quotes, own_drafts, own_plans,
-                   kept, linked, owned, own_deals, company_deals, deleted, changed,
+                   kept, linked, owned, own_deals, company_deals, tickets, deleted, changed,
                    blockers)
 
 
+# -- tickets -------------------------------------------------------------------------
+_TICKET_DONE = ("solved", "closed")
+_TICKET_STATUS_WORDS = {"new": "new", "open": "open", "pending": "pending",
+                        "on_hold": "on hold"}
+
+
+def _person_tickets(s: Session, pid: str) -> list[str]:
+    """The person's tickets: those they asked for, and those taken in from one of their
+    addresses before the address was known to be theirs (no requester)."""
+    keys = [k for k in s.execute(select(PersonEmail.address_key)
+                                 .where(PersonEmail.person_id == pid)).scalars() if k]
+    by_address = and_(Ticket.requester_id.is_(None),
+                      func.lower(Ticket.requester_email).in_(keys)) if keys else false()
+    return _ids(s, select(Ticket.id).where(or_(Ticket.requester_id == pid, by_address))
+                .order_by(Ticket.number))
+
+
 def open_ticket_blockers(session: Session, person_id: str) -> list[Blocker]:
-    """HOOK for the tickets area: one Blocker per open ticket this person requested
-    (close or reassign it first). There is no ticket table yet, so nothing blocks."""
-    return []
+    """One Blocker per ticket of this person that is not solved or closed: the office
+    finishes the work (or closes it) before the person's data goes."""
+    ids = _person_tickets(session, person_id)
+    if not ids:
+        return []
+    rows = session.execute(select(Ticket.number, Ticket.status).where(
+        Ticket.id.in_(ids), Ticket.status.not_in(_TICKET_DONE)).order_by(Ticket.number))
+    return [
+        Blocker("open_ticket",
+                f"Ticket #{number} from this person is still "
+                f"{_TICKET_STATUS_WORDS.get(status, status)}: solve or close it first, then "
+                "erase the person.")
+        for number, status in rows
+    ]
+
+
+def _ticket_items(s: Session, tickets: list[str], activities: list[str]) -> list[EraseItem]:
+    if not tickets:
+        return []
+    messages = _ids(s, select(TicketMessage.id).where(TicketMessage.ticket_id.in_(tickets)))
+    files = _count(s, select(func.count()).select_from(Attachment).where(
+        Attachment.subject_kind == "ticket_message",
+        Attachment.subject_id.in_(messages) if messages else false()))
+    notes = _count(s, select(func.count()).select_from(Activity).where(
+        Activity.subject_kind == "ticket", Activity.subject_id.in_(tickets),
+        Activity.id.not_in(activities) if activities else true()))
+    return [
+        EraseItem("tickets", "Support tickets they asked for, with their status history",
+                  len(tickets)),
+        EraseItem("ticket_messages", "Messages of those tickets (replies, notes, theirs)",
+                  len(messages)),
+        EraseItem("ticket_attachments", "Files attached to those messages", files),
+        EraseItem("ticket_timeline", "Entries about those tickets on their company's "
+                  "timeline", notes),
+    ]
+
+
+def _erase_tickets(s: Session, tickets: list[str]) -> None:
+    """Delete the person's tickets: messages and status history cascade, message
+    attachments and search entries go by trigger (migration 0008); the mailbox's record
+    of their mail keeps its place (so it is not taken in again) but not its
+    Message-ID or reason."""
+    for start in range(0, len(tickets), 500):
+        chunk = tickets[start:start + 500]
+        s.execute(update(InboxItem).where(InboxItem.ticket_id.in_(chunk))
+                  .values(message_id="", reason=""))
+        s.execute(delete(Activity).where(Activity.subject_kind == "ticket",
+                                         Activity.subject_id.in_(chunk)))
+        s.execute(delete(Ticket).where(Ticket.id.in_(chunk)))
 
 
 def _requests_about(s: Session, pid: str) -> int:
@@ -355,7 +424,8 @@ def _requests_about(s: Session, pid: str) -> int:
 #: Tables whose rows of a person the survey names itself.
 _HANDLED = {"person", "person_email", "person_phone", "postal_address", "person_tag",
             "activity", "attachment", "consent", "restriction", "quote", "invoice",
-            "customer_credit", "recurring_invoice", "privacy_request", "deal"}
+            "customer_credit", "recurring_invoice", "privacy_request", "deal",
+            "ticket"}
 
 
 def _other_tables() -> list[tuple[Table, Any, str]]:
@@ -524,6 +594,8 @@ def _erase(s: Session, survey: _Survey, now: Any, kept_until: date | None) -> No
     if survey.company_deals:
         s.execute(update(Deal).where(Deal.id.in_(survey.company_deals))
                   .values(person_id=None, updated_at=now))
+    if survey.tickets:
+        _erase_tickets(s, survey.tickets)
     if survey.attachment_ids:
         s.execute(delete(Attachment).where(Attachment.id.in_(survey.attachment_ids)))
     if survey.activity_ids:

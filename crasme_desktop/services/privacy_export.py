@@ -20,7 +20,9 @@ the notice promises, tested in tests/privacy/test_export_promises.py):
   with their person id) and files attached to them or to those entries, quotes,
   invoices (with lines, tax totals and payments), credit and recurring invoices
   where they are the customer, consents, restrictions, privacy requests, merges of
-  their record, and the audit events about their record (ids and times);
+  their record, their support tickets (those they asked for, or sent from one of their
+  addresses) with the whole thread, internal notes included, its files and the status
+  history, and the audit events about their record (ids and times);
 - out: the names of colleagues (who owns a record, who did something: the "staff"
   columns of `domain.personal_data`), their company's own record beyond its name,
   and anyone else's records: other people at their company, other customers and
@@ -190,6 +192,14 @@ def _order(table: sa.Table) -> str:
     return ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
 
 
+#: A person's tickets: those they asked for, and those taken in from one of their
+#: addresses with no requester (as services.privacy_erase counts them).
+_TICKETS = ("SELECT id FROM ticket WHERE requester_id = :p OR (requester_id IS NULL AND "
+            "lower(requester_email) IN (SELECT address_key FROM person_email "
+            "WHERE person_id = :p))")
+_ATTACHMENTS = ("person_id = :p OR activity_id IN (SELECT id FROM activity WHERE person_id = "
+                ":p) OR (subject_kind = 'ticket_message' AND subject_id IN (SELECT id FROM "
+                f"ticket_message WHERE ticket_id IN ({_TICKETS})))")
 #: In a person's export, which rows of each table are theirs (others are left out).
 _PERSON_ROWS: Mapping[str, str] = {
     "person": "id = :p",
@@ -200,10 +210,8 @@ _PERSON_ROWS: Mapping[str, str] = {
     "tag": "id IN (SELECT tag_id FROM person_tag WHERE person_id = :p)",
     "organization": "id = (SELECT organization_id FROM person WHERE id = :p)",
     "activity": "person_id = :p",
-    "attachment": "person_id = :p OR activity_id IN (SELECT id FROM activity "
-                  "WHERE person_id = :p)",
-    "attachment_content": "attachment_id IN (SELECT id FROM attachment WHERE person_id = :p "
-                          "OR activity_id IN (SELECT id FROM activity WHERE person_id = :p))",
+    "attachment": _ATTACHMENTS,
+    "attachment_content": f"attachment_id IN (SELECT id FROM attachment WHERE {_ATTACHMENTS})",
     "merge_record": "kind = 'person' AND (kept_id = :p OR removed_id = :p)",
     "audit_event": "record_type = 'person' AND record_id = :p",
     "quote": "customer_person_id = :p",
@@ -219,6 +227,16 @@ _PERSON_ROWS: Mapping[str, str] = {
     "restriction": "person_id = :p",
     "privacy_request": "person_id = :p",
     "deal": "person_id = :p",
+    "ticket": f"id IN ({_TICKETS})",
+    "ticket_message": f"ticket_id IN ({_TICKETS})",
+    "ticket_status_change": f"ticket_id IN ({_TICKETS})",
+}
+#: Columns a person's export leaves out besides the colleagues' ("staff") ones: who
+#: wrote a ticket message is a colleague or the person (its `kind` says which), and a
+#: failed sending's error text is the mail server's.
+_PERSON_DROPPED: Mapping[str, tuple[str, ...]] = {
+    "ticket_message": ("author", "author_email", "mail_error"),
+    "ticket": ("subject_key",),  # the subject again, in a form that cannot be redacted
 }
 #: Columns of their company's record that a person's export keeps: its name only.
 _ORGANIZATION_KEPT = ("id", "name")
@@ -230,6 +248,7 @@ _REDACTED_TEXT: Mapping[str, tuple[str, ...]] = {
     "customer_credit": ("note",), "recurring_invoice": ("notes",),
     "privacy_request": ("note",), "restriction": ("start_reason", "lift_reason"),
     "deal": ("title", "next_step", "close_reason", "notes"),
+    "ticket": ("subject", "category", "tags"), "ticket_message": ("body",),
 }
 
 
@@ -267,6 +286,7 @@ class _Scope:
             if where is None:
                 continue
             staff = set(personal_data.staff_columns(table.name))
+            staff.update(_PERSON_DROPPED.get(table.name, ()))
             columns = [c for c in columns if c not in staff]
             if table.name == "organization":
                 columns = [c for c in columns if c in _ORGANIZATION_KEPT]

@@ -52,8 +52,10 @@ _WORD = re.compile(r"[^\W_]+")
 __all__ = [
     "DESCRIBE_DEALS_SQL",
     "DESCRIBE_INVOICES_SQL",
+    "DESCRIBE_JOBS_SQL",
     "DESCRIBE_ORGANIZATIONS_SQL",
     "DESCRIBE_PEOPLE_SQL",
+    "DESCRIBE_TICKETS_SQL",
     "TIER_SQL",
     "Described",
     "SearchGroup",
@@ -204,10 +206,56 @@ def _describe_deals(conn: RawConnection, doc_ids: list[int]) -> dict[int, Descri
             for doc, did, title, key, customer, stage in rows}
 
 
+#: Tickets: "#1234 subject", with the requester (else the address they wrote from), the
+#: company and the status.
+DESCRIBE_TICKETS_SQL = (
+    "SELECT d.doc_id, t.id, t.number, t.subject, t.subject_key, "
+    "coalesce(p.display_name, t.requester_email), coalesce(o.name, ''), t.status "
+    "FROM search_doc d JOIN ticket t ON t.id = d.record_id "
+    "LEFT JOIN person p ON p.id = t.requester_id "
+    "LEFT JOIN organization o ON o.id = t.organization_id WHERE d.doc_id IN ({docs})"
+)
+_TICKET_STATUS_WORDS = {"new": "New", "open": "Open", "pending": "Pending",
+                        "on_hold": "On hold", "solved": "Solved", "closed": "Closed"}
+
+
+def _describe_tickets(conn: RawConnection, doc_ids: list[int]) -> dict[int, Described]:
+    rows = conn.execute(DESCRIBE_TICKETS_SQL.format(docs=_marks(len(doc_ids))), doc_ids)
+    return {
+        doc: Described(tid, f"#{number} {subject}",
+                       " · ".join(p for p in (requester, company,
+                                              _TICKET_STATUS_WORDS.get(status, status)) if p),
+                       key)
+        for doc, tid, number, subject, key, requester, company, status in rows
+    }
+
+
+#: Jobs: "Job 12: title", with the customer (company, else person) and the status.
+DESCRIBE_JOBS_SQL = (
+    "SELECT d.doc_id, j.id, j.number, j.title, j.title_key, "
+    "coalesce(o.name, p.display_name, ''), j.status "
+    "FROM search_doc d JOIN job j ON j.id = d.record_id "
+    "LEFT JOIN organization o ON o.id = j.organization_id "
+    "LEFT JOIN person p ON p.id = j.person_id WHERE d.doc_id IN ({docs})"
+)
+_JOB_STATUS_WORDS = {"scheduled": "scheduled", "on_the_way": "on the way",
+                     "in_progress": "in progress", "done": "done", "cancelled": "cancelled"}
+
+
+def _describe_jobs(conn: RawConnection, doc_ids: list[int]) -> dict[int, Described]:
+    rows = conn.execute(DESCRIBE_JOBS_SQL.format(docs=_marks(len(doc_ids))), doc_ids)
+    return {doc: Described(jid, f"Job {number}: {title}",
+                           " · ".join(p for p in (customer, _JOB_STATUS_WORDS.get(status, ""))
+                                      if p), key)
+            for doc, jid, number, title, key, customer, status in rows}
+
+
 register_kind(SearchKind("person", "People", _describe_people))
 register_kind(SearchKind("organization", "Companies", _describe_organizations))
 register_kind(SearchKind("deal", "Deals", _describe_deals))
 register_kind(SearchKind("invoice", "Invoices", _describe_invoices))
+register_kind(SearchKind("job", "Jobs", _describe_jobs))
+register_kind(SearchKind("ticket", "Tickets", _describe_tickets))
 
 
 # -- building the query ---------------------------------------------------------------

@@ -52,11 +52,15 @@ __all__ = [
     "deal_text",
     "index_deals",
     "index_invoices",
+    "index_jobs",
     "index_organizations",
     "index_people",
+    "index_tickets",
     "invoice_text",
+    "job_text",
     "kind_of",
     "kind_range",
+    "ticket_text",
     "unindex",
 ]
 
@@ -173,6 +177,57 @@ def index_deals(session: Session, ids: Iterable[str]) -> None:
 
 def deal_text(title: str) -> SearchText:
     return SearchText(title.strip()[:PART_LIMIT], "")
+
+
+def index_tickets(session: Session, ids: Iterable[str]) -> None:
+    """(Re)index these tickets: number, subject and requester's name; ids of tickets that
+    no longer exist are unindexed. (Deleting a ticket also unindexes it by trigger,
+    migration 0008, so erasing its requester takes the name out with it.)"""
+    for chunk in _chunks(ids):
+        session.flush()
+        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+        rows = session.execute(
+            text("SELECT t.id, t.number, t.subject, coalesce(p.display_name, '') FROM ticket t "
+                 f"LEFT JOIN person p ON p.id = t.requester_id WHERE t.id IN ({marks})"),  # nosec B608  # names are code constants; values are bound
+            {f"i{n}": v for n, v in enumerate(chunk)},
+        ).all()
+        _replace(session, "ticket", chunk, {tid: ticket_text(number, subject, requester)
+                                            for tid, number, subject, requester in rows})
+
+
+def ticket_text(number: int, subject: str, requester: str = "") -> SearchText:
+    """A ticket's searchable text: "#1234 subject" as its name; the number's digits (what
+    a search for digits looks at) and the requester's name as the rest."""
+    name = f"#{number} {subject.strip()}"
+    return SearchText(name[:PART_LIMIT], f"{number} {requester.strip()}".strip()[:PART_LIMIT])
+
+
+def index_jobs(session: Session, ids: Iterable[str]) -> None:
+    """(Re)index these jobs: "Job 12" and the title as the name, the site address and
+    the company as the rest (people's names are left out, as for deals); ids of jobs
+    that no longer exist are unindexed. (Deleting a job also unindexes it by trigger,
+    migration 0008.)"""
+    for chunk in _chunks(ids):
+        session.flush()
+        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+        rows = session.execute(
+            text("SELECT j.id, j.number, j.title, j.site_address, coalesce(o.name, '') "
+                 "FROM job j LEFT JOIN organization o ON o.id = j.organization_id "
+                 f"WHERE j.id IN ({marks})"),  # nosec B608  # names are code constants; values are bound
+            {f"i{n}": v for n, v in enumerate(chunk)},
+        ).all()
+        _replace(session, "job", chunk, {jid: job_text(number, title, address, company)
+                                         for jid, number, title, address, company in rows})
+
+
+def job_text(number: int, title: str, site_address: str = "", company: str = "") -> SearchText:
+    """The searchable text of a job: "Job 12" and its title as the name; the number's
+    digits (what a search for digits looks at), the site address and the customer
+    company as the rest."""
+    name = f"Job {number} {title.strip()}"
+    other = " ".join(p for p in (str(number), " ".join(site_address.split()),
+                                 company.strip()) if p)
+    return SearchText(name[:PART_LIMIT], other[:PART_LIMIT])
 
 
 def unindex(session: Session, kind: str, ids: Iterable[str]) -> None:
