@@ -39,14 +39,15 @@ def save_pdf(vault: Vault, kind: str, record_id: str, path: Path,
     return target
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write `data` to `target` through a temporary file and an atomic rename."""
+def write_atomically(target: Path, data: bytes, *, what: str = "PDF") -> None:
+    """Write `data` to `target` through a temporary file and an atomic rename (`what`
+    names the file in the sentence shown when that fails)."""
     folder = target.parent
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
                                              dir=folder)
     except OSError as exc:
-        raise _file_error(exc, folder) from exc
+        raise _file_error(exc, folder, what) from exc
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -56,18 +57,18 @@ def write_atomically(target: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
-        raise _file_error(exc, folder) from exc
+        raise _file_error(exc, folder, what) from exc
 
 
-def _file_error(exc: OSError, folder: Path) -> UserError:
+def _file_error(exc: OSError, folder: Path, what: str = "PDF") -> UserError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return UserError(f"The disk is full, so the PDF could not be saved in {folder}; "
+        return UserError(f"The disk is full, so the {what} could not be saved in {folder}; "
                          "free some space or choose another place.")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return UserError(f"Crasme may not write in {folder}; choose another folder, "
                          "such as your Documents folder.")
     if exc.errno == errno.ENOENT:
         return UserError(f"The folder {folder} does not exist any more; choose another "
-                         "place for the PDF.")
-    return UserError(f"The PDF could not be saved in {folder} ({exc.strerror}); choose "
+                         f"place for the {what}.")
+    return UserError(f"The {what} could not be saved in {folder} ({exc.strerror}); choose "
                      "another place.")

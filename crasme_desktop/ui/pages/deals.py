@@ -73,7 +73,9 @@ from PySide6.QtWidgets import (
 
 from crasme_desktop import APP_NAME
 from crasme_desktop.domain.errors import UserError
+from crasme_desktop.domain.report import BARS, MONTH, Chart, Series
 from crasme_desktop.ui import theme
+from crasme_desktop.ui.charts import ChartView
 from crasme_desktop.ui.deal_editor import DealEditor, ask_reason
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import Page, label
@@ -729,52 +731,23 @@ class ListTab(QWidget):
 
 
 # -- the forecast ------------------------------------------------------------------------
-class ForecastBars(QWidget):
+class ForecastBars(ChartView):
     """Value (light) and weighted value (dark) per month for one currency."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("forecastBars")
-        self.setMinimumHeight(220)
-        self.months: tuple[date, ...] = ()
-        self.values: dict[date, tuple[Decimal, Decimal]] = {}
-        self.currency = ""
+        super().__init__("forecastBars")
+        self.empty_text = "No open deals are expected to close in these months."
 
     def show_data(self, months: tuple[date, ...], currency: str,
                   values: dict[date, tuple[Decimal, Decimal]]) -> None:
-        self.months, self.currency, self.values = months, currency, values
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        area = self.rect().adjusted(10, 10, -10, -28)
-        if not self.months:
+        if not months:
+            self.set_chart(None)
             return
-        top = max((v for pair in self.values.values() for v in pair), default=Decimal(0))
-        slot = area.width() / len(self.months)
-        bar = max(6.0, min(44.0, slot * 0.35))
-        locale = QLocale()
-        painter.setPen(QColor("#dfe4ea"))
-        painter.drawLine(area.bottomLeft(), area.bottomRight())
-        for i, month in enumerate(self.months):
-            value, weighted = self.values.get(month, (Decimal(0), Decimal(0)))
-            x = area.left() + slot * i + slot / 2
-            for j, (amount, color) in enumerate(((value, "#b9d3e0"), (weighted, theme.ACCENT))):
-                height = 0 if not top else int(area.height() * float(amount / top))
-                rect = QRect(int(x - bar + j * bar), area.bottom() - height, int(bar) - 2,
-                             height)
-                painter.fillRect(rect, QColor(color))
-            painter.setPen(QColor(theme.MUTED))
-            name = locale.toString(QDate(month.year, month.month, 1), "MMM yy")
-            painter.drawText(QRect(int(x - slot / 2), area.bottom() + 4, int(slot), 20),
-                             Qt.AlignmentFlag.AlignHCenter, name)
-        if top:
-            painter.setPen(QColor(theme.MUTED))
-            painter.drawText(area.adjusted(0, 0, 0, 0),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                             f"{money_text(top, self.currency)}  ·  light: value, dark: "
-                             "weighted")
+        pairs = [values.get(m, (Decimal(0), Decimal(0))) for m in months]
+        self.set_chart(Chart(BARS, months, MONTH, (
+            Series("Value", tuple(p[0] for p in pairs)),
+            Series("Weighted", tuple(p[1] for p in pairs))), currency, currency),
+            colors=("#b9d3e0", theme.ACCENT))
 
 
 class ForecastTab(QWidget):
