@@ -354,11 +354,13 @@ def _text_ids(s: Session, text: str) -> list[str]:
     assert raw is not None  # nosec B101  # narrows a type: an open session has a connection
     docs: dict[int, None] = {}
     for table, match in plan.tiers:
-        if len(docs) >= TEXT_MATCHES:
-            break
+        # The first tier that finds anything decides: the looser ones after it (any
+        # word, then any substring) are for when the stricter ones find nothing.
         for (doc_id,) in raw.execute(search.TIER_SQL.format(table=table),
                                      (match, low, high, TEXT_MATCHES)).fetchall():
             docs.setdefault(doc_id, None)
+        if docs:
+            break
     if not docs:
         return []
     ids: list[str] = []
