@@ -22,7 +22,9 @@ the notice promises, tested in tests/privacy/test_export_promises.py):
   where they are the customer, consents, restrictions, privacy requests, merges of
   their record, their support tickets (those they asked for, or sent from one of their
   addresses) with the whole thread, internal notes included, its files and the status
-  history, and the audit events about their record (ids and times);
+  history, the jobs and appointments done for them (with their materials; who was
+  sent is a colleague's name and left out), and the audit events about their record
+  (ids and times);
 - out: the names of colleagues (who owns a record, who did something: the "staff"
   columns of `domain.personal_data`), their company's own record beyond its name,
   and anyone else's records: other people at their company, other customers and
@@ -230,6 +232,8 @@ _PERSON_ROWS: Mapping[str, str] = {
     "ticket": f"id IN ({_TICKETS})",
     "ticket_message": f"ticket_id IN ({_TICKETS})",
     "ticket_status_change": f"ticket_id IN ({_TICKETS})",
+    "job": "person_id = :p",
+    "job_material": "job_id IN (SELECT id FROM job WHERE person_id = :p)",
 }
 #: Columns a person's export leaves out besides the colleagues' ("staff") ones: who
 #: wrote a ticket message is a colleague or the person (its `kind` says which), and a
@@ -237,6 +241,7 @@ _PERSON_ROWS: Mapping[str, str] = {
 _PERSON_DROPPED: Mapping[str, tuple[str, ...]] = {
     "ticket_message": ("author", "author_email", "mail_error"),
     "ticket": ("subject_key",),  # the subject again, in a form that cannot be redacted
+    "job": ("title_key",),  # likewise the title
 }
 #: Columns of their company's record that a person's export keeps: its name only.
 _ORGANIZATION_KEPT = ("id", "name")
@@ -249,6 +254,7 @@ _REDACTED_TEXT: Mapping[str, tuple[str, ...]] = {
     "privacy_request": ("note",), "restriction": ("start_reason", "lift_reason"),
     "deal": ("title", "next_step", "close_reason", "notes"),
     "ticket": ("subject", "category", "tags"), "ticket_message": ("body",),
+    "job": ("title", "site_address", "notes", "field_notes"), "job_material": ("description",),
 }
 
 
@@ -1009,7 +1015,8 @@ def _load_tables(vault: Vault, zf: pyzipper.AESZipFile, manifest: dict[str, Any]
         for kind, index in (("person", search_index.index_people),
                             ("organization", search_index.index_organizations),
                             ("invoice", search_index.index_invoices),
-                            ("deal", search_index.index_deals)):
+                            ("deal", search_index.index_deals),
+                            ("job", search_index.index_jobs)):
             ids = [i for (i,) in conn.exec_driver_sql(f'SELECT id FROM "{kind}"')]  # nosec B608  # names are code constants; values are bound
             index(s, ids)
         problems = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
