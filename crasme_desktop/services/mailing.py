@@ -493,6 +493,19 @@ def _send(
     _refuse_restricted_recipients(vault, recipients)
     secret = _password(vault, settings, password)
     message = _message(vault, settings, recipients, subject, body, attachments)
+    return _deliver(settings, secret, message, recipients, ssl_context=ssl_context,
+                    timeout=timeout)
+
+
+def _deliver(
+    settings: MailSettings,
+    secret: str | None,
+    message: EmailMessage,
+    recipients: tuple[str, ...],
+    *,
+    ssl_context: ssl.SSLContext | None,
+    timeout: float,
+) -> SentMail:
     client = _connect(settings, secret, ssl_context=ssl_context, timeout=timeout)
     try:
         try:
@@ -504,10 +517,47 @@ def _send(
     return SentMail(
         str(message["Message-ID"]),
         tuple(r for r in recipients if r not in refused),
-        subject,
-        tuple(name for name, _data, _type in attachments),
+        str(message["Subject"]),
+        tuple(part.get_filename() or "" for part in message.iter_attachments()),
         refused=tuple(r for r in recipients if r in refused),
     )
+
+
+# -- messages built elsewhere (support replies) ----------------------------------------
+def compose_message(
+    vault: Vault,
+    to: str,
+    subject: str,
+    body: str,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+) -> EmailMessage:
+    """A message with the saved settings' From, a Date and a new Message-ID, for a caller
+    that adds headers of its own (In-Reply-To, References, Reply-To) before it hands the
+    message to `send_email_message`."""
+    settings = _configured(get_mail_settings(vault))
+    subject = " ".join(subject.split())
+    if not subject:
+        raise UserError("Type a subject for the email.")
+    return _message(vault, settings, parse_recipients(to), subject, body, attachments)
+
+
+def send_email_message(
+    vault: Vault,
+    message: EmailMessage,
+    *,
+    password: str | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    timeout: float = TIMEOUT_S,
+) -> SentMail:
+    """Send a message made by `compose_message` to its To addresses with the saved
+    settings and keychain secret, under the same rules as every other mail (no mail to a
+    restricted person's address; one sentence for each failure)."""
+    settings = _configured(get_mail_settings(vault))
+    recipients = parse_recipients(str(message["To"] or ""))
+    _refuse_restricted_recipients(vault, recipients)
+    secret = _password(vault, settings, password)
+    return _deliver(settings, secret, message, recipients, ssl_context=ssl_context,
+                    timeout=timeout)
 
 
 def _refuse_restricted_customer(vault: Vault, person_id: str | None) -> None:

@@ -91,7 +91,11 @@ class ImapTestServer:
         connection = imaplib.IMAP4_SSL(self.host, self.port,
                                        ssl_context=self.tls.client_context(), timeout=30)
         try:
-            connection.login(self.username, self.password)
+            if (self.username + self.password).isascii():
+                connection.login(self.username, self.password)
+            else:  # imaplib's LOGIN is ASCII only; PLAIN carries UTF-8
+                token = f"\0{self.username}\0{self.password}".encode()
+                connection.authenticate("PLAIN", lambda _challenge: token)
             yield connection
         finally:
             with contextlib.suppress(imaplib.IMAP4.error, OSError):
