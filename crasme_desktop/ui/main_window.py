@@ -44,7 +44,6 @@ RECORD_PAGES = {"person": ("contacts", "show_person"),
                 "invoice": ("sales", "show_invoice"),
                 "quote": ("sales", "show_quote"),
                 "deal": ("deals", "show_deal"),
-                "deals_this_month": ("deals", "show_closing_this_month"),
                 "privacy_requests": ("privacy", "show_requests")}
 
 @dataclass(frozen=True)
@@ -148,6 +147,9 @@ class MainWindow(QMainWindow):
         opener = getattr(page, "record_requested", None)
         if opener is not None:  # a page that links to records on other pages
             opener.connect(self.open_record)
+        filtered = getattr(page, "filter_requested", None)
+        if filtered is not None:  # a page that links to filtered lists (the dashboard)
+            filtered.connect(self.open_filtered)
         if isinstance(page, SettingsPage):
             page.lock_requested.connect(self.lock_requested)
             page.auto_lock_changed.connect(self.auto_lock_changed)
@@ -405,6 +407,16 @@ class MainWindow(QMainWindow):
         show = getattr(self.page(key), method, None)
         if show is not None:
             show(record_id)
+
+    def open_filtered(self, page_key: str, filter_name: str) -> None:
+        """Show page `page_key` with its list narrowed by `filter_name`, for pages that
+        have `open_filtered(filter_name)`; other pages are just shown."""
+        if page_key not in self.page_entries:
+            return
+        self.show_page(page_key)
+        narrow = getattr(self.page(page_key), "open_filtered", None)
+        if narrow is not None:
+            narrow(filter_name)
 
     def current_page(self) -> Page:
         page = self.stack.currentWidget()

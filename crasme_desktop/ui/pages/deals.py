@@ -948,6 +948,11 @@ class DealsPage(Page):
         """Show a deal found elsewhere (the global search)."""
         self.open_deal(deal_id)
 
+    def open_filtered(self, filter_name: str) -> None:
+        """A list asked for by name (the dashboard's tiles): "closing_this_month"."""
+        if filter_name == "closing_this_month":
+            self.show_closing_this_month()
+
     def show_closing_this_month(self, _record_id: str = "") -> None:
         """The list behind the dashboard's "Pipeline this month" tile."""
         today = date.today()

@@ -936,6 +936,14 @@ class SalesPage(Page):
     def open_document(self, kind: str, record_id: str) -> None:
         self._open_editor(kind, record_id)
 
+    def open_filtered(self, filter_name: str) -> None:
+        """A list asked for by name (the dashboard's tiles): an invoice status filter
+        such as "overdue", with every other filter cleared (so it shows what the tile
+        counted)."""
+        self.tabs.setCurrentWidget(self.invoices)
+        self.invoices.clear_filters()
+        self.invoices.set_status_filter(filter_name)
+
     def show_invoice(self, record_id: str) -> None:
         """Show an invoice found elsewhere (the global search)."""
         self.tabs.setCurrentWidget(self.invoices)
