@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_erase_command(commands, [vault_opt, json_opt, unlock_opt])
     _add_export_command(commands, [vault_opt, json_opt, unlock_opt])
     _add_privacy_commands(commands, [vault_opt, json_opt, unlock_opt])
+    _add_mailbox_commands(commands, [vault_opt, json_opt, unlock_opt])
     return parser
 
 
@@ -274,7 +275,7 @@ def _command_words(argv: Sequence[str]) -> str:
             words.append(arg.split("=", 1)[0])
             continue
         names_command = all(w.startswith("-") for w in words) or words[-1] in (
-            "backup", "invoice")
+            "backup", "invoice", "mailbox")
         if names_command and arg.isidentifier():
             words.append(arg)
     return " ".join(words)
@@ -1323,3 +1324,73 @@ def cmd_retention(args: argparse.Namespace) -> int:
     print(f"{verb} {plan.total} in all." if plan.total else
           ("Nothing to remove today." if plan.dry_run else "Nothing was past its time."))
     return ExitCode.OK
+
+
+# ------------------------------------------------------------------------ support mailbox
+
+
+def _add_mailbox_commands(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    mailbox = commands.add_parser(
+        "mailbox", help="take in the support mailbox's mail as tickets",
+        description="The support mailbox is set up in Settings \u203a Support mailbox "
+        "(IMAPS; the password in this computer's keychain, or typed when asked).",
+    )
+    actions = mailbox.add_subparsers(dest="mailbox_action", metavar="ACTION", required=True)
+    actions.add_parser(
+        "fetch", parents=parents,
+        help="make new mail into tickets or add it to the tickets it answers, and list "
+        "what could not be taken in",
+    )
+    actions.add_parser("test", parents=parents,
+                       help="log in to the support mailbox and open its folder")
+    mailbox.set_defaults(handler=cmd_mailbox)
+
+
+def cmd_mailbox(args: argparse.Namespace) -> int:
+    """`crasme mailbox fetch|test [--json]`."""
+    from crasme_desktop.domain.progress import Progress
+    from crasme_desktop.services import support_mailbox, ticket_mail
+
+    vault = open_for_command(args)
+    try:
+        if args.mailbox_action == "test":
+            check = _with_mailbox_password(
+                args, lambda password: support_mailbox.check_mailbox(vault, password))
+            if args.json:
+                _print_json({"ok": True, "folder": check.folder, "messages": check.messages})
+            else:
+                print(f"The support mailbox works: {check.messages} messages in "
+                      f"\u201c{check.folder}\u201d.")
+            return ExitCode.OK
+        line = _ProgressLine("Fetching")
+        try:
+            report = _with_mailbox_password(
+                args, lambda password: ticket_mail.fetch(vault, password=password,
+                                                         progress=Progress(line)))
+        finally:
+            line.finish()
+    finally:
+        vault.close()
+    if args.json:
+        _print_json({"summary": report.summary, **_plain(report)})
+        return ExitCode.OK
+    print(report.summary)
+    for item in report.messages:
+        if item.outcome == "failed":
+            _say(f"Not taken in (message {item.uid}, \u201c{item.subject}\u201d from "
+                 f"{item.sender or 'no sender'}): {item.reason}")
+        elif item.reason:
+            print(f"#{item.ticket_number}: {item.reason}")
+    return ExitCode.OK
+
+
+def _with_mailbox_password(args: argparse.Namespace, work: Callable[[str | None], Any]) -> Any:
+    """Run `work` with the keychain's password; at a terminal, ask when it has none."""
+    from crasme_desktop.services.support_mailbox import MailboxPasswordNeeded
+
+    try:
+        return work(None)
+    except MailboxPasswordNeeded:
+        if not SecretSource(args).interactive:
+            raise
+    return work(_ask_secret("Support mailbox password: ") or None)

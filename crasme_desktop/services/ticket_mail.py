@@ -182,7 +182,7 @@ def fetch(
     progress = progress or Progress()
     settings = support_mailbox.configured_settings(vault)
     secret = support_mailbox.mailbox_password(vault, password)
-    progress.update(0, 0, "Connecting to the support mailbox")
+    progress.check()
     with support_mailbox.open_mailbox(settings, secret, ssl_context=ssl_context,
                                       timeout=timeout, writable=settings.mark_seen) as box:
         uids = box.uids()
@@ -217,7 +217,8 @@ def fetch(
                     box.mark_seen(uid)
                 except UserError as exc:
                     raise _stopped(exc, done) from None
-        progress.update(len(new), len(new), "Done")
+        if new:
+            progress.update(len(new), len(new), "Done")
     report = FetchReport(
         mailbox=settings.name,
         new_tickets=sum(1 for m in done if m.outcome == "ticket"),
