@@ -7,7 +7,9 @@ an `InboxItem`, so a message is read once and nothing is skipped silently: every
 message ends as "ticket" (a new ticket), "reply" (joined a ticket), "ignored" (the same
 Message-ID is already in a thread) or "failed" (with a sentence saying why). Mail on
 the server is never deleted or moved; with `mark_seen` in the settings it is marked
-read once it is in the vault.
+read once it is in the vault (a failed one stays unread there, for a person to look
+at). Every message of the folder is taken in, read or not, so the first fetch takes
+in all the folder holds: point the settings at a folder for support mail only.
 
 One message, one transaction: the ticket or message, its attachments and its
 InboxItem are written together, so a crash leaves all of it or nothing, and the next
@@ -243,7 +245,7 @@ def take_in(
     try:
         with vault.unit_of_work(immediate=True) as uow:
             return _take_in(uow.session, mailbox, uid_validity, uid, parsed, now)
-    except IntegrityError:
+    except (IntegrityError, _TakenMeanwhile):
         # Another window took the same message in meanwhile: it is theirs.
         return FetchedMessage(uid, "ignored", None, parsed.subject, parsed.from_address,
                               "Another window took this message in at the same time.")
@@ -254,6 +256,10 @@ def take_in(
 
 def _take_in(s: Session, mailbox: str, uid_validity: int, uid: int, parsed: ParsedMail,
              now: datetime) -> FetchedMessage:
+    if s.scalar(select(InboxItem.id).where(InboxItem.mailbox == mailbox,
+                                           InboxItem.uid_validity == uid_validity,
+                                           InboxItem.uid == uid)) is not None:
+        raise _TakenMeanwhile()
     sender = _sender(parsed)
     if sender is None:
         raise UserError("it has no sender address that can be answered, so there would be "
@@ -440,12 +446,14 @@ def _occurred_at(parsed: ParsedMail, now: datetime) -> datetime:
 
 
 def _inbox(s: Session, mailbox: str, uid_validity: int, uid: int, parsed: ParsedMail | None,
-           outcome: str, ticket_id: str | None, reason: str, now: datetime) -> None:
-    s.add(InboxItem(mailbox=mailbox, uid_validity=uid_validity, uid=uid,
+           outcome: str, ticket_id: str | None, reason: str, now: datetime) -> InboxItem:
+    row = InboxItem(mailbox=mailbox, uid_validity=uid_validity, uid=uid,
                     message_id=(parsed.message_id if parsed else "")[:998], outcome=outcome,
                     ticket_id=ticket_id, reason=reason, fetched_at=now, created_at=now,
-                    updated_at=now))
+                    updated_at=now)
+    s.add(row)
     s.flush()
+    return row
 
 
 def _record_failure(vault: Vault, mailbox: str, uid_validity: int, uid: int,
@@ -453,14 +461,18 @@ def _record_failure(vault: Vault, mailbox: str, uid_validity: int, uid: int,
     now = vault.clock.now()
     try:
         with vault.unit_of_work() as uow:
-            _inbox(uow.session, mailbox, uid_validity, uid, parsed, "failed", None, reason,
-                   now)
-            audit.add(uow.session, "inbox_item.failed", "inbox_item", "")
+            row = _inbox(uow.session, mailbox, uid_validity, uid, parsed, "failed", None,
+                         reason, now)
+            audit.add(uow.session, "inbox_item.failed", "inbox_item", row.id)
     except IntegrityError:
         pass  # recorded meanwhile by another window
     log.info("A support mail could not be taken in (uid %d)", uid)
     return FetchedMessage(uid, "failed", None, parsed.subject if parsed else "",
                           parsed.from_address if parsed else "", reason)
+
+
+class _TakenMeanwhile(Exception):
+    """The message got its InboxItem from another window since this fetch listed it."""
 
 
 def _known_uids(vault: Vault, mailbox: str, uid_validity: int) -> set[int]:

@@ -164,6 +164,13 @@ def test_a_mail_with_an_attachment_becomes_a_ticket_of_a_new_person(vault, imap,
     assert "\\Seen" in imap.flags(uid, mailbox=folder)
 
 
+def test_without_mark_seen_the_mail_stays_unread(vault, imap, folder, mailbox):
+    support_mailbox.save_mailbox_settings(vault, {**mailbox.__dict__, "mark_seen": False})
+    uid = put(imap, folder, mail())
+    assert fetch(vault).new_tickets == 1
+    assert "\\Seen" not in imap.flags(uid, mailbox=folder)
+
+
 def test_a_known_sender_becomes_the_requester_without_a_new_person(vault, imap, folder,
                                                                    mailbox):
     from crasme_desktop.services import contacts
@@ -194,6 +201,21 @@ def test_a_reply_joins_its_ticket_by_message_id_and_reopens_it(vault, imap, fold
         "Hello,\n\nthe printer is on fire.\n\nAda", "It is out now."]
     assert ticket.messages[-1].references == "<first@example.org>"
     assert ticket.status == "open"
+
+
+def test_a_reply_to_a_closed_ticket_opens_a_follow_up(vault, imap, folder, mailbox):
+    put(imap, folder, mail(message_id="<first@example.org>"))
+    number = fetch(vault).messages[0].ticket_number
+    closed = ticket_of(vault, number)
+    tickets.change_status(vault, closed.id, "solved")
+    tickets.change_status(vault, closed.id, "closed")
+    put(imap, folder, mail("It broke again.", in_reply_to="<first@example.org>"))
+    [item] = fetch(vault).messages
+    assert item.outcome == "reply" and item.ticket_number != number
+    follow_up = ticket_of(vault, item.ticket_number)
+    assert follow_up.requester_id == closed.requester_id
+    assert [m.body for m in follow_up.messages if m.kind == "customer"] == ["It broke again."]
+    assert ticket_of(vault, number).status == "closed"
 
 
 def test_a_reply_joins_its_ticket_by_the_subject_reference(vault, imap, folder, mailbox):
@@ -402,6 +424,16 @@ def test_a_port_without_tls_is_one_sentence(vault, imap, mailbox):
         message = error_of(ticket_mail.fetch, vault)
     assert message.startswith(f"A secure connection to 127.0.0.1 on port {plain.port} could "
                               "not be made")
+
+
+def test_a_port_that_is_not_imap_is_one_sentence(vault, imap, mailbox, tls):
+    with running_smtp_server("ssl", tls=tls) as smtps:
+        support_mailbox.save_mailbox_settings(vault, {**mailbox.__dict__,
+                                                      "port": smtps.port})
+        message = error_of(ticket_mail.fetch, vault)
+    assert message == (f"The server 127.0.0.1 does not answer as a mailbox (IMAP) on port "
+                       f"{smtps.port}; check the port in Settings › Support mailbox (usually "
+                       "993).")
 
 
 def test_a_missing_folder_is_one_sentence(vault, imap, mailbox):
