@@ -132,6 +132,7 @@ __all__ = [
     "list_jobs",
     "move_job",
     "my_day",
+    "next_number",
     "remove_material",
     "set_field_notes",
     "set_labour_rate",
@@ -426,7 +427,7 @@ def create_job(vault: Vault, draft: JobDraft, *, force: bool = False) -> JobReco
             _check_assignable(s, values["assignee_id"])
         if not force:
             _refuse_conflicts(s, zone, "", values)
-        job = Job(**values, number=_next_number(s), status="scheduled",
+        job = Job(**values, number=next_number(s), status="scheduled",
                   created_at=now, updated_at=now)
         s.add(job)
         s.flush()
@@ -948,7 +949,7 @@ def _check_assignable(s: Session, staff_id: str) -> None:
                         "them active again.")
 
 
-def _next_number(s: Session) -> int:
+def next_number(s: Session) -> int:
     """The next job number (the caller's transaction holds the write lock)."""
     counter = stored.read_json(s, COUNTER_KEY)
     top = s.scalar(select(func.max(Job.number))) or 0

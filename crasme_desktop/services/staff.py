@@ -70,6 +70,7 @@ __all__ = [
     "current_staff",
     "day_text",
     "delete_staff",
+    "find_staff",
     "get_staff",
     "is_off",
     "list_absences",
@@ -166,6 +167,18 @@ def staff_in(session: Session, *, include_inactive: bool = False) -> list[StaffR
 def get_staff(vault: Vault, staff_id: str) -> StaffRecord:
     with vault.unit_of_work() as uow:
         return _record(load(uow.session, staff_id))
+
+
+def find_staff(vault: Vault, name: str) -> StaffRecord:
+    """The member with this name (case- and accent-blind), for the command line."""
+    key = sort_key(clean_text(name))
+    with vault.unit_of_work() as uow:
+        member = uow.session.scalars(select(StaffMember).where(
+            StaffMember.name_key == key)).first() if key else None
+        if member is None:
+            raise UserError(f"No staff member is called {quoted(name)}; check the name in "
+                            "the staff settings.")
+        return _record(member)
 
 
 def create_staff(vault: Vault, draft: StaffDraft) -> StaffRecord:
