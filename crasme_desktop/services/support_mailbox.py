@@ -347,6 +347,13 @@ class MailboxConnection:
                 return bytes(item[1])
         return None
 
+    def read_header(self, uid: int) -> bytes | None:
+        """The message's header block only (to name a message too large to read)."""
+        for item in self._command("FETCH", str(uid), "(BODY.PEEK[HEADER])"):
+            if isinstance(item, tuple) and b"BODY[HEADER]" in item[0]:
+                return bytes(item[1])
+        return None
+
     def mark_seen(self, uid: int) -> None:
         self._command("STORE", str(uid), "+FLAGS.SILENT", "(\\Seen)")
 

@@ -196,16 +196,17 @@ def fetch(
             progress.update(index, len(new), f"Taking in message {index + 1} of {len(new)}")
             progress.check()  # a cancel from the listener itself stops before this message
             size = sizes.get(uid, 0)
-            if size > message_limit:
+            try:
+                header = box.read_header(uid) if size > message_limit else None
+                raw = box.read(uid) if size <= message_limit else None
+            except UserError as exc:
+                raise _stopped(exc, done) from None
+            if header is not None:
                 done.append(_record_failure(
-                    vault, settings.name, box.uid_validity, uid, None,
+                    vault, settings.name, box.uid_validity, uid, parse_mail(header),
                     f"The message is {_size(size)}, more than the {_size(message_limit)} a "
                     "message can be to be taken in; read it in a mail program."))
                 continue
-            try:
-                raw = box.read(uid)
-            except UserError as exc:
-                raise _stopped(exc, done) from None
             if raw is None:
                 done.append(_record_failure(
                     vault, settings.name, box.uid_validity, uid, None,

@@ -334,6 +334,7 @@ def test_a_message_over_the_size_limit_is_not_downloaded_and_is_reported(vault, 
     assert report.new_tickets == 1
     [failed] = report.failed
     assert failed.uid == uid and "more than the 20 KB a message can be" in failed.reason
+    assert (failed.subject, failed.sender) == ("Printer on fire", "ada@example.org")
     assert fetch(vault).already_seen == 2  # not tried again
 
 
