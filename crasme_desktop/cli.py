@@ -186,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export_command(commands, [vault_opt, json_opt, unlock_opt])
     _add_privacy_commands(commands, [vault_opt, json_opt, unlock_opt])
     _add_mailbox_commands(commands, [vault_opt, json_opt, unlock_opt])
+    _add_ticket_commands(commands, [vault_opt, json_opt, unlock_opt])
     return parser
 
 
@@ -1394,3 +1395,88 @@ def _with_mailbox_password(args: argparse.Namespace, work: Callable[[str | None]
         if not SecretSource(args).interactive:
             raise
     return work(_ask_secret("Support mailbox password: ") or None)
+
+
+# ------------------------------------------------------------------------ tickets
+
+
+#: services.ticket_queues.QUEUES, repeated so that parsing imports no database code
+#: (a test keeps the two equal).
+TICKET_QUEUES = ("mine", "unassigned", "due_soon", "breached", "all_open", "new", "open",
+                 "pending", "on_hold", "solved", "closed", "all")
+
+def _add_ticket_commands(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    tickets = commands.add_parser("tickets", help="list support tickets or show one")
+    actions = tickets.add_subparsers(dest="tickets_action", metavar="ACTION", required=True)
+    listing = actions.add_parser(
+        "list", parents=parents, help="the tickets of a queue, newest first",
+        description="The tickets of one queue: mine, unassigned, due_soon, breached, "
+        "all_open (the default), a status (new, open, pending, on_hold, solved, closed) "
+        "or all. Due queues come earliest due first, the others newest first.")
+    listing.add_argument("--queue", choices=TICKET_QUEUES, default="all_open", metavar="QUEUE",
+                         help="which queue (default: all_open)")
+    listing.add_argument("--limit", type=_positive_int, default=50, metavar="N",
+                         help="show at most N tickets (default: 50, at most 1000)")
+    show = actions.add_parser("show", parents=parents,
+                              help="one ticket with its thread and status history")
+    show.add_argument("number", metavar="NUMBER", help="the ticket's number, e.g. 1234 or #1234")
+    tickets.set_defaults(handler=cmd_tickets)
+
+
+def cmd_tickets(args: argparse.Namespace) -> int:
+    """`crasme tickets list [--queue Q] [--limit N]` and `crasme tickets show NUMBER`."""
+    from crasme_desktop.services import ticket_queues, tickets
+
+    vault = open_for_command(args)
+    try:
+        if args.tickets_action == "list":
+            page = ticket_queues.list_tickets(
+                vault, ticket_queues.TicketQuery(args.queue), limit=min(args.limit, 1000))
+            return _print_ticket_list(args, page)
+        ticket_id = tickets.find_ticket_by_number(vault, args.number)
+        if ticket_id is None:
+            raise UserError(f"No ticket has the number \u201c{args.number}\u201d; check the "
+                            "number in the list of tickets.")
+        record = tickets.get_ticket(vault, ticket_id)
+    finally:
+        vault.close()
+    if args.json:
+        _print_json(record)
+        return ExitCode.OK
+    print(f"#{record.number} {record.subject}")
+    who = " \u00b7 ".join(p for p in (record.requester_name or record.requester_email,
+                                       record.organization_name) if p)
+    assignee = f", {record.assignee_name}" if record.assignee_name else ""
+    about = f" \u2014 {who}" if who else ""
+    print(f"  {record.status.replace('_', ' ')}, {record.priority} priority{assignee}{about}")
+    print(f"  {record.due.text}")
+    for message in record.messages:
+        kind = {"reply": "Reply", "note": "Note", "customer": "Customer"}[message.kind]
+        files = f" [{len(message.attachments)} attached]" if message.attachments else ""
+        print(f"\n{message.occurred_at:%Y-%m-%d %H:%M} UTC  {kind} by {message.author}{files}")
+        for line in message.body.splitlines() or [""]:
+            print(f"  {line}")
+    return ExitCode.OK
+
+
+def _print_ticket_list(args: argparse.Namespace, page: Any) -> int:
+    if args.json:
+        _print_json({"queue": args.queue, "tickets": [
+            {"id": r.id, "number": r.number, "subject": r.subject, "status": r.status,
+             "priority": r.priority, "requester": r.requester_name or r.requester_email,
+             "company": r.organization_name, "assignee": r.assignee_name,
+             "category": r.category, "due": r.due.text, "breached": r.due.breached,
+             "due_at": r.due.due_at, "last_message_at": r.last_message_at}
+            for r in page.rows], "more": page.next_after is not None})
+        return ExitCode.OK
+    if page.note:
+        print(page.note)
+    elif not page.rows:
+        print("No tickets in this queue.")
+    for r in page.rows:
+        who = r.requester_name or r.requester_email
+        print(f"#{r.number:<6} {r.status.replace('_', ' '):<8} {r.priority:<7} "
+              f"{r.due.text:<32} {r.subject}{'  (' + who + ')' if who else ''}")
+    if page.next_after is not None:
+        print(f"(more tickets: use --limit to see more than {len(page.rows)})")
+    return ExitCode.OK
