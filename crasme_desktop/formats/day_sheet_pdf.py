@@ -35,7 +35,7 @@ RIGHT = PAGE_W - 18 * MM
 CONTENT_W = RIGHT - LEFT
 TOP = PAGE_H - 46 * MM
 BOTTOM = 20 * MM
-ORDER_W = 24 * MM
+ORDER_W = 34 * MM
 NOTE_LINES = 4
 
 INK = "#1f2a37"
@@ -128,8 +128,9 @@ def _time(moment: datetime, locale: str) -> str:
 
 
 def _span(start: datetime, end: datetime, locale: str) -> str:
+    """"08:00 – 09:30", kept on one line (no-break spaces around the dash)."""
     if start.date() == end.date():
-        return f"{_time(start, locale)} – {_time(end, locale)}"
+        return f"{_time(start, locale)}\u00a0–\u00a0{_time(end, locale)}"
     return (f"{_time(start, locale)} – {format_date(end.date(), 'short', locale=locale)} "
             f"{_time(end, locale)}")
 
@@ -198,7 +199,7 @@ def _numbered_canvas(sheet: DaySheet, locale: str) -> type:
 
 # -- one job ---------------------------------------------------------------------------
 def _job_block(order: int, job: SheetJob, sheet: DaySheet, locale: str) -> Any:
-    from reportlab.platypus import KeepTogether, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
     left = [
         _para(str(order), "order"),
@@ -223,7 +224,7 @@ def _job_block(order: int, job: SheetJob, sheet: DaySheet, locale: str) -> Any:
         facts.append(("Field notes", job.field_notes))
     if facts:
         rows = [[_para(label, "label"), _para(value, "body")] for label, value in facts]
-        table = Table(rows, colWidths=[24 * MM, CONTENT_W - ORDER_W - 24 * MM - 6 * MM])
+        table = Table(rows, colWidths=[22 * MM, CONTENT_W - ORDER_W - 22 * MM - 6 * MM])
         table.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -232,7 +233,8 @@ def _job_block(order: int, job: SheetJob, sheet: DaySheet, locale: str) -> Any:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
         ]))
         right.append(table)
-    right.append(_write_in_area(CONTENT_W - ORDER_W - 6 * MM))
+    right.append(Spacer(1, 2 * MM))
+    right.extend(_write_in_area(CONTENT_W - ORDER_W - 6 * MM))
     block = Table([[left, right]], colWidths=[ORDER_W, CONTENT_W - ORDER_W])
     block.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -247,21 +249,28 @@ def _job_block(order: int, job: SheetJob, sheet: DaySheet, locale: str) -> Any:
 
 
 def _write_in_area(width: float) -> Any:
-    """"Notes from the field" with ruled lines, and lines for time and materials."""
+    """"Notes from the field" with ruled lines, then "Time worked" and "Materials used"
+    side by side, each with a line to write on."""
     from reportlab.platypus import Table, TableStyle
 
-    rows = [[_para("Notes from the field", "label")]] + [[""] for _ in range(NOTE_LINES)]
-    rows.append([_para("Time worked:                      Materials:", "label")])
-    rows.append([""])
-    table = Table(rows, colWidths=[width], rowHeights=[5 * MM] + [7 * MM] * NOTE_LINES
-                  + [6 * MM, 7 * MM])
-    style = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2)]
-    for row in range(1, NOTE_LINES + 1):
-        style.append(("LINEBELOW", (0, row), (0, row), 0.5, _rgb(RULE)))
-    style.append(("LINEBELOW", (0, NOTE_LINES + 2), (0, NOTE_LINES + 2), 0.5, _rgb(RULE)))
-    style.append(("LINEABOVE", (0, 0), (0, 0), 0.5, _rgb(RULE)))
-    table.setStyle(TableStyle(style))
-    return table
+    notes = Table([[_para("Notes from the field", "label")]] + [[""]] * NOTE_LINES,
+                  colWidths=[width], rowHeights=[6 * MM] + [7 * MM] * NOTE_LINES)
+    notes.setStyle(TableStyle(
+        [("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 3),
+         ("LINEABOVE", (0, 0), (0, 0), 0.5, _rgb(RULE))]
+        + [("LINEBELOW", (0, row), (0, row), 0.5, _rgb(RULE))
+           for row in range(1, NOTE_LINES + 1)]))
+    gap = 6 * MM
+    half = (width - gap) / 2
+    bottom = Table([[_para("Time worked", "label"), "", _para("Materials used", "label")],
+                    ["", "", ""]], colWidths=[half, gap, half],
+                   rowHeights=[6 * MM, 7 * MM])
+    bottom.setStyle(TableStyle([
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("LINEBELOW", (0, 1), (0, 1), 0.5, _rgb(RULE)),
+        ("LINEBELOW", (2, 1), (2, 1), 0.5, _rgb(RULE)),
+    ]))
+    return [notes, bottom]
 
 
 @functools.cache
