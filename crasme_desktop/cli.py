@@ -187,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_privacy_commands(commands, [vault_opt, json_opt, unlock_opt])
     _add_mailbox_commands(commands, [vault_opt, json_opt, unlock_opt])
     _add_ticket_commands(commands, [vault_opt, json_opt, unlock_opt])
+    _add_schedule_commands(commands, [vault_opt, json_opt, unlock_opt])
     return parser
 
 
@@ -1479,4 +1480,87 @@ def _print_ticket_list(args: argparse.Namespace, page: Any) -> int:
               f"{r.due.text:<32} {r.subject}{'  (' + who + ')' if who else ''}")
     if page.next_after is not None:
         print(f"(more tickets: use --limit to see more than {len(page.rows)})")
+    return ExitCode.OK
+
+
+# ------------------------------------------------------------------------ the schedule
+
+
+def _add_schedule_commands(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    schedule = commands.add_parser(
+        "schedule", help="a staff member's calendar file (ICS) and printable day sheet")
+    actions = schedule.add_subparsers(dest="schedule_action", metavar="ACTION", required=True)
+    export = actions.add_parser(
+        "ics-export", parents=parents, help="save a staff member's jobs as a calendar file",
+        description="Save every job of a staff member as an iCalendar file (.ics) that "
+        "calendar programs open or subscribe to; each job keeps its UID, so importing the "
+        "file again updates the events instead of duplicating them.")
+    export.add_argument("--staff", required=True, metavar="NAME",
+                        help="the staff member's name (any case)")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="where to write the .ics file")
+    imp = actions.add_parser(
+        "ics-import", parents=parents, help="put a calendar file's events on someone's schedule",
+        description="Import an iCalendar file (.ics) as appointments of a staff member. "
+        "Times with a time zone are converted to the office's; repeating events are "
+        "expanded for the next 12 months; events already imported (same UID) are updated. "
+        "A damaged file imports nothing.")
+    imp.add_argument("--file", type=Path, required=True, metavar="FILE",
+                     help="the .ics file to import")
+    imp.add_argument("--staff", required=True, metavar="NAME",
+                     help="the staff member's name (any case)")
+    sheet = actions.add_parser(
+        "day-sheet", parents=parents, help="print a staff member's day as an A4 PDF",
+        description="Save the day sheet of a staff member (the day's jobs in visiting "
+        "order with times, customers, phones, addresses and room for notes) as a PDF.")
+    sheet.add_argument("--staff", required=True, metavar="NAME",
+                       help="the staff member's name (any case)")
+    sheet.add_argument("--day", type=_iso_day, required=True, metavar="YYYY-MM-DD",
+                       help="the day, in the office's time zone")
+    sheet.add_argument("--out", type=Path, required=True, metavar="FILE",
+                       help="where to write the PDF")
+    schedule.set_defaults(handler=cmd_schedule)
+
+
+def _iso_day(text: str) -> Any:
+    """A `datetime.date` from "YYYY-MM-DD" (argparse says so when it is not one)."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-12-14") from None
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """`crasme schedule ics-export --staff NAME --out FILE`, `crasme schedule ics-import
+    --file FILE --staff NAME` and `crasme schedule day-sheet --staff NAME --day DAY --out
+    FILE`."""
+    from crasme_desktop.services import schedule_files, staff
+
+    vault = open_for_command(args)
+    try:
+        member = staff.find_staff(vault, args.staff)
+        if args.schedule_action == "ics-import":
+            result = schedule_files.import_ics(vault, args.file, member.id)
+            if args.json:
+                _print_json({"staff": member.name, "created": result.created,
+                             "updated": result.updated, "cancelled": result.cancelled,
+                             "skipped": result.skipped, "job_ids": list(result.job_ids)})
+            else:
+                print(f"{member.name}: {result.message}")
+            return ExitCode.OK
+        if args.schedule_action == "ics-export":
+            path = schedule_files.save_ics(vault, member.id, args.out.resolve())
+            what = "calendar"
+        else:
+            path = schedule_files.save_day_sheet(vault, member.id, args.day,
+                                                 args.out.resolve())
+            what = f"day sheet for {args.day.isoformat()}"
+    finally:
+        vault.close()
+    if args.json:
+        _print_json({"staff": member.name, "path": str(path), "size": path.stat().st_size})
+    else:
+        print(f"{member.name}'s {what} saved to {path}.")
     return ExitCode.OK
