@@ -5,6 +5,7 @@ the mailbox's session-level intake, restriction, timeline and search."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from crasme_desktop.domain.clock import FakeClock
@@ -15,6 +16,7 @@ from crasme_desktop.services import (
     attachments,
     canned_replies,
     contacts,
+    invoices,
     office_time,
     privacy_consent,
     search,
@@ -23,6 +25,7 @@ from crasme_desktop.services import (
     timeline,
 )
 from crasme_desktop.services.contacts import OrganizationDraft, PersonDraft
+from crasme_desktop.services.quotes import LineDraft
 from crasme_desktop.services.tickets import TicketDraft
 from crasme_desktop.vault import open_vault
 from sqlalchemy import select
@@ -374,3 +377,16 @@ def test_creation_and_moves_leave_history_rows_and_audit_ids_only(vault, ada):
     assert ("ticket.create", ticket.id) in events
     assert ("ticket.status:open", ticket.id) in events
     assert not any("Secret" in (a or "") for a, _ in events)
+
+
+def test_a_ticket_links_an_invoice_and_refuses_a_missing_one(vault, ada):
+    draft = invoices.save_invoice_draft(vault, invoices.InvoiceDraft(
+        customer_person_id=ada.id, currency="EUR",
+        lines=(LineDraft("Repair", Decimal("1"), "h", Decimal("80.00")),)))
+    ticket = new(vault, ada, invoice_id=draft.id)
+    assert ticket.invoice is not None and ticket.invoice.id == draft.id
+    assert ticket.invoice.status == "draft" and ticket.invoice.number == ""
+    refused(new, vault, ada, invoice_id="gone", match="invoice")
+    unlinked = tickets.update_ticket(vault, ticket.id, TicketDraft(
+        subject=ticket.subject, requester_id=ada.id, invoice_id=None))
+    assert unlinked.invoice is None
