@@ -152,10 +152,12 @@ def _story(reports: Sequence[Report], title: str, words: Words, width: float) ->
             head.append(Paragraph(_m("Nothing to show for this period."), s["muted"]))
         more = [_drawing(chart, words, width) for chart in charts[1:]]
         table = [Spacer(1, 3 * mm), _table(report, words, width, s)] if report.rows else []
-        if len(report.rows) <= SHORT_TABLE:  # a short table stays with its chart
-            story += [KeepTogether(head), *more[:-1], KeepTogether([*more[-1:], *table])]
-        else:
+        if len(report.rows) > SHORT_TABLE:
             story += [KeepTogether(head), *more, *table]
+        elif more:  # a short table stays with the last chart
+            story += [KeepTogether(head), *more[:-1], KeepTogether([more[-1], *table])]
+        else:
+            story.append(KeepTogether([*head, *table]))
     return story
 
 

@@ -16,11 +16,9 @@ What is counted:
   per sum, as `services.deals` does);
 - won and lost: deals closed in the period (their `closed_on`), per month and currency;
 - ticket backlog: tickets not yet solved or closed at the end of each day, week or
-  month (by the period's length), counted from the status history: a ticket enters the
-  backlog when it moves from no status, solved or closed to a working status, and leaves
-  it when it moves to solved or closed; with the tickets opened and resolved in each;
-- SLA attainment: per month, the share of first responses and of resolutions that met
-  their target, counted in the month they happened;
+  month (by the period's length; up to today), from `ticket_figures.backlog_in`;
+- SLA attainment: per whole month, the share of first responses and of resolutions that
+  met their target (`ticket_figures.attainment_in`);
 - jobs done: jobs marked done, per month of their finish and per assignee, with the
   hours worked.
 Ticket and job times are stored in UTC; days and months are the office's
@@ -62,12 +60,13 @@ from crasme_desktop.domain.report import (
     Series,
     period_for,
 )
-from crasme_desktop.services import invoice_lists, office_time
+from crasme_desktop.services import invoice_lists, office_time, ticket_figures
 from crasme_desktop.services.sales_files import write_atomically
 from crasme_desktop.vault import Vault
 
-__all__ = ["REPORTS", "aging", "build", "jobs_done", "period_for", "pipeline", "revenue",
-           "save_csv", "save_pdf", "sla_attainment", "ticket_backlog", "to_csv", "won_lost"]
+__all__ = ["REPORTS", "aging", "build", "jobs_done", "period_for", "pipeline", "print_pdf",
+           "revenue", "save_csv", "save_pdf", "sla_attainment", "ticket_backlog", "to_csv",
+           "won_lost"]
 
 #: (key, title) of every report, in the order the page and the PDF show them.
 REPORTS = (
@@ -80,8 +79,6 @@ REPORTS = (
     ("jobs_done", "Jobs done per person"),
 )
 TITLES = dict(REPORTS)
-#: Ticket statuses in which a ticket is waiting for the office (the backlog).
-WORKING = ("new", "open", "pending", "on_hold")
 #: People a jobs chart names one by one; the others are added up as "Others".
 CHART_PEOPLE = 8
 NO_ASSIGNEE = "Not assigned"
@@ -229,82 +226,38 @@ def won_lost(vault: Vault, period: Period) -> Report:
 
 
 # -- tickets -----------------------------------------------------------------------------
-_WORKING = ", ".join(f"'{s}'" for s in WORKING)
-BACKLOG_SQL = """
-SELECT {bucket} AS b,
-  sum((to_status IN ({working})) - (from_status IN ({working}))),
-  sum(from_status = ''),
-  sum(to_status IN ('solved', 'closed') AND from_status IN ({working}))
-FROM ticket_status_change WHERE at < ? GROUP BY b
-"""
-
-
 def ticket_backlog(vault: Vault, period: Period, *, now: datetime | None = None) -> Report:
     moment = now or vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
         zone = office_time.zone_in(s)
         today = office_time.to_local(moment, zone).date()
-        step = DAY if period.days <= 31 else WEEK if period.days <= 186 else MONTH
-        firsts = [d for d in _steps(period, step) if d <= today]
-        bounds = [_stamp(office_time.to_utc(datetime.combine(d, datetime.min.time()), zone))
-                  for d in firsts]
-        last_day = min(period.end, today)
-        end = office_time.to_utc(datetime.combine(last_day + timedelta(days=1),
-                                                  datetime.min.time()), zone)
-        end_stamp = _stamp(min(end, office_time.to_utc(moment, zone)))
-        found: dict[int, tuple[int, int, int]] = {}
-        if firsts:
-            sql, params = backlog_query(bounds, end_stamp)
-            found = {b: (d or 0, o or 0, r or 0) for b, d, o, r in _raw(s, sql, params)}
-    level = found.get(-1, (0, 0, 0))[0]
-    rows = []
-    for i, first in enumerate(firsts):
-        delta, opened, resolved = found.get(i, (0, 0, 0))
-        level += delta
-        rows.append((first, opened, resolved, level))
-    chart = Chart(LINES, tuple(r[0] for r in rows), step, (
-        Series("Waiting at the end", tuple(r[3] for r in rows)),
-        Series("Opened", tuple(r[1] for r in rows)),
-        Series("Resolved", tuple(r[2] for r in rows))))
+        last = min(period.end, today)
+        days = ticket_figures.backlog_in(s, period.start, last, zone) \
+            if last >= period.start else []
+    step = DAY if period.days <= 31 else WEEK if period.days <= 186 else MONTH
+    firsts = [d for d in _steps(period, step) if d <= last]
+    level = {d.day: d.open_tickets for d in days}
+    ends = [*(f - timedelta(days=1) for f in firsts[1:]), last]
+    rows = tuple((first, level[end]) for first, end in zip(firsts, ends, strict=True))
+    chart = Chart(LINES, tuple(r[0] for r in rows), step,
+                  (Series("Tickets waiting", tuple(r[1] for r in rows)),))
     when = {DAY: "Day", WEEK: "Week from", MONTH: "Month"}[step]
     return Report(
         "ticket_backlog", TITLES["ticket_backlog"], period,
-        (Column("start", when, step), Column("opened", "Opened", COUNT),
-         Column("resolved", "Resolved", COUNT), Column("backlog", "Waiting at the end", COUNT)),
-        tuple(rows), LINES, (chart,) if rows else (),
-        "Tickets not yet solved or closed at the end of each "
-        f"{step if step != DAY else 'day'} (up to today), with those opened and resolved "
-        "in it.")
-
-
-def backlog_query(bounds: Sequence[str], end: str) -> tuple[str, tuple[str, ...]]:
-    """The backlog statement and its parameters (also timed bare by the bench)."""
-    bucket = _bucket_sql("at", len(bounds))
-    return (BACKLOG_SQL.format(bucket=bucket, working=_WORKING),  # nosec B608  # code constants; values are bound
-            (*bounds, end))
-
-
-SLA_SQL = """
-SELECT {bucket} AS b, count(*), sum({met})
-FROM ticket WHERE {met} IS NOT NULL AND {at} >= ? AND {at} < ? GROUP BY b
-"""
+        (Column("start", when, step), Column("waiting", "Waiting at the end", COUNT)),
+        rows, LINES, (chart,) if rows else (),
+        f"Tickets not yet solved or closed at the end of each {step} (up to today).")
 
 
 def sla_attainment(vault: Vault, period: Period) -> Report:
     with vault.unit_of_work() as uow:
         s = uow.session
-        bounds = _month_bounds(period, office_time.zone_in(s))
-        cells = {}
-        for what, sql, params in sla_queries(bounds):
-            for b, n, met in _raw(s, sql, params):
-                cells[(what, b)] = (n, met or 0)
-    rows = []
-    for i, month in enumerate(period.months()):
-        resp_n, resp_met = cells.get(("response", i), (0, 0))
-        res_n, res_met = cells.get(("resolution", i), (0, 0))
-        rows.append((month, resp_n, resp_met, _share(resp_met, resp_n),
-                     res_n, res_met, _share(res_met, res_n)))
+        months = ticket_figures.attainment_in(s, period.start, period.end,
+                                              office_time.zone_in(s))
+    rows = tuple((m.month, m.response_decided, m.response_met, m.response_percent,
+                  m.resolution_decided, m.resolution_met, m.resolution_percent)
+                 for m in months)
     chart = Chart(BARS, tuple(r[0] for r in rows), MONTH, (
         Series("First response in time", tuple(r[3] or Decimal(0) for r in rows)),
         Series("Resolved in time", tuple(r[6] or Decimal(0) for r in rows))), "%")
@@ -316,19 +269,9 @@ def sla_attainment(vault: Vault, period: Period) -> Report:
          Column("resolutions", "Resolutions", COUNT),
          Column("resolutions_met", "In time", COUNT),
          Column("resolution_rate", "Resolved in time", PERCENT)),
-        tuple(rows), BARS, (chart,) if any(r[1] or r[4] for r in rows) else (),
-        "Of the first responses and resolutions in each month, the share that met the "
-        "ticket's SLA target.")
-
-
-def sla_queries(bounds: Sequence[str]) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(what, statement, parameters) of the two SLA counts (also timed by the bench)."""
-    out = []
-    for what, met, at in (("response", "response_met", "first_response_at"),
-                          ("resolution", "resolution_met", "solved_at")):
-        sql = SLA_SQL.format(bucket=_bucket_sql(at, len(bounds) - 1), met=met, at=at)  # nosec B608  # code constants; values are bound
-        out.append((what, sql, (*bounds[:-1], bounds[0], bounds[-1])))
-    return out
+        rows, BARS, (chart,) if any(r[1] or r[4] for r in rows) else (),
+        "Of the first responses and resolutions in each month (whole months), the share "
+        "that met the ticket's SLA target.")
 
 
 # -- jobs --------------------------------------------------------------------------------
@@ -398,6 +341,21 @@ def save_csv(report: Report, path: Path | str) -> Path:
     target = Path(path)
     write_atomically(target, to_csv(report).encode("utf-8"), what="CSV file")
     return target
+
+
+def print_pdf(vault: Vault, period: Period, path: Path | str, *, locale: str,
+              keys: Sequence[str] = (), progress: Progress | None = None) -> Path:
+    """Make the reports `keys` (every report when empty) for `period` and print them to
+    an A4 PDF at `path` (the Reports page's "Print to PDF…")."""
+    progress = progress or Progress()
+    wanted = list(keys) or [k for k, _t in REPORTS]
+    made = []
+    for n, key in enumerate(wanted):
+        progress.update(n, len(wanted) + 1, f"Counting “{TITLES[key]}”…")
+        progress.check()
+        made.append(build(vault, key, period))
+    progress.update(len(wanted), len(wanted) + 1, "Drawing the pages…")
+    return save_pdf(made, path, locale=locale)
 
 
 def save_pdf(reports: Sequence[Report], path: Path | str, *, locale: str,

@@ -316,7 +316,8 @@ def print_table(results: list[Result]) -> None:
 #: Scenarios of the later areas, one module each in tests/bench: every module has
 #: `add_arguments(parser)` (options prefixed with its name) and `run(args, work)`,
 #: which returns `Result` rows and makes its own vaults under `work`.
-EXTRA = ("search", "lists", "import", "duplicates", "invoices", "pdf", "mail", "backup")
+EXTRA = ("search", "lists", "import", "duplicates", "invoices", "pdf", "mail", "backup",
+         "reports", "tickets")
 
 
 def _extra_modules() -> dict[str, Any]:

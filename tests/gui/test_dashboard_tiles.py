@@ -211,10 +211,15 @@ def test_a_tile_opens_its_filtered_list(qtbot, vault, english):
     qtbot.waitUntil(lambda: {r.title for r in listed.model.rows} == {"Roof", "Gutter"},
                     timeout=WAIT)
 
-    for name, key in (("tickets_breached", "tickets"), ("jobs_today", "schedule")):
-        window.show_page("dashboard")
-        board.links[name].clicked.emit()
-        assert window.current_page().key == key
+    window.show_page("dashboard")
+    board.links["tickets_breached"].clicked.emit()
+    assert window.current_page().key == "tickets"
+    queue = window.page("tickets")
+    qtbot.waitUntil(lambda: {r.number for r in queue.model.rows} == {1, 2}, timeout=WAIT)
+
+    window.show_page("dashboard")
+    board.links["jobs_today"].clicked.emit()
+    assert window.current_page().key == "schedule"
 
     window.show_page("dashboard")
     board.links["revenue"].clicked.emit()

@@ -145,11 +145,15 @@ class DashboardPage(Page):
         for column, name in enumerate(("jobs_today", "tickets_breached", "tickets_due_soon",
                                        "invoices_overdue")):
             grid.addWidget(self.links[name], 0, column)
+        for column in range(4):  # four equal columns, whatever their figures
+            grid.setColumnStretch(column, 1)
         grid.addWidget(self.links["pipeline"], 1, 0, 1, 2)
         grid.addWidget(self.links["revenue"], 1, 2, 1, 2)
         grid.addWidget(label("Your records", "section"), 2, 0, 1, 4)
         for column, tile in enumerate(self.tiles.values()):
+            # Smaller than the tiles above (they come second), so the columns stay even.
             tile.setMinimumHeight(84)
+            tile.value.setStyleSheet("font-size: 17pt;")
             grid.addWidget(tile, 3, column)
         self.welcome = QLabel()
         self.welcome.setProperty("role", "hint")
