@@ -31,9 +31,9 @@ from crasme_desktop.services import audit
 from crasme_desktop.vault import Vault
 
 #: The version people acknowledge; a new one for every change of the text.
-NOTICE_VERSION = "2026-11-1"
+NOTICE_VERSION = "2026-11-2"
 #: sha256 of notice.en.md as released under NOTICE_VERSION (tests/privacy checks it).
-NOTICE_SHA256 = "cb7d06a4196cce296fe75f5a4cbf440855c458a4d01f5026e5bed983c6650cf3"
+NOTICE_SHA256 = "de7175976bdbfd0d0e6339b46143ca4a7185afaffbba29d2b4db42a8b53810fa"
 NOTICE_DIR = RESOURCES / "privacy"
 DEFAULT_LOCALE = "en"
 
@@ -129,6 +129,8 @@ def notice_facts(vault: Vault | None) -> dict[str, str]:
         "backup_folder": backup["folder"],
         "backup_schedule": backup["schedule"],
         "mail_server": _mail_server(vault),
+        "support_mailbox": _support_mailbox(vault),
+        "offsite_copies": _offsite_copies(vault),
         **retention,
     }
 
@@ -214,6 +216,38 @@ def _mail_server(vault: Vault | None) -> str:
             "when you send a quote, an invoice or a test message, to the addresses you "
             "choose. The program keeps a note on the customer's timeline of what was sent "
             "to whom, never the message's text.")
+
+
+def _support_mailbox(vault: Vault | None) -> str:
+    settings = None
+    if vault is not None:
+        from crasme_desktop.services import support_mailbox
+
+        settings = support_mailbox.get_mailbox_settings(vault)
+    if settings is None or not settings.configured:
+        return ("No support mailbox is set up, so Crasme Desktop reads no mail. If you "
+                "set one up under Settings › Support, the program connects to it only "
+                "when you fetch mail, and takes the messages in it into the vault as "
+                "tickets; it deletes nothing on the mail server.")
+    return (f"Crasme Desktop reads the support mailbox you set up under Settings › "
+            f"Support, the folder {_code_text(settings.folder)} at "
+            f"{_code_text(settings.host)} (port {settings.port}, encrypted with SSL/TLS), "
+            "only when you fetch mail. Each message becomes a ticket or joins the ticket "
+            "it answers; nothing is deleted on the mail server.")
+
+
+def _offsite_copies(vault: Vault | None) -> str:
+    settings = None
+    if vault is not None:
+        from crasme_desktop.services import offsite
+
+        settings = offsite.get_settings(vault)
+    if settings is None or not settings.configured:
+        return ("No off-site storage is set up, so backups stay on this computer (or the "
+                "drive you chose).")
+    return (f"A copy of each backup, already encrypted, is also sent to the off-site "
+            f"storage you set up under Settings › Backups, {_code_text(settings.place)}; "
+            "the storage provider cannot read it.")
 
 
 def _retention_facts(vault: Vault | None, backup_keep_days: int) -> dict[str, str]:

@@ -135,12 +135,18 @@ def test_a_whole_session_without_mail_makes_no_network_connection(tmp_path):
 
 @pytest.mark.promise("no-telemetry")
 def test_the_program_has_no_network_code_but_the_mail_client():
-    """No HTTP, no sockets, no Qt networking anywhere, except smtplib in mailing.py
-    (and the host name in the lock file, which is no network use)."""
+    """No HTTP, no sockets, no Qt networking anywhere, except smtplib in mailing.py,
+    imaplib for the support mailbox (support_mailbox.py, and ticket_mail.py's TLS
+    context for it), boto3 for off-site copies (offsite.py), and the host name in the
+    lock file, which is no network use."""
     network = ("urllib.request", "http", "requests", "httpx", "aiohttp", "ftplib",
-               "xmlrpc", "smtplib", "socket", "ssl", "PySide6.QtNetwork",
-               "PySide6.QtWebEngineWidgets", "PySide6.QtWebEngineCore")
+               "xmlrpc", "smtplib", "imaplib", "poplib", "socket", "ssl", "boto3",
+               "botocore", "PySide6.QtNetwork", "PySide6.QtWebEngineWidgets",
+               "PySide6.QtWebEngineCore")
     allowed = {"services/mailing.py": {"smtplib", "socket", "ssl"},
+               "services/support_mailbox.py": {"imaplib", "socket", "ssl"},
+               "services/ticket_mail.py": {"ssl"},
+               "services/offsite.py": {"boto3", "botocore"},
                "vault/lockfile.py": {"socket"}}
     found: dict[str, set[str]] = {}
     for path in (REPO / "crasme_desktop").rglob("*.py"):
@@ -177,6 +183,25 @@ def test_the_notice_names_the_mail_server_when_one_is_set_up(vault):
     notice = privacy_notice.render_notice(vault).markdown
     assert "`mail.example.org` (port 465, encrypted with SSL/TLS)" in notice
 
+
+
+@pytest.mark.promise("nothing-leaves")
+def test_the_notice_names_the_support_mailbox_and_off_site_storage_when_set_up(vault):
+    from crasme_desktop.services import offsite, support_mailbox
+
+    before = privacy_notice.render_notice(vault).markdown
+    assert "No support mailbox is set up, so Crasme Desktop reads no mail." in before
+    assert "No off-site storage is set up" in before
+    support_mailbox.save_mailbox_settings(vault, support_mailbox.MailboxSettings(
+        host="imap.example.org", username="help@example.org", folder="Support"))
+    offsite.save_settings(vault, offsite.OffsiteSettings(
+        bucket="office-backups", prefix="crasme", access_key_id="AKIAEXAMPLE",
+        endpoint_url="https://s3.wasabisys.com"))
+    notice = privacy_notice.render_notice(vault).markdown
+    assert ("the folder `Support` at `imap.example.org` (port 993, encrypted with SSL/TLS), "
+            "only when you fetch mail") in notice
+    assert "`office-backups/crasme at s3.wasabisys.com`" in notice
+    assert "No support mailbox" not in notice and "No off-site storage" not in notice
 
 # -- logs and card numbers ----------------------------------------------------------------------
 @pytest.fixture
