@@ -156,6 +156,15 @@ class SettingsPage(Page):
 
         self.mail = MailSettingsSection(tasks)
         column.addWidget(self.mail)
+        from crasme_desktop.ui.support_settings import (
+            SupportDeskSection,
+            SupportMailboxSection,
+        )
+
+        self.support_mailbox = SupportMailboxSection(tasks)
+        column.addWidget(self.support_mailbox)
+        self.support_desk = SupportDeskSection(tasks)
+        column.addWidget(self.support_desk)
         column.addStretch(1)
         self.stack.addWidget(_scrolled(body))
 
@@ -164,6 +173,8 @@ class SettingsPage(Page):
         self.backups.attach(vault)
         self.business.attach(vault)
         self.mail.attach(vault)
+        self.support_mailbox.attach(vault)
+        self.support_desk.attach(vault)
         self.vault_file.setText(str(vault.path))
         self.key_source.setText(describe_key_source(vault.key_source).capitalize())
         self.tasks.submit(load_app_settings, on_done=self._show_settings)
@@ -208,6 +219,8 @@ class SettingsPage(Page):
         self.backups.clear()
         self.business.clear()
         self.mail.clear()
+        self.support_mailbox.clear()
+        self.support_desk.clear()
         self.key_note.clear()
         self.key_source.clear()
         self.saved_note.clear()
