@@ -38,7 +38,7 @@ from crasme_desktop.domain.models import (
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.domain.search_text import organization_text, person_text
 from crasme_desktop.domain.validation import default_display_name, sort_key
-from crasme_desktop.services import audit, demo_tickets, search_index
+from crasme_desktop.services import audit, demo_jobs, demo_tickets, search_index
 from crasme_desktop.vault import Vault
 
 BATCH = 2000
@@ -299,8 +299,12 @@ def fill_demo(
             progress.update(contacts, contacts, "Adding sample invoices")
             activities += _fill_sales(s, random.Random(seed + 1), maker.now, contacts)  # nosec B311  # sample data for the demo, not security
             activities += _fill_deals(s, random.Random(seed + 2), maker.now, contacts)  # nosec B311  # sample data for the demo, not security
+            if contacts:  # staff before tickets, so that tickets have people to go to
+                demo_jobs.fill_staff(s, random.Random(seed + 4), maker.now)  # nosec B311  # sample data for the demo, not security
             activities += demo_tickets.fill_tickets(s, random.Random(seed + 3), maker.now,  # nosec B311  # sample data for the demo, not security
                                                     contacts)
+            activities += demo_jobs.fill_jobs(s, random.Random(seed + 5), maker.now,  # nosec B311  # sample data for the demo, not security
+                                              contacts)
         finally:
             s.execute(text(f"PRAGMA cache_size = {usual_cache}"))
     progress.update(contacts, contacts, "Sample data added")

@@ -227,16 +227,20 @@ def _integrity_ok(vault):
 def test_demo_data_is_searchable_and_the_index_is_consistent(vault):
     demo.fill_demo(vault, contacts=300)
     results = search.search(vault, "a", limit=5)
-    # The demo also writes deals (found by title) and invoices (by customer's name).
-    assert [g.kind for g in results.groups] == ["person", "organization", "deal", "invoice"]
+    # The demo also writes deals (found by title), invoices (by customer's name), jobs
+    # (number, title, site address) and tickets (number, subject).
+    assert [g.kind for g in results.groups] == ["person", "organization", "deal", "invoice",
+                                                "job", "ticket"]
     with vault.unit_of_work() as uow:
         docs = uow.session.execute(text("SELECT count(*) FROM search_doc")).scalar()
         people = uow.session.execute(text("SELECT count(*) FROM person")).scalar()
         orgs = uow.session.execute(text("SELECT count(*) FROM organization")).scalar()
         invoices = uow.session.execute(text("SELECT count(*) FROM invoice")).scalar()
         deals = uow.session.execute(text("SELECT count(*) FROM deal")).scalar()
-    assert invoices > 0 and deals > 0
-    assert docs == people + orgs + invoices + deals
+        jobs = uow.session.execute(text("SELECT count(*) FROM job")).scalar()
+        tickets = uow.session.execute(text("SELECT count(*) FROM ticket")).scalar()
+    assert invoices > 0 and deals > 0 and jobs > 0 and tickets > 0
+    assert docs == people + orgs + invoices + deals + jobs + tickets
     assert _integrity_ok(vault)
     # A demo person's phone finds them by its national digits.
     with vault.unit_of_work() as uow:
