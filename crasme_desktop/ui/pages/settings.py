@@ -156,6 +156,10 @@ class SettingsPage(Page):
 
         self.mail = MailSettingsSection(tasks)
         column.addWidget(self.mail)
+        from crasme_desktop.ui.staff_settings import StaffSettingsSection
+
+        self.staff = StaffSettingsSection(tasks)
+        column.addWidget(self.staff)
         from crasme_desktop.ui.support_settings import (
             SupportDeskSection,
             SupportMailboxSection,
@@ -173,6 +177,7 @@ class SettingsPage(Page):
         self.backups.attach(vault)
         self.business.attach(vault)
         self.mail.attach(vault)
+        self.staff.attach(vault)
         self.support_mailbox.attach(vault)
         self.support_desk.attach(vault)
         self.vault_file.setText(str(vault.path))
@@ -219,6 +224,7 @@ class SettingsPage(Page):
         self.backups.clear()
         self.business.clear()
         self.mail.clear()
+        self.staff.clear()
         self.support_mailbox.clear()
         self.support_desk.clear()
         self.key_note.clear()
