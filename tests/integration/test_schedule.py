@@ -243,6 +243,17 @@ def test_a_restricted_person_gets_no_new_jobs(vault, ada):
     privacy_consent.restrict(vault, ada.id, "Disputes the data")
     refused(schedule.create_job, vault, job(ada), match="restricted")
     refused(schedule.set_field_notes, vault, earlier.id, "x", match="restricted")
+    refused(schedule.move_job, vault, earlier.id, start=at(15, 9), assignee_id=None,
+            match="restricted")
+    refused(schedule.finish_job, vault, earlier.id, match="restricted")
+    refused(schedule.invoice_from_job, vault, earlier.id, match="restricted")
+
+
+def test_a_job_cannot_be_moved_onto_a_restricted_customer(vault, company, ada):
+    made = schedule.create_job(vault, job(company))
+    privacy_consent.restrict(vault, ada.id, "Disputes the data")
+    refused(schedule.update_job, vault, made.id, replace(made.draft(), person_id=ada.id),
+            match="restricted")
 
 
 def test_erasing_a_person_deletes_their_jobs(vault, company, ada, maria):
