@@ -44,6 +44,7 @@ RECORD_PAGES = {"person": ("contacts", "show_person"),
                 "invoice": ("sales", "show_invoice"),
                 "quote": ("sales", "show_quote"),
                 "deal": ("deals", "show_deal"),
+                "ticket": ("tickets", "show_ticket"),
                 "privacy_requests": ("privacy", "show_requests")}
 
 @dataclass(frozen=True)
