@@ -808,6 +808,15 @@ class SchedulePage(Page):
         self.record_requested.emit("invoice", invoice.id)
 
     def show_menu(self, job: Any, where: QPoint) -> QMenu:
+        """A card's context menu, at `where` (global)."""
+        menu = self.job_menu(job)
+        menu.popup(where)
+        return menu
+
+    def job_menu(self, job: Any) -> QMenu:
+        """Open, the status moves the job can still make, and the invoice draft."""
+        if self.menu is not None:
+            self.menu.deleteLater()
         menu = QMenu(self)
         menu.setObjectName("jobMenu")
         menu.addAction("Open…", lambda: self.open_job(job.id))
@@ -826,7 +835,6 @@ class SchedulePage(Page):
         invoice = menu.addAction("Create invoice draft", lambda: self.make_invoice(job.id))
         invoice.setEnabled(job.status == "done")
         self.menu = menu
-        menu.popup(where)
         return menu
 
     # -- the editor --------------------------------------------------------------------------
