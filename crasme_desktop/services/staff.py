@@ -79,6 +79,7 @@ __all__ = [
     "parse_hhmm",
     "remove_absence",
     "set_active",
+    "staff_in",
     "update_staff",
 ]
 
