@@ -1016,6 +1016,7 @@ def _load_tables(vault: Vault, zf: pyzipper.AESZipFile, manifest: dict[str, Any]
                             ("organization", search_index.index_organizations),
                             ("invoice", search_index.index_invoices),
                             ("deal", search_index.index_deals),
+                            ("ticket", search_index.index_tickets),
                             ("job", search_index.index_jobs)):
             ids = [i for (i,) in conn.exec_driver_sql(f'SELECT id FROM "{kind}"')]  # nosec B608  # names are code constants; values are bound
             index(s, ids)

@@ -258,10 +258,12 @@ def test_an_erased_or_unknown_person_is_one_sentence(vault, office, tmp_path):
 
 
 def test_import_gives_back_every_row(vault, office, empty_vault, tmp_path):
-    from crasme_desktop.services import deals
+    from crasme_desktop.services import deals, tickets
 
     deal = deals.create_deal(vault, deals.DealDraft(
         "Wondergem greenhouse", "2500", expected_close="2027-01-31", person_id=office.alice))
+    ticket = tickets.create_ticket(vault, tickets.TicketDraft(
+        "Wondergem heating fault", requester_id=office.alice), body="The boiler stops.")
     before = dump(vault)
     assert all(before[t] for t in ("invoice", "invoice_line", "payment", "quote", "consent",
                                    "privacy_request", "attachment_content", "audit_event"))
@@ -279,6 +281,7 @@ def test_import_gives_back_every_row(vault, office, empty_vault, tmp_path):
 
     assert office.alice in found(empty_vault) and found(empty_vault) == found(vault)
     assert deal.id in found(empty_vault)  # deals are indexed again too
+    assert ticket.id in found(empty_vault)  # and tickets
     with empty_vault.engine.connect() as conn:
         triggers = conn.execute(text(
             "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")).scalar()
