@@ -291,7 +291,9 @@ def test_my_day_lists_the_stops_and_moves_their_status(qtbot, page, vault, compa
     show(qtbot, page, vault, day=date(2026, 12, 10))
     qtbot.waitUntil(lambda: len(page.my_day.stops) == 2, timeout=WAIT)
     assert [s.job.id for s in page.my_day.stops] == [early.id, late.id]
-    assert page.person_box.currentText() == "My day (Maria Rossi)"
+    assert page.person_box.currentText() == "My day"
+    assert "Maria Rossi" in page.person_box.itemData(page.person_box.currentIndex(),
+                                                     Qt.ItemDataRole.ToolTipRole)
     assert "2 stops in visiting order" in page.my_day.intro.text()
     second = page.my_day.stops[1]
     details = second.findChild(type(page.period), "myDayDetails").text()

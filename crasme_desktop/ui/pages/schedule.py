@@ -211,6 +211,7 @@ class StopCard(QFrame):
         here = order_of.index(job.status) if job.status in order_of else len(order_of)
         for status_key, button in self.buttons.items():
             button.setEnabled(order_of.index(status_key) > here)
+            button.setVisible(job.status not in ("done", "cancelled"))
         if job.status in ("on_the_way", "in_progress"):
             nxt = order_of[here + 1]
             self.buttons[nxt].setProperty("primary", True)
@@ -622,7 +623,10 @@ class SchedulePage(Page):
         for n, member in enumerate(loaded.staff, start=1):
             box.insertItem(n, member.name, member.id)
         me = loaded.me
-        box.setItemText(box.count() - 1, f"My day ({me.name})" if me else "My day")
+        box.setItemData(box.count() - 1,
+                        f"The jobs of {me.name}, this computer's account" if me else
+                        "The jobs of the staff member linked to this computer's account",
+                        Qt.ItemDataRole.ToolTipRole)
         index = box.findData(self.person)
         if index < 0:  # the person chosen is gone: everyone again
             self.person, index = EVERYONE, 0
