@@ -373,7 +373,7 @@ class SupportDeskSection(QWidget):
         self.targets: dict[str, tuple[QLineEdit, QLineEdit]] = {}
         for row, (priority, text) in enumerate(PRIORITY_ROWS, start=1):
             first = line_edit(f"slaFirst_{priority}", "e.g. 4 h")
-            resolution = line_edit(f"slaResolution_{priority}", "e.g. 2 d")
+            resolution = line_edit(f"slaResolution_{priority}", "e.g. 16 h")
             for edit in (first, resolution):
                 edit.setMaximumWidth(180)
                 edit.textEdited.connect(lambda _t: self._clear_note(self.targets_note,

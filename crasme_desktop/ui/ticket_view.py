@@ -12,12 +12,12 @@ internal notes yellow with "Internal note" on top, so a note is never mistaken f
 something the customer saw. Attachments are listed with Save…; a reply whose email
 failed says why, with Retry.
 
-The box: "Reply" or "Internal note" (R and N on the list switch to it), Insert canned
-reply… (its placeholders filled from the ticket by the service), Attach file…, and
+The box: "Reply" or "Internal note" (R and N on the list switch to it), Canned reply…
+(its placeholders filled from the ticket by the service), Attach file…, and
 Send (Ctrl+Enter). A reply is saved first and then emailed through the support
 mailbox's reply path (`ticket_mail.send_reply`) on the task runner; a failure keeps
 the reply in the thread, marked failed, and shows the sentence. Solve/Reopen and
-Merge into… act on the ticket shown.
+Merge… (into another ticket, by number) act on the ticket shown.
 
 Dialogs that ask something (`ask_text`, `confirm`, `choose_files`, `choose_save_path`,
 `ask_password`) are attributes, so tests answer them without a modal loop.
@@ -88,6 +88,8 @@ _CARD_STYLES = {
             " border-radius: 8px; }",
 }
 _NOTE_BOX_STYLE = "QPlainTextEdit { background: #fffbea; }"
+_MODE_STYLE = (f"QPushButton:checked {{ background: #e3eef4; border: 1px solid {theme.ACCENT};"
+               f" color: {theme.ACCENT_DARK}; }}")
 
 
 # -- worker jobs -----------------------------------------------------------------------
@@ -186,9 +188,6 @@ class MessageCard(QFrame):
         self.setStyleSheet(_CARD_STYLES.get(message.kind, _CARD_STYLES["customer"]))
         what = {"customer": "", "reply": "Reply", "note": "Internal note"}.get(message.kind, "")
         who = message.author or message.author_email or "Someone"
-        if message.kind == "customer" and message.author_email and \
-                message.author_email not in who:
-            who = f"{who} <{message.author_email}>"
         head = QHBoxLayout()
         head.setSpacing(8)
         if what:
@@ -201,6 +200,7 @@ class MessageCard(QFrame):
         author.setStyleSheet("font-weight: 600;")
         author.setWordWrap(False)
         author.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        author.setToolTip(message.author_email)
         head.addWidget(author, 1)
         when = text_label(local_datetime(message.occurred_at), "hint", name="messageDate")
         when.setWordWrap(False)
@@ -260,12 +260,24 @@ class ThreadView(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.inner = QWidget()
+        self.inner.setObjectName("threadInner")
+        self.setStyleSheet("QScrollArea#ticketThread, QWidget#threadInner "
+                           "{ background: transparent; }")
         self.column = QVBoxLayout(self.inner)
         self.column.setContentsMargins(0, 4, 8, 4)
         self.column.setSpacing(8)
         self.column.addStretch(1)
         self.setWidget(self.inner)
         self.cards: list[MessageCard] = []
+        self._to_end = False
+        # Cards get their height once laid out: follow the range until then.
+        self.verticalScrollBar().rangeChanged.connect(
+            lambda _low, high: self.verticalScrollBar().setValue(high) if self._to_end else None)
+        # Once the person scrolls, the thread stays where they put it.
+        self.verticalScrollBar().actionTriggered.connect(self._stop_following)
+
+    def _stop_following(self, _action: int = 0) -> None:
+        self._to_end = False
 
     def show_messages(self, messages: Sequence[Any], *, on_save: Callable[[Any], None],
                       on_retry: Callable[[str], None], sending: set[str],
@@ -278,6 +290,7 @@ class ThreadView(QScrollArea):
             self.cards.append(card)
             self.column.insertWidget(self.column.count() - 1, card)
         bar = self.verticalScrollBar()
+        self._to_end = scroll_to_end
         QTimer.singleShot(0, lambda: bar.setValue(bar.maximum() if scroll_to_end else keep))
 
     def clear(self) -> None:
@@ -376,33 +389,33 @@ class TicketView(QWidget):
         self.category = text_label("", name="ticketCategory")
         self.assignee = text_label("", name="ticketAssignee")
         self.tags = TagChips()
-        self.tags_empty = text_label("—", "hint")
         self.links = self._link_label("ticketLinks")
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(4)
-        pairs = (("Requester", self.requester), ("Company", self.company),
-                 ("Status", self.status), ("Priority", self.priority),
+        wide = (("Requester", self.requester), ("Company", self.company))
+        for row, (name, widget) in enumerate(wide):
+            grid.addWidget(label(name, "hint", wrap=False), row, 0)
+            grid.addWidget(widget, row, 1, 1, 3)
+        pairs = (("Status", self.status), ("Priority", self.priority),
                  ("Assignee", self.assignee), ("Category", self.category))
         for n, (name, widget) in enumerate(pairs):
             row, col = divmod(n, 2)
-            caption = label(name, "hint", wrap=False)
-            grid.addWidget(caption, row, col * 2)
-            grid.addWidget(widget, row, col * 2 + 1)
+            grid.addWidget(label(name, "hint", wrap=False), row + 2, col * 2)
+            grid.addWidget(widget, row + 2, col * 2 + 1)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
-        tags_row = QHBoxLayout()
-        tags_row.addWidget(self.tags, 1)
-        tags_row.addWidget(self.tags_empty, 1)
-        grid.addWidget(label("Tags", "hint", wrap=False), 3, 0)
-        grid.addLayout(tags_row, 3, 1, 1, 3)
-        grid.addWidget(label("Linked", "hint", wrap=False), 4, 0)
-        grid.addWidget(self.links, 4, 1, 1, 3)
+        self.tags_caption = label("Tags", "hint", wrap=False)
+        grid.addWidget(self.tags_caption, 4, 0)
+        grid.addWidget(self.tags, 4, 1, 1, 3)
+        self.links_caption = label("Linked", "hint", wrap=False)
+        grid.addWidget(self.links_caption, 5, 0)
+        grid.addWidget(self.links, 5, 1, 1, 3)
         self.solve_button = QPushButton("Solve")
         self.solve_button.setObjectName("ticketSolve")
         self.solve_button.setToolTip("Mark the ticket solved (a customer's answer reopens it)")
         self.solve_button.clicked.connect(self.solve_or_reopen)
-        self.merge_button = QPushButton("Merge into…")
+        self.merge_button = QPushButton("Merge…")
         self.merge_button.setObjectName("ticketMerge")
         self.merge_button.setToolTip("Move this ticket's messages into another ticket, "
                                      "chosen by its number, and close this one")
@@ -444,13 +457,14 @@ class TicketView(QWidget):
         self.note_mode.setToolTip("Write a note only the office sees (N)")
         group = QButtonGroup(self)
         for button in (self.reply_mode, self.note_mode):
+            button.setStyleSheet(_MODE_STYLE)
             button.setCheckable(True)
             button.setAutoDefault(False)
             group.addButton(button)
         self.reply_mode.setChecked(True)
         self.reply_mode.clicked.connect(lambda: self.set_mode("reply"))
         self.note_mode.clicked.connect(lambda: self.set_mode("note"))
-        self.canned_button = QPushButton("Insert canned reply…")
+        self.canned_button = QPushButton("Canned reply…")
         self.canned_button.setObjectName("insertCanned")
         self.canned_button.setToolTip("Insert a saved answer, filled in for this ticket")
         self.canned_menu = QMenu(self.canned_button)
@@ -465,12 +479,10 @@ class TicketView(QWidget):
         top.addWidget(self.note_mode)
         top.addStretch(1)
         top.addWidget(self.canned_button)
-        top.addWidget(self.attach_button)
         self.text = ReplyBox()
-        self.text.setFixedHeight(110)
+        self.text.setFixedHeight(78)
         self.text.submit.connect(self.submit)
         self.file_list = text_label("", "hint", name="replyFiles")
-        self.file_list.hide()
         self.after = QComboBox()
         self.after.setObjectName("replyAfter")
         for value, text in AFTER_REPLY:
@@ -484,6 +496,7 @@ class TicketView(QWidget):
         self.error = FieldError("replyError")
         bottom = QHBoxLayout()
         bottom.setSpacing(6)
+        bottom.addWidget(self.attach_button)
         bottom.addWidget(self.file_list, 1)
         bottom.addWidget(self.after)
         bottom.addWidget(self.send_button)
@@ -592,9 +605,8 @@ class TicketView(QWidget):
             self.due.setToolTip("")
         who = r.requester_name or r.requester_email or "Nobody"
         requester = link(f"person:{r.requester_id}", who) if r.requester_id else who
-        if r.requester_email and r.requester_email != who:
-            requester += f" &lt;{r.requester_email}&gt;"
         self.requester.setText(requester)
+        self.requester.setToolTip(r.requester_email)
         self.company.setText(link(f"organization:{r.organization_id}", r.organization_name)
                              if r.organization_id else "—")
         self.status.setText(STATUS_TEXT.get(r.status, r.status))
@@ -604,14 +616,16 @@ class TicketView(QWidget):
         self.category.setText(r.category or "—")
         self.assignee.setText(r.assignee_name or "Unassigned")
         self.tags.set_tags(r.tags)
-        self.tags_empty.setVisible(not r.tags)
+        self.tags_caption.setVisible(bool(r.tags))
         parts = []
         if r.invoice is not None:
             parts.append(link(f"invoice:{r.invoice.id}",
                               f"Invoice {r.invoice.number or '(draft)'}"))
         for job in r.jobs:
             parts.append(f"Job {job.number}: {_escape(job.title)} ({job.status})")
-        self.links.setText(" · ".join(parts) or "—")
+        self.links.setText(" · ".join(parts))
+        self.links.setVisible(bool(parts))
+        self.links_caption.setVisible(bool(parts))
         notes = []
         if r.restricted:
             notes.append("The requester's data is restricted: do not answer or change "
@@ -653,7 +667,6 @@ class TicketView(QWidget):
     def _show_files(self) -> None:
         names = ", ".join(p.name for p in self.files)
         self.file_list.setText(f"📎 {names}" if names else "")
-        self.file_list.setVisible(bool(names))
 
     # -- writing -----------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:

@@ -76,9 +76,9 @@ def test_queues_show_their_counts_and_switching_shows_their_tickets(
     assert numbers(page) == [third.number]
     choose_queue(qtbot, page, "unassigned")
     assert numbers(page) == [second.number]
-    assert page.model.data(page.model.index(0, 2)) == "Bob Builder"
+    assert page.model.data(page.model.index(0, 3)) == "Bob Builder"
     assert page.model.data(page.model.index(0, 4)) == "New"
-    assert page.model.data(page.model.index(0, 7)).startswith("Reply due in")
+    assert page.model.data(page.model.index(0, 2)).startswith("Reply due in")
 
 
 def test_the_filter_narrows_the_queue(qtbot, page, vault, people):
@@ -221,9 +221,9 @@ def test_the_dashboard_opens_the_breached_and_due_soon_queues(
     page.open_filtered("breached")
     qtbot.waitUntil(lambda: page.queues.current_queue() == "breached" and page.model.complete
                     and numbers(page) == [late.number], timeout=WAIT)
-    colour = page.model.data(page.model.index(0, 7), Qt.ItemDataRole.ForegroundRole)
+    colour = page.model.data(page.model.index(0, 2), Qt.ItemDataRole.ForegroundRole)
     assert colour == QColor("#b3261e")
-    assert page.model.data(page.model.index(0, 7)) == "Reply overdue by 1 h"
+    assert page.model.data(page.model.index(0, 2)) == "Reply overdue by 1 h"
     page.refresh_counts()
     qtbot.waitUntil(lambda: count_of(page, "breached") == 1, timeout=WAIT)
     page.open_filtered("no such queue")  # ignored

@@ -73,8 +73,8 @@ QUEUE_ORDER = ("mine", "unassigned", "due_soon", "breached", "all_open", "", *ST
 QUEUE_TEXT = {"mine": "My tickets", "unassigned": "Unassigned", "due_soon": "Due soon",
               "breached": "Breached", "all_open": "All open", "all": "All tickets",
               **{s: STATUS_TEXT[s] for s in STATUSES}}
-KEYS_HELP = ("Keys on the list: A assign · P priority · S status · R reply · N internal "
-             "note · Ctrl+N new ticket · Ctrl+Enter send · F5 fetch mail")
+KEYS_HELP = ("Keys: A assign · P priority · S status · R reply · N note · Ctrl+N new "
+             "ticket · Ctrl+Enter send · F5 fetch mail")
 QUEUE_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
@@ -161,7 +161,7 @@ class QueueList(QListWidget):
         super().__init__()
         self.setObjectName("ticketQueues")
         self.setItemDelegate(QueueDelegate(self))
-        self.setFixedWidth(180)
+        self.setFixedWidth(164)
         self.setAccessibleName("Ticket queues")
         for queue in QUEUE_ORDER:
             item = QListWidgetItem(QUEUE_TEXT.get(queue, "By status"))
@@ -198,17 +198,17 @@ class Column:
 
 
 COLUMNS = (
-    Column("#", lambda r: str(r.number), 56),
-    Column("Subject", lambda r: r.subject, 220),
-    Column("Requester", lambda r: r.requester_name or r.requester_email, 140),
-    Column("Company", lambda r: r.organization_name, 120),
+    Column("#", lambda r: str(r.number), 48),
+    Column("Subject", lambda r: r.subject, 190),
+    Column("Due", lambda r: r.due.text, 175),
+    Column("Requester", lambda r: r.requester_name or r.requester_email, 130),
     Column("Status", lambda r: STATUS_TEXT.get(r.status, r.status), 76),
     Column("Priority", lambda r: PRIORITY_TEXT.get(r.priority, r.priority), 70),
     Column("Assignee", lambda r: r.assignee_name, 110),
-    Column("Due", lambda r: r.due.text, 170),
+    Column("Company", lambda r: r.organization_name, 130),
     Column("Last activity", lambda r: local_datetime(r.last_message_at), 130),
 )
-DUE_COLUMN = 7
+DUE_COLUMN = 2
 PRIORITY_COLUMN = 5
 
 
@@ -360,7 +360,9 @@ class TicketsPage(Page):
         self.queues.currentItemChanged.connect(lambda _now, _before: self.reload())
         self.search = QLineEdit()
         self.search.setObjectName("ticketFilter")
-        self.search.setPlaceholderText("Filter by number, subject or requester")
+        self.search.setPlaceholderText("Number, subject or requester")
+        self.search.setToolTip("Show only the tickets whose number, subject or requester's "
+                               "name matches")
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -434,13 +436,13 @@ class TicketsPage(Page):
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(10, 0, 0, 0)
         right_box.addWidget(self.view)
-        right.setMinimumWidth(380)
+        right.setMinimumWidth(400)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("ticketSplitter")
         self.splitter.addWidget(middle)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         body = QWidget()
         body_row = QHBoxLayout(body)
