@@ -83,7 +83,7 @@ TOP_PAD = 8
 GUTTER = 66
 HEADER_HEIGHT = 50
 MIN_COLUMN = 112
-CHIP_HEIGHT = 56
+CHIP_HEIGHT = 70
 DAY_MINUTES = 24 * 60
 ROW_HEAD = 136
 #: Colours given to people who have not chosen one, in the order of the staff list.
@@ -216,6 +216,22 @@ def job_tooltip(job: Any) -> str:
     return "\n".join(lines)
 
 
+def _wrapped(painter: QPainter, text: str, width: int, lines: int) -> list[str]:
+    """`text` broken at spaces into at most `lines` lines of `width` (the last one is
+    elided by the caller's `_line` when it is still too long)."""
+    metrics = painter.fontMetrics()
+    out: list[str] = []
+    words = text.split()
+    while words and len(out) < lines - 1:
+        line = words.pop(0)
+        while words and metrics.horizontalAdvance(f"{line} {words[0]}") <= width:
+            line = f"{line} {words.pop(0)}"
+        out.append(line)
+    if words:
+        out.append(" ".join(words))
+    return out or [""]
+
+
 # -- a card -----------------------------------------------------------------------------
 class JobCard(QWidget):
     """One job: painted, focusable, draggable. Its view does what a gesture asks."""
@@ -306,8 +322,10 @@ class JobCard(QWidget):
                        QRect(inner.left(), top, inner.width() - reserved, height))
             top += height
             painter.setPen(ink)
-            self._line(painter, job.title, QRect(inner.left(), top, inner.width(), height))
-            top += height
+            for line in _wrapped(painter, job.title, inner.width(), 2):
+                self._line(painter, line, QRect(inner.left(), top, inner.width(), height))
+                top += height
+            top = max(top, inner.top() + 3 * height)
             painter.setFont(small)
             painter.setPen(muted)
             status = STATUS_LABELS.get(job.status, "")
