@@ -243,6 +243,21 @@ def test_counting_is_monotonic_and_additive(cal, a, b, c):
     assert parts <= whole <= parts + 1  # each part floors its seconds
 
 
+@settings(max_examples=100, deadline=None)
+@given(_calendars, st.lists(st.tuples(_moments, _moments), min_size=1, max_size=30))
+def test_counting_many_at_once_agrees_with_one_by_one(cal, pairs):
+    assert cal.minutes_between_many(pairs) == [cal.minutes_between(a, b) for a, b in pairs]
+
+
+def test_counting_many_at_once_on_the_edges_of_days():
+    cal = berlin(holidays=[date(2026, 3, 30)])
+    pairs = [(utc(datetime(2026, 3, 27, 0, 0)), utc(datetime(2026, 3, 31, 0, 0))),
+             (utc(datetime(2026, 3, 27, 17, 0)), utc(datetime(2026, 3, 31, 9, 0, 0, 1))),
+             (utc(datetime(2026, 3, 31, 12, 0)), utc(datetime(2026, 3, 27, 16, 59, 30)))]
+    assert cal.minutes_between_many(pairs) == [480, 0, -180]
+    assert cal.minutes_between_many([]) == []
+
+
 def _wall_clock_count(cal: BusinessCalendar, start: datetime, end: datetime) -> int:
     """Minute by minute: is the office's wall clock inside today's hours?"""
     count = 0
