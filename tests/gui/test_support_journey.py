@@ -150,3 +150,24 @@ def test_mail_in_triage_reply_answer_and_solve(qtbot, page, vault, people, staff
                     timeout=WAIT)
     assert tickets.get_ticket(vault, ticket.id).status == "solved"
     assert count_of(page, "mine") == 0  # solved tickets leave my queue
+
+
+def test_fetch_asks_for_the_mailbox_password_the_keychain_does_not_hold(
+        qtbot, page, vault, people, imap, tls):
+    folder = f"T{uuid.uuid4().hex[:12]}"
+    support_mailbox.save_mailbox_settings(vault, MailboxSettings(
+        host=imap.host, port=imap.port, username=IMAP_USER, folder=folder,
+        ca_file=str(tls.ca_file)))  # no password kept
+    imap.append(customer_mail("Boiler leaks", "Water everywhere."), mailbox=folder)
+    attach(qtbot, page, vault)
+    asked = []
+    page.ask_password = lambda why: asked.append(why) or IMAP_PASSWORD
+    fetch(qtbot, page, "Fetched the support mailbox: 1 new ticket, 0 replies.")
+    assert asked == ["Type the support mailbox password: this computer's keychain does "
+                     "not hold it."]
+    qtbot.waitUntil(lambda: len(numbers(page)) == 1, timeout=WAIT)
+
+    # Locking drops every row the page read.
+    page.clear()
+    assert (page.model.rows, page.view.record, page.staff, page.counts) == ([], None, [], None)
+    assert count_of(page, "all_open") is None
