@@ -209,6 +209,12 @@ def test_keys_move_the_selected_card(qtbot, page, vault, company, maria, tomasz)
     qtbot.waitUntil(lambda: page.loaded.day == date(2026, 12, 16), timeout=WAIT)
     wait_cards(qtbot, page, 1)
     assert page.date_edit.date().day() == 16
+    # Enter opens the selected job in the editor.
+    card = page.grid.card(boiler.id)
+    card.setFocus()
+    QTest.keyClick(card, Qt.Key.Key_Return)
+    assert page.editor is not None and page.editor.job_id == boiler.id
+    qtbot.waitUntil(lambda: page.editor.title.text() == "Boiler service", timeout=WAIT)
 
 
 def test_the_weeks_of_one_person_and_of_the_team(qtbot, page, vault, company, maria,
