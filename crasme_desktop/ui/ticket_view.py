@@ -25,6 +25,7 @@ Dialogs that ask something (`ask_text`, `confirm`, `choose_files`, `choose_save_
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,7 @@ from crasme_desktop.ui.widgets import (
     text_label,
 )
 
+NO_TICKET = "Choose a ticket in the list to read and answer it."
 #: How often the due state is read again while a ticket is shown.
 REFRESH_MS = 60_000
 #: Due soon, and paused clocks: dark amber, readable on white.
@@ -347,8 +349,7 @@ class TicketView(QWidget):
             self, "Save attachment")
         self.ask_password: Callable[[str], str | None] = self._ask_password
 
-        self.empty = EmptyState("tickets", "No ticket chosen",
-                                "Choose a ticket in the list to read and answer it.")
+        self.empty = EmptyState("tickets", "No ticket chosen", NO_TICKET)
         self.body = QWidget()
         self._build_header()
         self.thread = ThreadView()
@@ -546,6 +547,7 @@ class TicketView(QWidget):
             self.record = None
             self.timer.stop()
             self.body.hide()
+            self.empty.text.setText(NO_TICKET)
             self.empty.show()
             return
         self.reload()
@@ -830,6 +832,4 @@ class TicketView(QWidget):
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text)
