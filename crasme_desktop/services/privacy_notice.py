@@ -219,18 +219,16 @@ def _mail_server(vault: Vault | None) -> str:
 
 
 def _support_mailbox(vault: Vault | None) -> str:
-    settings = None
-    if vault is not None:
-        from crasme_desktop.services import support_mailbox
+    from crasme_desktop.services import support_mailbox
 
-        settings = support_mailbox.get_mailbox_settings(vault)
+    settings = support_mailbox.get_mailbox_settings(vault) if vault is not None else None
     if settings is None or not settings.configured:
         return ("No support mailbox is set up, so Crasme Desktop reads no mail. If you "
-                "set one up under Settings › Support, the program connects to it only "
-                "when you fetch mail, and takes the messages in it into the vault as "
-                "tickets; it deletes nothing on the mail server.")
-    return (f"Crasme Desktop reads the support mailbox you set up under Settings › "
-            f"Support, the folder {_code_text(settings.folder)} at "
+                f"set one up under {support_mailbox.SETTINGS_PLACE}, the program connects "
+                "to it only when you fetch mail, and takes the messages in it into the "
+                "vault as tickets; it deletes nothing on the mail server.")
+    return (f"Crasme Desktop reads the support mailbox you set up under "
+            f"{support_mailbox.SETTINGS_PLACE}, the folder {_code_text(settings.folder)} at "
             f"{_code_text(settings.host)} (port {settings.port}, encrypted with SSL/TLS), "
             "only when you fetch mail. Each message becomes a ticket or joins the ticket "
             "it answers; nothing is deleted on the mail server.")
@@ -246,7 +244,7 @@ def _offsite_copies(vault: Vault | None) -> str:
         return ("No off-site storage is set up, so backups stay on this computer (or the "
                 "drive you chose).")
     return (f"A copy of each backup, already encrypted, is also sent to the off-site "
-            f"storage you set up under Settings › Backups, {_code_text(settings.place)}; "
+            f"storage you set up under Settings › Off-site copy, {_code_text(settings.place)}; "
             "the storage provider cannot read it.")
 
 

@@ -502,8 +502,12 @@ def send_reply(
     is kept on the message (`mail_status` "failed", `mail_error`) and raised as its
     `UserError`; a password still to be typed (`MailPasswordNeeded`) changes nothing."""
     draft = _reply_draft(vault, message_id)
-    outgoing = mailing.compose_message(vault, draft.to, draft.subject, draft.body,
-                                       draft.files)
+    try:
+        outgoing = mailing.compose_message(vault, draft.to, draft.subject, draft.body,
+                                           draft.files)
+    except UserError as exc:  # e.g. no mail server set up: the reply is not left "sending"
+        _set_mail_status(vault, message_id, "failed", exc.message, draft.mail_id)
+        raise
     if draft.in_reply_to:
         outgoing["In-Reply-To"] = draft.in_reply_to
     if draft.references:

@@ -45,6 +45,7 @@ RECORD_PAGES = {"person": ("contacts", "show_person"),
                 "quote": ("sales", "show_quote"),
                 "deal": ("deals", "show_deal"),
                 "ticket": ("tickets", "show_ticket"),
+                "job": ("schedule", "show_job"),
                 "privacy_requests": ("privacy", "show_requests")}
 
 @dataclass(frozen=True)

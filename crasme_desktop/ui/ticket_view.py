@@ -696,7 +696,7 @@ class TicketView(QWidget):
     def _fill_canned_menu(self) -> None:
         self.canned_menu.clear()
         if not self._canned:
-            action = self.canned_menu.addAction("No canned replies yet (Settings › Support)")
+            action = self.canned_menu.addAction("No canned replies yet (Settings › Support desk)")
             action.setEnabled(False)
             return
         for reply in self._canned:

@@ -561,6 +561,16 @@ def test_a_failed_send_is_kept_on_the_reply(vault, imap, folder, mailbox, smtp):
     assert len(smtp.messages) == 1
 
 
+def test_a_reply_without_a_mail_server_is_marked_failed_with_the_reason(
+        vault, imap, folder, mailbox):
+    put(imap, folder, mail())
+    ticket = ticket_of(vault, fetch(vault).messages[0].ticket_number)
+    reply = tickets.add_reply(vault, ticket.id, "Hello", send=True)
+    message = error_of(ticket_mail.send_reply, vault, reply.id)
+    stored = next(m for m in ticket_of(vault, ticket.number).messages if m.id == reply.id)
+    assert (stored.mail_status, stored.mail_error) == ("failed", message)
+
+
 def test_a_restricted_requester_is_not_emailed(vault, imap, folder, mailbox, smtp):
     put(imap, folder, mail())
     ticket = ticket_of(vault, fetch(vault).messages[0].ticket_number)
