@@ -181,6 +181,7 @@ class BusinessCalendar:
         self._holiday_list = sorted(self.holidays)
         self._week = timedelta(minutes=hours.weekly_minutes)
         self._days: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
+        self._plain: dict[date, bool] = {}
 
     # -- days ------------------------------------------------------------------------
 
@@ -220,13 +221,21 @@ class BusinessCalendar:
         return any(s <= value < e for s, e in self.intervals(self.local_date(value)))
 
     def _plain_week(self, monday: date) -> bool:
-        """No holiday and one UTC offset all week: its business time is the nominal one."""
+        """No holiday and one UTC offset all week: its business time is the nominal one.
+        Kept per week, as `intervals` keeps days: a page of tickets overdue for months
+        asks about the same weeks for every row."""
+        found = self._plain.get(monday)
+        if found is not None:
+            return found
         i = bisect_left(self._holiday_list, monday)
         if i < len(self._holiday_list) and self._holiday_list[i] < monday + _WEEK:
-            return False
-        offsets = {datetime.combine(monday + timedelta(days=k), time(), tzinfo=self.zone)
-                   .utcoffset() for k in range(8)}
-        return len(offsets) == 1
+            plain = False
+        else:
+            offsets = {datetime.combine(monday + timedelta(days=k), time(), tzinfo=self.zone)
+                       .utcoffset() for k in range(8)}
+            plain = len(offsets) == 1
+        self._plain[monday] = plain
+        return plain
 
     # -- counting ------------------------------------------------------------------------
 
