@@ -798,8 +798,8 @@ def invoice_from_job(vault: Vault, job_id: str) -> Any:
         if job.minutes_worked:
             if labour is None:
                 raise UserError("Set how time is invoiced (a labour product or an hourly "
-                                "rate in the schedule settings) before making an invoice "
-                                "from a job.")
+                                "rate, under Settings › Schedule and time) before making "
+                                "an invoice from a job.")
             if labour.currency != currency:
                 raise UserError(f"The labour rate is in {labour.currency} but invoices are "
                                 f"in {currency}; choose a rate in {currency}.")

@@ -160,6 +160,10 @@ class SettingsPage(Page):
 
         self.staff = StaffSettingsSection(tasks)
         column.addWidget(self.staff)
+        from crasme_desktop.ui.schedule_settings import ScheduleSettingsSection
+
+        self.schedule = ScheduleSettingsSection(tasks)
+        column.addWidget(self.schedule)
         from crasme_desktop.ui.support_settings import (
             SupportDeskSection,
             SupportMailboxSection,
@@ -178,6 +182,7 @@ class SettingsPage(Page):
         self.business.attach(vault)
         self.mail.attach(vault)
         self.staff.attach(vault)
+        self.schedule.attach(vault)
         self.support_mailbox.attach(vault)
         self.support_desk.attach(vault)
         self.vault_file.setText(str(vault.path))
@@ -225,6 +230,7 @@ class SettingsPage(Page):
         self.business.clear()
         self.mail.clear()
         self.staff.clear()
+        self.schedule.clear()
         self.support_mailbox.clear()
         self.support_desk.clear()
         self.key_note.clear()
