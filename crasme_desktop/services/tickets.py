@@ -89,7 +89,7 @@ SUBJECT_MAX, CATEGORY_MAX, TAG_MAX, TAGS_MAX = 300, 100, 50, 1000
 BODY_MAX = 200_000
 AUTHOR_MAX = 200
 #: Letters of the random part of a mail reference (no 0/o, 1/l that read alike).
-TOKEN_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+TOKEN_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # nosec B105  # an alphabet, not a password
 TOKEN_LENGTH = 6
 ACTIVE = ("new", "open", "pending", "on_hold")
 DONE = ("solved", "closed")
