@@ -31,6 +31,8 @@ PRESETS = (
     ("custom", "Custom dates"),
 )
 MAX_YEARS = 10
+#: A chart's unit for values in hours (currency codes are three capital letters).
+HOURS_UNIT = "h"
 
 #: Column kinds: how a value is written (for people and in CSV).
 MONTH, WEEK, DAY, TEXT, CURRENCY, MONEY, COUNT, PERCENT, HOURS = (
@@ -82,7 +84,8 @@ class Chart:
     categories: tuple[Any, ...]
     category_kind: str  # MONTH | WEEK | DAY | TEXT
     series: tuple[Series, ...]
-    #: What the values are: a currency code, "%" for percents, "" for counts.
+    #: What the values are: a currency code, "%" for percents, "h" (HOURS_UNIT) for
+    #: hours, "" for counts.
     unit: str = ""
     #: Set when a report has one chart per currency (the currency code).
     title: str = ""

@@ -125,6 +125,8 @@ class Words:
     def axis(self, value: float, unit: str) -> str:
         if unit == "%":
             return f"{self.number(round(value))} %"
+        if unit == "h":
+            return f"{self.number(round(value))} h"
         if abs(value) >= 1_000_000:
             return f"{format_decimal(value / 1_000_000, format='#,##0.#', locale=self.locale)} M"
         return self.number(round(value))

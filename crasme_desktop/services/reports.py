@@ -46,6 +46,7 @@ from crasme_desktop.domain.report import (
     CURRENCY,
     DAY,
     HOURS,
+    HOURS_UNIT,
     LINES,
     MONEY,
     MONTH,
@@ -60,12 +61,13 @@ from crasme_desktop.domain.report import (
     Series,
     period_for,
 )
-from crasme_desktop.services import invoice_lists, office_time, ticket_figures
+from crasme_desktop.services import invoice_lists, office_time, sla, ticket_figures
 from crasme_desktop.services.sales_files import write_atomically
 from crasme_desktop.vault import Vault
 
 __all__ = ["REPORTS", "aging", "build", "jobs_done", "period_for", "pipeline", "print_pdf",
-           "revenue", "save_csv", "save_pdf", "sla_attainment", "ticket_backlog", "to_csv",
+           "revenue", "save_csv", "save_pdf", "sla_attainment", "support_times", "ticket_backlog",
+           "to_csv",
            "won_lost"]
 
 #: (key, title) of every report, in the order the page and the PDF show them.
@@ -76,6 +78,7 @@ REPORTS = (
     ("won_lost", "Deals won and lost"),
     ("ticket_backlog", "Ticket backlog"),
     ("sla", "SLA attainment"),
+    ("support_times", "Support response times"),
     ("jobs_done", "Jobs done per person"),
 )
 TITLES = dict(REPORTS)
@@ -88,7 +91,8 @@ def build(vault: Vault, key: str, period: Period, *, now: datetime | None = None
     """The report `key` (see `REPORTS`) for `period`."""
     makers: dict[str, Callable[..., Report]] = {
         "revenue": revenue, "aging": aging, "pipeline": pipeline, "won_lost": won_lost,
-        "ticket_backlog": ticket_backlog, "sla": sla_attainment, "jobs_done": jobs_done}
+        "ticket_backlog": ticket_backlog, "sla": sla_attainment,
+        "support_times": support_times, "jobs_done": jobs_done}
     if key not in makers:
         raise ValueError(f"no report {key!r}")
     if key in ("aging", "ticket_backlog"):
@@ -272,6 +276,34 @@ def sla_attainment(vault: Vault, period: Period) -> Report:
         rows, BARS, (chart,) if any(r[1] or r[4] for r in rows) else (),
         "Of the first responses and resolutions in each month (whole months), the share "
         "that met the ticket's SLA target.")
+
+
+def support_times(vault: Vault, period: Period) -> Report:
+    """The median time to the first reply and to the solve, over the tickets answered or
+    solved in the period, in business hours (the SLA's clock) and in elapsed hours."""
+    with vault.unit_of_work() as uow:
+        s = uow.session
+        medians = ticket_figures.medians_in(s, period.start, period.end, sla.calendar_in(s))
+    rows = tuple(
+        (m.measure.capitalize(), m.tickets,
+         _hours(round(m.median_business_minutes))
+         if m.median_business_minutes is not None else None,
+         _hours(round(m.median_elapsed_hours * 60))
+         if m.median_elapsed_hours is not None else None)
+        for m in medians)
+    chart = Chart(BARS, tuple(r[0] for r in rows), TEXT, (
+        Series("Business hours (median)", tuple(r[2] or Decimal(0) for r in rows)),
+        Series("Elapsed hours (median)", tuple(r[3] or Decimal(0) for r in rows))),
+        HOURS_UNIT)
+    return Report(
+        "support_times", TITLES["support_times"], period,
+        (Column("measure", "Measure", TEXT), Column("tickets", "Tickets", COUNT),
+         Column("business_hours", "Median, business hours", HOURS),
+         Column("elapsed_hours", "Median, elapsed hours", HOURS)),
+        rows, BARS, (chart,) if any(r[1] for r in rows) else (),
+        "From a ticket's creation to its first public reply (over the replies made in the "
+        "period) and to its solve (over the tickets solved in the period), time waiting on "
+        "the customer included.")
 
 
 # -- jobs --------------------------------------------------------------------------------

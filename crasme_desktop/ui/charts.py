@@ -29,7 +29,16 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from crasme_desktop.domain.report import BARS, DAY, LINES, MONTH, STACKED, WEEK, Chart
+from crasme_desktop.domain.report import (
+    BARS,
+    DAY,
+    HOURS_UNIT,
+    LINES,
+    MONTH,
+    STACKED,
+    WEEK,
+    Chart,
+)
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.sales_common import money_text, number_text
 
@@ -56,6 +65,8 @@ def value_text(value: Decimal | int, unit: str) -> str:
     """An exact figure: money in its currency, a percent, or a count."""
     if unit == "%":
         return f"{number_text(Decimal(value), 1)} %"
+    if unit == HOURS_UNIT:
+        return f"{number_text(Decimal(value), 1)} h"
     if unit:
         return money_text(Decimal(value), unit)
     return QLocale().toString(int(value))
@@ -103,7 +114,8 @@ class ChartView(QWidget):
             self.setAccessibleDescription(
                 f"{kind.get(chart.kind, 'Chart')} of {names} over {len(chart.categories)} "
                 f"{'category' if len(chart.categories) == 1 else 'categories'}"
-                + (f" in {chart.unit}" if chart.unit and chart.unit != "%" else "")
+                + (f" in {'hours' if chart.unit == HOURS_UNIT else chart.unit}"
+                   if chart.unit and chart.unit != "%" else "")
                 + "; the table below holds the same figures.")
         self.update()
 
@@ -159,7 +171,7 @@ class ChartView(QWidget):
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              series.name)
             x += width
-        unit = {"%": "percent", "": "count"}.get(chart.unit, chart.unit)
+        unit = {"%": "percent", "": "count", HOURS_UNIT: "hours"}.get(chart.unit, chart.unit)
         painter.setPen(QColor(theme.MUTED))
         painter.drawText(QRectF(0, 2, self.width() - 4, line),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, unit)

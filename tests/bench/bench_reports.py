@@ -153,6 +153,10 @@ def _bare_report(conn: Any, key: str, period: Any, now: datetime) -> None:
             conn.execute(f"SELECT substr({at}, 1, 7), count(*), sum({met}) FROM ticket "  # nosec B608  # code constants
                          f"WHERE {at} >= ? AND {at} < ? AND {met} IS NOT NULL GROUP BY 1",
                          (lo, hi)).fetchall()
+    elif key == "support_times":
+        conn.execute("SELECT created_at, first_response_at, solved_at FROM ticket WHERE "
+                     "(first_response_at >= ? AND first_response_at < ?) OR "
+                     "(solved_at >= ? AND solved_at < ?)", (lo, hi, lo, hi)).fetchall()
     elif key == "jobs_done":
         conn.execute("SELECT substr(j.finished_at, 1, 7), j.assignee_id, s.name, count(*), "
                      "sum(j.minutes_worked) FROM job j LEFT JOIN staff_member s ON s.id = "

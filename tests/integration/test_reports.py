@@ -232,6 +232,18 @@ def test_ticket_backlog_by_step_and_sla_attainment(vault):
     assert sla_report.charts[0].unit == "%"
     assert reports.to_csv(sla_report).splitlines()[1] == "2026-01,0,0,,0,0,"
 
+    # Response times by hand, in the default hours (Monday to Friday 09:00-17:00 Berlin):
+    # first replies after 60 business minutes (1 h elapsed), 30 (0.5 h) and 0 (a reply at
+    # 08:00 before opening, 7.5 h after a ticket made at 00:30): medians 0.5 h and 1.0 h.
+    # The one solve: 2 to 4 March 09:00 to 23:30 is three whole days, 24 business hours,
+    # 62.5 h elapsed.
+    times = reports.build(vault, "support_times", period_for("this_quarter", TODAY))
+    assert times.rows == (("First response", 3, D("0.5"), D("1.0")),
+                          ("Resolution", 1, D("24.0"), D("62.5")))
+    assert times.charts[0].unit == "h"
+    assert reports.to_csv(times).splitlines()[1:] == ["First response,3,0.5,1.0",
+                                                      "Resolution,1,24.0,62.5"]
+
 
 # -- jobs --------------------------------------------------------------------------------
 def test_jobs_done_per_person_by_the_office_month(vault):

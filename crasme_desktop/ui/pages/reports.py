@@ -60,6 +60,7 @@ REPORT_TABS = (
     ("won_lost", "Won and lost"),
     ("ticket_backlog", "Ticket backlog"),
     ("sla", "SLA"),
+    ("support_times", "Response times"),
     ("jobs_done", "Jobs done"),
 )
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
