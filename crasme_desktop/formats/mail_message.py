@@ -146,6 +146,15 @@ class _Reader:
         self.damaged = False
 
     def read(self, part: Message) -> None:
+        """Read one part (and its children); a part the email package cannot read at all
+        (it raises on some malformed headers) is left out with a note, not the mail."""
+        try:
+            self._read(part)
+        except Exception:  # the email package raises many kinds on malformed parts
+            self.damaged = True
+            self.notes.append("A part of this message could not be read and was left out.")
+
+    def _read(self, part: Message) -> None:
         if any(isinstance(d, _DAMAGE) for d in part.defects):
             self.damaged = True
         payload = part.get_payload()

@@ -174,6 +174,20 @@ def test_html_with_broken_markup_still_gives_text():
     assert "hello" in html_to_text("<p>hello <b>wor<ld</p")
 
 
+def test_a_part_whose_header_the_email_package_cannot_read_is_left_out_with_a_note():
+    # A NUL in the charset of a part's RFC 2231 file name makes the standard library
+    # raise ValueError ("embedded null character") while reading the header (found by
+    # the fuzz test below).
+    message = mail()
+    message.set_content("Grüße aus Köln\n")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="ä.pdf")
+    raw = message.as_bytes().replace(b"filename*=utf-8''", b"filename*=\x00tf-8''")
+    parsed = parse_mail(raw)
+    assert "Grüße aus Köln" in parsed.body
+    assert "A part of this message could not be read and was left out." in parsed.notes
+    assert parsed.attachments == ()
+
+
 @given(st.binary(max_size=2000))
 def test_any_bytes_parse_without_raising(raw):
     parsed = parse_mail(raw)
