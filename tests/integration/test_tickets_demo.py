@@ -94,3 +94,66 @@ def test_queues_and_search_show_the_demo_tickets(vault):
     assert first.id in [h.id for h in hits]
     entries = rows(vault, "SELECT count(*) FROM activity WHERE subject_kind = 'ticket'")
     assert entries[0][0] >= 60
+
+
+def test_the_figures_match_a_hand_count_of_the_demo_tickets(vault):
+    """The support figures on the demo data against a count made here row by row: the
+    backlog replayed from each ticket's status history, medians over the business
+    minutes the calendar counts one pair at a time, attainment per month by hand."""
+    import statistics
+    from datetime import date, timedelta
+
+    from crasme_desktop.services import ticket_figures
+
+    start, end = date(2026, 1, 1), date(2026, 3, 4)
+    figures = ticket_figures.figures(vault, start, end)
+    zone = office_time.office_zone(vault)
+    calendar = sla.calendar(vault)
+    with vault.unit_of_work() as uow:
+        s = uow.session
+        history = s.execute(select(TicketStatusChange.ticket_id, TicketStatusChange.at,
+                                   TicketStatusChange.to_status)).all()
+        tickets = s.execute(select(Ticket.created_at, Ticket.first_response_at,
+                                   Ticket.response_met, Ticket.solved_at,
+                                   Ticket.resolution_met)).all()
+    assert len(tickets) == 60 and history
+
+    moves: dict[str, list[tuple[datetime, str]]] = {}
+    for ticket_id, at, status in history:
+        moves.setdefault(ticket_id, []).append((at, status))
+    active = {"new", "open", "pending", "on_hold"}
+    by_hand = []
+    day = start
+    while day <= end:
+        day_end = office_time.local_day_bounds(day, zone)[1]
+        waiting = 0
+        for changes in moves.values():
+            before = [status for at, status in sorted(changes) if at < day_end]
+            waiting += bool(before) and before[-1] in active
+        by_hand.append((day, waiting))
+        day += timedelta(days=1)
+    assert [(b.day, b.open_tickets) for b in figures.backlog] == by_hand
+    assert max(n for _, n in by_hand) > 0
+
+    lo = office_time.local_day_bounds(start, zone)[0]
+    hi = office_time.local_day_bounds(end, zone)[1]
+    answered = [(c, r) for c, r, _, _, _ in tickets if r is not None and lo <= r < hi]
+    solved = [(c, d) for c, _, _, d, _ in tickets if d is not None and lo <= d < hi]
+    for median, pairs in ((figures.first_response, answered), (figures.resolution, solved)):
+        assert median.tickets == len(pairs) > 0
+        assert median.median_business_minutes == statistics.median(
+            calendar.minutes_between(a, b) for a, b in pairs)
+
+    months: dict[date, list[int]] = {}
+    for _c, replied, met_reply, solved_at, met_solve in tickets:
+        for when, met, slot in ((replied, met_reply, 0), (solved_at, met_solve, 2)):
+            if when is None or met is None:
+                continue
+            local = office_time.to_local(when, zone).date()
+            if start.replace(day=1) <= local <= end:
+                counts = months.setdefault(local.replace(day=1), [0, 0, 0, 0])
+                counts[slot] += 1
+                counts[slot + 1] += bool(met)
+    assert {m.month: [m.response_decided, m.response_met, m.resolution_decided,
+                      m.resolution_met] for m in figures.attainment
+            if m.response_decided or m.resolution_decided} == months
