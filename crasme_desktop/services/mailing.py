@@ -138,13 +138,8 @@ def get_mail_settings(vault: Vault) -> MailSettings:
 
 def get_mail_setup(vault: Vault) -> MailSetup:
     """The settings, whether a password is saved, and whether there is a keychain."""
-    settings = get_mail_settings(vault)
-    available = secrets.secrets_available()
-    try:
-        saved = available and secrets.load_secret(password_name(vault)) is not None
-    except (KeychainLocked, secrets.KeychainUnavailableError):
-        saved = False
-    return MailSetup(settings, saved, available)
+    available, saved = secrets.secret_state(password_name(vault))
+    return MailSetup(get_mail_settings(vault), saved, available)
 
 
 def save_mail_settings(

@@ -241,11 +241,7 @@ def offsite_status(vault: Vault) -> OffsiteStatus:
 
 
 def offsite_setup(vault: Vault) -> OffsiteSetup:
-    available = secrets.secrets_available()
-    try:
-        saved = available and secrets.load_secret(secret_name(vault)) is not None
-    except (KeychainLocked, secrets.KeychainUnavailableError):
-        saved = False
+    available, saved = secrets.secret_state(secret_name(vault))
     return OffsiteSetup(offsite_status(vault), saved, available)
 
 

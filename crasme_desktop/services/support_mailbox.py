@@ -129,13 +129,8 @@ def get_mailbox_settings(vault: Vault) -> MailboxSettings:
 
 
 def get_mailbox_setup(vault: Vault) -> MailboxSetup:
-    settings = get_mailbox_settings(vault)
-    available = secrets.secrets_available()
-    try:
-        saved = available and secrets.load_secret(password_name(vault)) is not None
-    except (KeychainLocked, secrets.KeychainUnavailableError):
-        saved = False
-    return MailboxSetup(settings, saved, available)
+    available, saved = secrets.secret_state(password_name(vault))
+    return MailboxSetup(get_mailbox_settings(vault), saved, available)
 
 
 def save_mailbox_settings(

@@ -289,3 +289,61 @@ class RecordTable(QTableView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+
+class KeyPagedModel(QAbstractTableModel):
+    """Rows read page by page by key (a service page: `rows` and `next_after`, None at
+    the end): `fetchMore` asks `load(next_after)` for the page after the last row, and
+    `add_page` drops a page asked for before the last `reset` (a stale answer).
+    Subclasses give the cells (`data`); the header is `titles`."""
+
+    def __init__(self, parent: QWidget, titles: Sequence[str],
+                 load: Callable[[Any], None]) -> None:
+        super().__init__(parent)
+        self.titles = tuple(titles)
+        self._load = load
+        self.rows: list[Any] = []
+        self.next_after: Any = None
+        self.complete = False
+        self.loading = False
+        self.generation = 0
+
+    def reset(self) -> None:
+        self.beginResetModel()
+        self.generation += 1
+        self.rows, self.next_after, self.complete, self.loading = [], None, False, False
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
+        return 0 if parent.isValid() else len(self.titles)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.titles[section]
+        return None
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self.complete and not self.loading \
+            and bool(self.rows)
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._load(self.next_after)
+
+    def add_page(self, generation: int, page: Any) -> bool:
+        """Append `page` if it answers the current list; False when it came too late."""
+        if generation != self.generation:
+            return False
+        self.loading = False
+        if page.rows:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self.rows.extend(page.rows)
+            self.endInsertRows()
+        self.next_after = page.next_after
+        self.complete = page.next_after is None
+        return True

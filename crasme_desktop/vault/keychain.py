@@ -113,6 +113,17 @@ def secrets_available(keychain: Keychain | None = None) -> bool:
         return False
 
 
+def secret_state(name: str, *, keychain: Keychain | None = None) -> tuple[bool, bool]:
+    """(whether this computer has a keychain, whether it holds a secret under `name`),
+    for a settings screen: a locked or vanished keychain counts as not holding it."""
+    available = secrets_available(keychain)
+    try:
+        saved = available and load_secret(name, keychain=keychain) is not None
+    except (KeychainLocked, KeychainUnavailableError):
+        saved = False
+    return available, saved
+
+
 def store_secret(name: str, value: str, *, keychain: Keychain | None = None) -> None:
     """Keep `value` in the keychain under the service `name`, replacing what was there.
 

@@ -7,7 +7,6 @@ the printed day sheet read back with pdftotext, and a calendar file out and in a
 from __future__ import annotations
 
 import getpass
-import shutil
 import subprocess  # nosec B404  # pdftotext reads the day sheet back
 from datetime import date, datetime
 
@@ -322,9 +321,9 @@ def test_my_day_without_a_linked_account_says_what_to_do(qtbot, page, vault, mar
     assert page.views.currentWidget() is page.my_day
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
 def test_the_printed_day_sheet_has_the_jobs_in_visiting_order(qtbot, page, vault, company,
-                                                              ada, maria, tmp_path):
+                                                              ada, maria, tmp_path,
+                                                              pdftotext):
     schedule.create_job(vault, job(ada, title="Second stop", start=at(15, 13),
                                    assignee_id=maria.id))
     schedule.create_job(vault, job(company, title="First stop", start=at(15, 8),
@@ -338,7 +337,7 @@ def test_the_printed_day_sheet_has_the_jobs_in_visiting_order(qtbot, page, vault
             suggested.name)) and target
     click(qtbot, page.print_button)
     qtbot.waitUntil(lambda: "day sheet of Maria Rossi" in page.message.text(), timeout=WAIT)
-    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True,  # nosec B603 B607
+    text = subprocess.run([pdftotext, "-layout", str(target), "-"], capture_output=True,  # nosec B603  # the fixture's poppler pdftotext
                           check=True, text=True).stdout
     assert text.index("First stop") < text.index("Second stop")
     assert "Friedrichstraße 123" in text and "Gartenweg 5" in text

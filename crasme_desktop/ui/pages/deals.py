@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QByteArray,
     QDate,
     QLocale,
@@ -78,6 +77,7 @@ from crasme_desktop.ui import theme
 from crasme_desktop.ui.charts import ChartView
 from crasme_desktop.ui.deal_editor import DealEditor, ask_reason
 from crasme_desktop.ui.jobs import service
+from crasme_desktop.ui.list_model import KeyPagedModel
 from crasme_desktop.ui.pages.base import Page, label
 from crasme_desktop.ui.sales_common import date_text, from_qdate, money_text, to_qdate
 from crasme_desktop.ui.tasks import TaskRunner
@@ -493,35 +493,11 @@ LIST_COLUMNS = (
 )
 
 
-class DealListModel(QAbstractTableModel):
-    """Deals read page by page by key: `fetchMore` asks for the page after the last row."""
+class DealListModel(KeyPagedModel):
+    """Deals read page by page by key."""
 
     def __init__(self, tab: ListTab) -> None:
-        super().__init__(tab)
-        self.tab = tab
-        self.rows: list[Any] = []
-        self.next_after: Any = None
-        self.complete = False
-        self.loading = False
-        self.generation = 0
-
-    def reset(self) -> None:
-        self.beginResetModel()
-        self.generation += 1
-        self.rows, self.next_after, self.complete, self.loading = [], None, False, False
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
-        return 0 if parent.isValid() else len(LIST_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return LIST_COLUMNS[section][0]
-        return None
+        super().__init__(tab, [c[0] for c in LIST_COLUMNS], lambda after: tab.load(after))
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.rows):
@@ -540,26 +516,6 @@ class DealListModel(QAbstractTableModel):
         return (r.title, r.customer, r.stage_name + status, money_text(r.value, r.currency),
                 f"{r.probability} %", money_text(r.weighted, r.currency),
                 date_text(r.expected_close), r.owner, r.next_step)[column]
-
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self.complete and not self.loading \
-            and bool(self.rows)
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if self.canFetchMore(parent):
-            self.tab.load(self.next_after)
-
-    def add_page(self, generation: int, page: Any) -> None:
-        if generation != self.generation:
-            return
-        self.loading = False
-        if page.rows:
-            first = len(self.rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self.rows.extend(page.rows)
-            self.endInsertRows()
-        self.next_after = page.next_after
-        self.complete = page.next_after is None
 
 
 def _date_box(name: str, tip: str) -> QDateEdit:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
@@ -59,6 +58,7 @@ from crasme_desktop import APP_NAME
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
+from crasme_desktop.ui.list_model import KeyPagedModel
 from crasme_desktop.ui.pages.base import Page, label
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.ticket_view import PRIORITY_TEXT, STATUS_TEXT, TicketView, due_colour
@@ -212,35 +212,12 @@ DUE_COLUMN = 2
 PRIORITY_COLUMN = 5
 
 
-class TicketListModel(QAbstractTableModel):
-    """A queue's tickets read page by page by key: `fetchMore` asks for the next page."""
+class TicketListModel(KeyPagedModel):
+    """A queue's tickets read page by page by key."""
 
     def __init__(self, page: TicketsPage) -> None:
-        super().__init__(page)
+        super().__init__(page, [c.title for c in COLUMNS], lambda after: page.load(after))
         self.page = page
-        self.rows: list[Any] = []
-        self.next_after: Any = None
-        self.complete = False
-        self.loading = False
-        self.generation = 0
-
-    def reset(self) -> None:
-        self.beginResetModel()
-        self.generation += 1
-        self.rows, self.next_after, self.complete, self.loading = [], None, False, False
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section].title
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.rows):
@@ -269,27 +246,6 @@ class TicketListModel(QAbstractTableModel):
             font.setBold(True)
             return font
         return None
-
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self.complete and not self.loading \
-            and bool(self.rows)
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if self.canFetchMore(parent):
-            self.page.load(self.next_after)
-
-    def add_page(self, generation: int, page: Any) -> bool:
-        if generation != self.generation:
-            return False
-        self.loading = False
-        if page.rows:
-            first = len(self.rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self.rows.extend(page.rows)
-            self.endInsertRows()
-        self.next_after = page.next_after
-        self.complete = page.next_after is None
-        return True
 
     def row_of(self, ticket_id: str) -> int:
         return next((n for n, r in enumerate(self.rows) if r.id == ticket_id), -1)
