@@ -109,6 +109,7 @@ __all__ = [
     "quote_from_deal",
     "rename_pipeline",
     "reorder_stages",
+    "stage_deal_counts",
     "update_deal",
     "update_stage",
 ]
@@ -354,7 +355,12 @@ def rename_pipeline(vault: Vault, pipeline_id: str, name: str) -> PipelineRecord
     with vault.unit_of_work() as uow:
         s = uow.session
         pipeline = _load_pipeline(s, pipeline_id)
-        pipeline.name = _name(name, "pipeline")
+        clean = _name(name, "pipeline")
+        if any(p.name.casefold() == clean.casefold() for p in _pipelines(s)
+               if p.id != pipeline.id):
+            raise UserError(f"There is already a pipeline called {quoted(clean)}; choose "
+                            "another name.")
+        pipeline.name = clean
         pipeline.updated_at = vault.clock.now()
         audit.add(s, "pipeline.update", "pipeline", pipeline.id)
         return _pipeline_record(s, pipeline)
@@ -412,9 +418,12 @@ def add_stage(
 
 def update_stage(
     vault: Vault, stage_id: str, *, name: str | None = None,
-    probability: int | str | None = None,
+    probability: int | str | None = None, kind: str | None = None,
 ) -> StageRecord:
-    """Rename a stage or change its default probability (its kind stays)."""
+    """Rename a stage, change its default probability, or make it an open, won or lost
+    stage. The kind changes only while the stage holds no deals (their status repeats
+    it), never leaves its pipeline without an open stage, and sets a won stage's
+    probability to 100 and a lost one's to 0."""
     with vault.unit_of_work() as uow:
         s = uow.session
         stage = _load_stage(s, stage_id)
@@ -425,9 +434,21 @@ def update_stage(
             stage.name = clean
         if probability is not None:
             stage.probability = _percent(probability, "stage's probability")
+        if kind is not None and kind != stage.kind:
+            _change_kind(s, stage, kind)
         stage.updated_at = vault.clock.now()
         audit.add(s, "deal_stage.update", "deal_stage", stage.id)
         return _stage_record(stage)
+
+
+def stage_deal_counts(vault: Vault, pipeline_id: str | None = None) -> dict[str, int]:
+    """How many deals sit in each stage (of one pipeline, or of all); stages without
+    deals are left out."""
+    query = select(Deal.stage_id, func.count()).group_by(Deal.stage_id)
+    if pipeline_id:
+        query = query.where(Deal.pipeline_id == pipeline_id)
+    with vault.unit_of_work() as uow:
+        return {stage_id: int(n) for stage_id, n in uow.session.execute(query)}
 
 
 def reorder_stages(vault: Vault, pipeline_id: str, stage_ids: Sequence[str]) -> PipelineRecord:
@@ -461,8 +482,9 @@ def delete_stage(vault: Vault, stage_id: str, *, move_to: str | None = None) -> 
         if ids:
             if not move_to:
                 raise UserError(f"The stage {quoted(stage.name)} still has {len(ids)} "
-                                f"deal{'s' if len(ids) != 1 else ''}; choose a stage to "
-                                "move them to, or move them first.")
+                                f"deal{'s' if len(ids) != 1 else ''}; move "
+                                f"{'them' if len(ids) != 1 else 'it'} to another stage "
+                                "first.")
             target = _load_stage(s, move_to)
             if target.pipeline_id != stage.pipeline_id or target.id == stage.id:
                 raise UserError("Move the deals to another stage of the same pipeline.")
@@ -926,6 +948,26 @@ def _renumber_stages(stages: Sequence[DealStage]) -> None:
     for i, st in enumerate(stages):
         if st.position != i:
             st.position = i
+
+
+def _change_kind(s: Session, stage: DealStage, kind: str) -> None:
+    if kind not in STAGE_KINDS:
+        raise ValueError(f"unknown stage kind {kind!r}")
+    held = s.scalar(select(func.count()).select_from(Deal).where(
+        Deal.pipeline_id == stage.pipeline_id, Deal.stage_id == stage.id)) or 0
+    if held:
+        raise UserError(f"The stage {quoted(stage.name)} still has {held} "
+                        f"deal{'s' if held != 1 else ''}; move "
+                        f"{'them' if held != 1 else 'it'} to another stage before making "
+                        f"it {'an' if kind == 'open' else 'a'} {kind} stage.")
+    others_open = sum(st.kind == "open" for st in _stage_rows(s, stage.pipeline_id)
+                      if st.id != stage.id)
+    if stage.kind == "open" and not others_open:
+        raise UserError("A pipeline needs at least one open stage; add another before "
+                        "changing this one.")
+    stage.kind = kind
+    if kind != "open":
+        stage.probability = 100 if kind == "won" else 0
 
 
 def _check_unique_stage(stages: Sequence[DealStage], name: str) -> None:

@@ -304,11 +304,51 @@ def test_stages_are_configurable(vault, company, pipeline):
     assert [s.id for s in deals.reorder_stages(vault, pipeline.id, order).stages] == order
     deal = new(vault, company, stage_id=survey.id)
     assert deal.effective_probability == 45
-    refused(deals.delete_stage, vault, survey.id, match="still has 1 deal")
+    refused(deals.delete_stage, vault, survey.id,
+            match="still has 1 deal; move it to another stage first")
     deals.delete_stage(vault, survey.id, move_to=stage(pipeline, "Lead").id)
     moved = deals.get_deal(vault, deal.id)
     assert moved.stage_name == "Lead"
     assert "Survey" not in [s.name for s in deals.list_pipelines(vault)[0].stages]
+
+
+def test_stage_kinds_change_only_while_the_stage_is_empty(vault, company, pipeline):
+    survey = deals.add_stage(vault, pipeline.id, "Site survey", 40)
+    signed = deals.update_stage(vault, survey.id, kind="won")
+    assert (signed.kind, signed.probability) == ("won", 100)
+    dropped = deals.update_stage(vault, survey.id, kind="lost")
+    assert (dropped.kind, dropped.probability) == ("lost", 0)
+    reopened = deals.update_stage(vault, survey.id, kind="open", probability=30)
+    assert (reopened.kind, reopened.probability) == ("open", 30)
+    deal = new(vault, company, stage_id=survey.id)
+    refused(deals.update_stage, vault, survey.id, kind="won",
+            match="still has 1 deal; move it to another stage before making it a won stage")
+    assert deals.get_deal(vault, deal.id).status == "open"
+    for st in pipeline.stages:  # every other open stage becomes a closing one
+        if st.kind == "open":
+            deals.update_stage(vault, st.id, kind="lost")
+    deals.move_deal(vault, deal.id, stage(pipeline, "Won").id, 0)
+    refused(deals.update_stage, vault, survey.id, kind="won",
+            match="needs at least one open stage")
+    kinds = {s.name: s.kind for s in deals.list_pipelines(vault)[0].stages}
+    assert kinds["Site survey"] == "open" and kinds["Lead"] == "lost"
+
+
+def test_stage_deal_counts_and_pipeline_names(vault, company, pipeline):
+    other = deals.add_pipeline(vault, "Renovations")
+    new(vault, company, "Roof")
+    new(vault, company, "Barn")
+    new(vault, company, "Shed", stage_id=stage(pipeline, "Proposal").id)
+    new(vault, company, "Attic", pipeline_id=other.id)
+    lead, proposal = stage(pipeline, "Lead").id, stage(pipeline, "Proposal").id
+    assert deals.stage_deal_counts(vault, pipeline.id) == {lead: 2, proposal: 1}
+    assert deals.stage_deal_counts(vault) == {lead: 2, proposal: 1, other.stages[0].id: 1}
+    assert deals.rename_pipeline(vault, other.id, "  Repairs ").name == "Repairs"
+    refused(deals.rename_pipeline, vault, other.id, "sales",
+            match="already a pipeline called")
+    assert deals.rename_pipeline(vault, other.id, "REPAIRS").name == "REPAIRS"  # itself
+    refused(deals.rename_pipeline, vault, other.id, "  ", match="pipeline")
+    assert [p.name for p in deals.list_pipelines(vault)] == ["Sales", "REPAIRS"]
 
 
 def test_erasing_a_person_deletes_their_deals_and_search_entries(vault, ada, company):
