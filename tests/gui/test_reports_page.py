@@ -1,8 +1,8 @@
 """The Reports page on a real vault: every report fills its tab through the task
 runner, the table speaks the person's locale, the period picker (presets and custom
 dates, a bad custom period said in a sentence), "Export CSV…" and "Print to PDF…" write
-their files, the dashboard's revenue link, and lock clearing it; and the chart widget
-painting bars, stacked bars and lines with a figure under the pointer."""
+their files, the dashboard's revenue link, and lock clearing it. The chart widget itself
+is tested in test_charts.py."""
 
 from __future__ import annotations
 
@@ -10,16 +10,14 @@ from datetime import date, timedelta
 from decimal import Decimal as D  # noqa: N817 - short amounts
 
 import pytest
-from crasme_desktop.domain.report import BARS, LINES, MONTH, STACKED, TEXT, Chart, Series
 from crasme_desktop.services import business, contacts, invoices
 from crasme_desktop.services.business import BusinessSettings
 from crasme_desktop.services.contacts import OrganizationDraft
 from crasme_desktop.services.invoices import InvoiceDraft
 from crasme_desktop.services.quotes import LineDraft
-from crasme_desktop.ui.charts import ChartView
 from crasme_desktop.ui.pages.reports import REPORT_TABS, ReportsPage
 from crasme_desktop.ui.tasks import TaskRunner
-from PySide6.QtCore import QLocale, QPointF, Qt
+from PySide6.QtCore import QLocale, Qt
 from tests.support.clicks import click
 from tests.support.sentences import assert_one_sentence
 
@@ -86,12 +84,19 @@ def test_every_report_fills_its_tab_in_the_locale(qtbot, page, vault, sales):
     assert [table.item(0, c).text() for c in range(6)] == [
         month, "EUR", "€1,334.50", "€1,588.06", "2", "0"]
     assert table.item(0, 2).textAlignment() & Qt.AlignmentFlag.AlignRight
-    assert revenue.chart.chart is not None and revenue.chart.chart.unit == "EUR"
+    assert revenue.chart.shown is not None and revenue.chart.shown.unit == "EUR"
+    # Qt Charts draws the same figures: one bar series, Net and With tax for the month.
+    bars, = revenue.chart.chart().series()
+    assert [(b.label(), b.at(0)) for b in bars.barSets()] == [("Net", 1334.5),
+                                                              ("With tax", 1588.06)]
+    assert revenue.chart.x_axis.categoriesLabels() == [date.today().strftime("%b %y")]
+    assert revenue.chart.y_axis.max() >= 1588.06
     assert revenue.export_button.isEnabled()
     assert not revenue.currency.isVisible()  # one currency: no picker
     # Nothing about tickets yet: the chart says so instead of drawing zeros.
     backlog = page.views["ticket_backlog"]
-    assert backlog.chart.chart is None or backlog.chart.chart.empty
+    assert backlog.chart.shown is None or backlog.chart.shown.empty
+    assert backlog.chart.showing_empty and backlog.chart.chart().series() == []
 
 
 def test_presets_and_custom_dates(qtbot, page, vault, sales):
@@ -151,7 +156,8 @@ def test_the_dashboard_link_and_the_lock(qtbot, page, vault, sales):
     qtbot.waitUntil(lambda: page.views["revenue"].table.rowCount() == 1, timeout=WAIT)
     page.clear()
     assert all(v.report is None and v.table.rowCount() == 0 for v in page.views.values())
-    assert page.views["revenue"].chart.chart is None
+    assert page.views["revenue"].chart.shown is None
+    assert page.views["revenue"].chart.showing_empty
 
 
 def test_controls_have_names_for_assistive_technology(page):
@@ -161,41 +167,3 @@ def test_controls_have_names_for_assistive_technology(page):
         assert view.export_button.accessibleName().startswith("Export")
         assert view.table.accessibleName().endswith("figures")
         assert view.chart.accessibleName().endswith("chart")
-
-
-# -- the chart widget ------------------------------------------------------------------
-MONTHS = (date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1))
-
-
-@pytest.mark.parametrize("kind", [BARS, STACKED, LINES])
-def test_the_chart_paints_and_names_the_figure_under_the_pointer(qtbot, english, kind):
-    view = ChartView()
-    qtbot.addWidget(view)
-    view.resize(600, 260)
-    view.set_chart(Chart(kind, MONTHS, MONTH, (
-        Series("Net", (D("100.00"), D("250.50"), D("80.00"))),
-        Series("Tax", (D("19.00"), D("47.60"), D("15.20")))), "EUR"))
-    image = view.grab().toImage()
-    tip = "February 2026\nNet: €250.50"
-    assert tip in [t for _r, t in view.hits], view.hits
-    rect = next(r for r, t in view.hits if t == tip)
-    assert view.tip_at(rect.center()) == tip
-    # The Net bar (or point) of February is drawn in the first series colour.
-    point = QPointF(rect.center().x(), rect.bottom() - 2) if kind == BARS else rect.center()
-    colour = image.pixelColor(int(point.x()), int(point.y()))
-    accent = (0x2f, 0x6f, 0x8f)
-    assert sum(abs(a - b) for a, b in zip(accent, (colour.red(), colour.green(),
-                                                    colour.blue()), strict=True)) < 60
-    words = {BARS: "Bar chart", STACKED: "Stacked bar chart", LINES: "Line chart"}[kind]
-    assert view.accessibleDescription().startswith(words)
-
-
-def test_an_empty_chart_says_so(qtbot, english):
-    view = ChartView()
-    qtbot.addWidget(view)
-    view.resize(400, 200)
-    view.set_chart(Chart(BARS, ("Lead", "Won"), TEXT, (Series("Value", (0, 0)),)))
-    view.grab()
-    assert view.hits == [] and view.chart.empty
-    view.set_chart(None)
-    assert view.accessibleDescription() == view.empty_text
