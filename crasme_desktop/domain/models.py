@@ -319,7 +319,12 @@ class MergeRecord(Stamped, Base):
 
 
 class AuditEvent(Base):
-    """Who did what, when, to which record: ids only, never personal values."""
+    """Who did what, when, to which record: ids only, never personal values.
+
+    Hash-chained (schema 0009, see `domain.audit_chain`): `seq` is gapless, `hash`
+    covers the entry and `prev_hash`. `user_id` is the app user who acted (no foreign
+    key: removing a user must not rewrite the trail); `actor` the computer account.
+    """
 
     __tablename__ = "audit_event"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -328,10 +333,16 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(50))
     record_type: Mapped[str] = mapped_column(String(50), default="")
     record_id: Mapped[str] = mapped_column(String(36), default="")
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column()
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_audit_event_at", "at"),
-        Index("ix_audit_event_record", "record_type", "record_id"),
+        Index("ix_audit_event_record", "record_type", "record_id", "seq"),
+        Index("ix_audit_event_user", "user_id", "seq"),
+        Index("uq_audit_event_seq", "seq", unique=True),
     )
 
 
@@ -1126,3 +1137,47 @@ class JobMaterial(Stamped, Base):
     unit_price_minor: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (Index("ix_job_material_job", "job_id", "position"),)
+
+
+# --- Users and roles (schema 0009) --------------------------------------------------
+#
+# The people who use this vault and what their role lets them do. Built-in roles are
+# seeded with fixed ids and take their permissions from `domain.permissions` (no
+# `role_permission` rows); a custom role holds exactly its rows. No secret is ever
+# stored here: sign-in goes through each user's key slot beside the vault.
+
+
+class Role(Stamped, Base):
+    """A role: built-in (`builtin` is its key, e.g. "owner") or custom (`builtin` "")."""
+
+    __tablename__ = "role"
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+    builtin: Mapped[str] = mapped_column(String(20), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("uq_role_name", "name_key", unique=True),)
+
+
+class RolePermission(Base):
+    """One permission of a custom role, as text ("invoices.view", "export")."""
+
+    __tablename__ = "role_permission"
+    role_id: Mapped[str] = mapped_column(
+        ForeignKey("role.id", ondelete="CASCADE"), primary_key=True)
+    permission: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+
+class AppUser(Stamped, Base):
+    """Someone who signs in to this vault, with one role."""
+
+    __tablename__ = "app_user"
+    display_name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+    role_id: Mapped[str] = mapped_column(ForeignKey("role.id", ondelete="RESTRICT"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (
+        Index("uq_app_user_name", "name_key", unique=True),
+        Index("ix_app_user_role", "role_id"),
+    )

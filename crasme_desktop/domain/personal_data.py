@@ -149,7 +149,7 @@ PERSONAL: Mapping[str, TableTag] = {
         "Merges (to undo them)", "security", "while_kept", {"snapshot": "identity"},
         f"{STAMPS} kind kept_id removed_id undone_at"),
     "audit_event": _tag("Audit trail (ids only)", "security", "audit", {"actor": "staff"},
-                        "id at action record_type record_id"),
+                        "id at action record_type record_id user_id seq prev_hash hash"),
     "tax_rate": _tag("Tax rates", "operation", "while_kept", {},
                      f"{STAMPS} name rate_bp is_default archived position"),
     "number_series": _tag("Number series", "operation", "while_kept", {},
@@ -236,6 +236,13 @@ PERSONAL: Mapping[str, TableTag] = {
         "probability closed_on", subject="person_id"),
     # Staff, tickets and the schedule (migration 0008). Tickets and jobs belong to
     # their requester or customer: erasing the person deletes them.
+    "app_user": _tag("Users of the vault", "security", "while_kept",
+                     {"display_name": "staff", "name_key": "staff"},
+                     f"{STAMPS} role_id active"),
+    "role": _tag("Roles of users", "security", "while_kept", {},
+                 f"{STAMPS} name name_key builtin description"),
+    "role_permission": _tag("Permissions of custom roles", "security", "while_kept", {},
+                            "role_id permission"),
     "staff_member": _tag(
         "Staff members", "operation", "while_kept",
         {"name": "staff", "name_key": "staff", "email": "staff", "phone": "staff",

@@ -30,6 +30,7 @@ from crasme_desktop.domain.models import (
     organization_tag,
     person_tag,
 )
+from crasme_desktop.domain.permissions import Permission, PermissionDenied
 from crasme_desktop.domain.validation import (
     default_display_name,
     normalize_country_code,
@@ -46,12 +47,14 @@ from crasme_desktop.domain.validation_records import (
     clean_organization,
     clean_person,
 )
-from crasme_desktop.services import audit, privacy_consent, search_index
+from crasme_desktop.services import audit, permissions, privacy_consent, search_index
 from crasme_desktop.vault import Vault
 
 OFFICE_COUNTRY_KEY = "office.country"
 _Row = TypeVar("_Row", PersonEmail, PersonPhone, PostalAddress)
 RecordKind = Literal["person", "organization"]
+#: The permission that changing a record of each kind (its tags too) needs.
+_EDIT = {"person": "contacts.edit", "organization": "companies.edit"}
 
 __all__ = [  # noqa: RUF022 - grouped: drafts (input), records (output), then actions
     "AddressDraft",
@@ -244,6 +247,7 @@ def office_region(vault: Vault) -> str:
 
 def set_office_region(vault: Vault, region: str) -> str:
     code = normalize_country_code(region)
+    permissions.require(vault, "settings")
     with vault.unit_of_work() as uow:
         uow.session.merge(Setting(key=OFFICE_COUNTRY_KEY, value=json.dumps(code)))
         audit.add(uow.session, "setting.update", "setting", OFFICE_COUNTRY_KEY)
@@ -271,6 +275,7 @@ def _office_region(session: Session, region: str | None = None) -> str:
 
 # -- people ------------------------------------------------------------------------------
 def create_person(vault: Vault, draft: PersonDraft, *, region: str | None = None) -> PersonRecord:
+    permissions.require(vault, "contacts.create")
     with vault.unit_of_work() as uow:
         s = uow.session
         clean = clean_person(draft, region=_office_region(s, region))
@@ -287,6 +292,7 @@ def update_person(
     vault: Vault, person_id: str, draft: PersonDraft, *, region: str | None = None
 ) -> PersonRecord:
     """Replace the person's fields with the draft's (use `PersonRecord.draft()` to start)."""
+    permissions.require(vault, "contacts.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         person = _load_person(s, person_id)
@@ -311,6 +317,7 @@ def save_person(
     """Create (`person_id` None) or change a person, as a form saves one: a company
     typed by name (`organization_name`, used when the draft links none) is found or
     made in the same transaction, so a person that cannot be saved leaves no company."""
+    permissions.require(vault, "contacts.create" if person_id is None else "contacts.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         person = Person() if person_id is None else _load_person(s, person_id)
@@ -334,6 +341,7 @@ def save_person(
 def delete_person(vault: Vault, person_id: str) -> None:
     """Delete a person with their emails, phones, addresses, tags links, timeline
     entries and attachments (the database cascades; secure_delete overwrites)."""
+    permissions.require(vault, "contacts.delete")
     with vault.unit_of_work() as uow:
         s = uow.session
         if s.get(Person, person_id) is None:
@@ -346,14 +354,20 @@ def delete_person(vault: Vault, person_id: str) -> None:
 
 
 def get_person(vault: Vault, person_id: str) -> PersonRecord:
+    """A person's whole record, as the detail page and the editor open it; opening it
+    is a sensitive read, recorded in the audit trail ("person.open", ids only)."""
+    permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
-        return _person_record(_load_person(uow.session, person_id))
+        record = _person_record(_load_person(uow.session, person_id))
+        audit.add(uow.session, "person.open", "person", person_id)
+        return record
 
 
 def link_person_to_organization(
     vault: Vault, person_id: str, organization_id: str | None
 ) -> PersonRecord:
     """Put a person at a company, or take them off it with `None`."""
+    permissions.require(vault, "contacts.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         person = _load_person(s, person_id)
@@ -380,6 +394,7 @@ def add_person(
     region: str | None = None,
 ) -> PersonRow:
     """Quick add with one work email and phone; the company is found or made by name."""
+    permissions.require(vault, "contacts.create")
     with vault.unit_of_work() as uow:
         s = uow.session
         draft = PersonDraft(
@@ -403,6 +418,7 @@ def add_person(
 
 def list_people(vault: Vault, limit: int = 200) -> list[PersonRow]:
     """People in name order (the first page; the big list pages by key)."""
+    permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
         people = uow.session.scalars(
             select(Person)
@@ -419,6 +435,7 @@ def list_people(vault: Vault, limit: int = 200) -> list[PersonRow]:
 
 # -- companies -------------------------------------------------------------------------
 def create_organization(vault: Vault, draft: OrganizationDraft) -> OrganizationRecord:
+    permissions.require(vault, "companies.create")
     with vault.unit_of_work() as uow:
         s = uow.session
         clean = clean_organization(draft)
@@ -434,6 +451,7 @@ def create_organization(vault: Vault, draft: OrganizationDraft) -> OrganizationR
 def update_organization(
     vault: Vault, organization_id: str, draft: OrganizationDraft
 ) -> OrganizationRecord:
+    permissions.require(vault, "companies.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         org = _load_organization(s, organization_id)
@@ -448,6 +466,7 @@ def update_organization(
 def delete_organization(vault: Vault, organization_id: str) -> None:
     """Delete a company with its addresses, tag links, timeline and attachments; its
     people stay, no longer linked to it."""
+    permissions.require(vault, "companies.delete")
     with vault.unit_of_work() as uow:
         s = uow.session
         if s.get(Organization, organization_id) is None:
@@ -461,6 +480,7 @@ def delete_organization(vault: Vault, organization_id: str) -> None:
 def get_organization(
     vault: Vault, organization_id: str, *, people_limit: int = 200
 ) -> OrganizationRecord:
+    permissions.require(vault, "companies.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         return _organization_record(s, _load_organization(s, organization_id), people_limit)
@@ -474,6 +494,7 @@ def find_organizations(vault: Vault, text: str, *, limit: int = 20) -> list[Orga
     if key:
         query = query.where(Organization.sort_key >= key, Organization.sort_key < key + "\uffff")
     query = query.order_by(Organization.sort_key, Organization.id).limit(limit)
+    permissions.require(vault, "companies.view")
     with vault.unit_of_work() as uow:
         return [OrganizationChoice(i, n) for i, n in uow.session.execute(query)]
 
@@ -486,6 +507,9 @@ def find_or_add_organization(session: Session, name: str) -> Organization:
         select(Organization).where(Organization.name == clean.name).limit(1)
     ).first()
     if org is None:
+        acting = permissions.actor_in(session)
+        if acting is not None and not acting.may(Permission("companies", "create")):
+            raise PermissionDenied(acting.role_name, Permission("companies", "create"))
         org = Organization(name=clean.name, sort_key=clean.sort_key)
         session.add(org)
         session.flush()
@@ -499,6 +523,7 @@ def add_tags(
     vault: Vault, record_kind: RecordKind, record_id: str, tags: Iterable[str]
 ) -> tuple[str, ...]:
     """Add tags to a person or company; returns all its tags."""
+    permissions.require(vault, _EDIT[record_kind])
     with vault.unit_of_work() as uow:
         s = uow.session
         record = _tagged(s, record_kind, record_id)
@@ -520,6 +545,7 @@ def remove_tags(
 ) -> tuple[str, ...]:
     """Take tags off a person or company (unknown ones are ignored); returns the rest."""
     keys = {normalize_tag(t)[1] for t in tags if t.strip()}
+    permissions.require(vault, _EDIT[record_kind])
     with vault.unit_of_work() as uow:
         s = uow.session
         record = _tagged(s, record_kind, record_id)
@@ -534,6 +560,7 @@ def remove_tags(
 
 def list_tags(vault: Vault) -> list[TagUse]:
     """Every tag in name order, with how many people and companies carry it."""
+    permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         people = (

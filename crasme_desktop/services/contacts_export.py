@@ -33,7 +33,7 @@ from crasme_desktop.domain.progress import Progress
 from crasme_desktop.formats.contact_record import Address, ContactRecord
 from crasme_desktop.formats.csv_contacts import csv_headers, write_csv
 from crasme_desktop.formats.vcard import write_vcards
-from crasme_desktop.services import audit, lists, privacy_consent
+from crasme_desktop.services import audit, lists, permissions, privacy_consent
 from crasme_desktop.services.lists import ListKind, ListSpec
 from crasme_desktop.vault import Vault
 
@@ -90,6 +90,9 @@ def _export(
     vault: Vault, kind: ListKind, spec_or_ids: Selection, path: Path, fmt: str,
     progress: Progress | None,
 ) -> ExportOutcome:
+    # Exporting is a sensitive action of its own, on top of seeing the records.
+    permissions.require(vault, "contacts.view" if kind == "person" else "companies.view")
+    permissions.require(vault, "export")
     progress = progress or Progress()
     keys = _keys(vault, kind, spec_or_ids)
     total = len(keys)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.clock import SYSTEM_CLOCK, Clock
 from crasme_desktop.domain.errors import UserError
+from crasme_desktop.domain.permissions import Actor
 from crasme_desktop.vault import engine as eng
 from crasme_desktop.vault import keyslots, migrate
 from crasme_desktop.vault.errors import (
@@ -80,6 +81,8 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._vault._sessions()
+        # The audit trail reads who acts (vault.actor) from the session it writes in.
+        self.session.info["vault"] = self._vault
         if self._immediate:
             # Take the write lock now (waiting its turn), so that a read-then-write
             # cannot fail on a snapshot another writer has made stale meanwhile.
@@ -135,6 +138,9 @@ class Vault:
         self._spare = [first_connection] if first_connection is not None else []
         self._engine: Engine | None = eng.make_engine(path, self._key_for_connection, self._spare)
         self._sessions = eng.sessions_for(self._engine)
+        #: Who is acting: set at sign-in (`services.permissions.act_as`); while None,
+        #: the services act as the vault's only, or first, Owner.
+        self.actor: Actor | None = None
 
     # -- state --------------------------------------------------------------
     @property
@@ -172,6 +178,7 @@ class Vault:
                 self._spare.pop().close()
             for i in range(len(self._key)):
                 self._key[i] = 0
+            self.actor = None
             self._lock.release()
 
     def __enter__(self) -> Vault:

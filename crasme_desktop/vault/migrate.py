@@ -13,7 +13,7 @@ from typing import Any
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 #: The newest migration's revision id; `tests/unit/test_migrate_head.py` checks it.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 def _config(connection: Any | None = None) -> Any:

@@ -97,12 +97,33 @@ def fill(vault) -> Aged:
     with vault.engine.begin() as conn:
         for i, when in enumerate(("2024-06-14 10:00:00", "2024-06-16 10:00:00")):
             conn.execute(text(
-                "INSERT INTO audit_event (id, at, actor, action, record_type, record_id)"
-                " VALUES (:id, :at, 'office', 'person.update', 'person', :p)"),
-                {"id": f"audit-{i}", "at": when, "p": ada})
+                "INSERT INTO audit_event (id, at, actor, action, record_type, record_id,"
+                " seq, prev_hash, hash) VALUES (:id, :at, 'office', 'person.update',"
+                " 'person', :p, :seq, '', '')"),
+                {"id": f"audit-{i}", "at": when, "p": ada, "seq": -1 - i})
+        rechain_by_time(conn)
     return Aged(ada, jonas, company, old_note, young_note, old_done_task, old_open_task,
                 old_attachment, old_invoice, young_invoice, credited_old, old_credit_note,
                 held_invoice, young_credit_note)
+
+
+def rechain_by_time(conn) -> None:
+    """Chain the audit trail again in time order, as if events put in by hand with old
+    times had been written then (the way migration 0009 chains a trail)."""
+    from crasme_desktop.domain.audit_chain import GENESIS, entry_hash
+
+    rows = conn.execute(text(
+        "SELECT id, at, user_id, actor, action, record_type, record_id FROM audit_event"
+        " ORDER BY at, seq")).all()
+    conn.execute(text("UPDATE audit_event SET seq = -seq - 1000000"))
+    prev = GENESIS
+    for seq, row in enumerate(rows, start=1):
+        at = datetime.fromisoformat(str(row.at))
+        digest = entry_hash(seq, at, row.user_id, row.actor, row.action, row.record_type,
+                            row.record_id, prev)
+        conn.execute(text("UPDATE audit_event SET seq = :s, prev_hash = :p, hash = :h"
+                          " WHERE id = :id"), {"s": seq, "p": prev, "h": digest, "id": row.id})
+        prev = digest
 
 
 def backdate_people(vault, *ids: str, when: str = "2020-01-01 00:00:00") -> None:
