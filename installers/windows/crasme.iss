@@ -62,6 +62,10 @@ Root: HKA; Subkey: "Software\Classes\.crasme"; ValueType: string; ValueName: "";
 Root: HKA; Subkey: "Software\Classes\.crasme"; ValueType: string; ValueName: "Content Type"; ValueData: "application/x-crasme-vault"; Flags: uninsdeletevalue
 Root: HKA; Subkey: "Software\Classes\.crasme\OpenWithProgids"; ValueType: string; ValueName: "{#ProgId}"; ValueData: ""; Flags: uninsdeletevalue
 Root: HKA; Subkey: "Software\Classes\{#ProgId}"; ValueType: string; ValueName: ""; ValueData: "{#AppName} vault"; Flags: uninsdeletekey
+; The same AppUserModelID as the shortcut and the running program: Microsoft's AppUserModelID
+; and ProgID pages ask for it on the file type's ProgID too (else opened vaults are left out
+; of the taskbar's jump list).
+Root: HKA; Subkey: "Software\Classes\{#ProgId}"; ValueType: string; ValueName: "AppUserModelID"; ValueData: "org.crasme.desktop"
 Root: HKA; Subkey: "Software\Classes\{#ProgId}\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\crasme-gui.exe,0"
 Root: HKA; Subkey: "Software\Classes\{#ProgId}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\crasme-gui.exe"" gui ""%1"""
 Root: HKA; Subkey: "Software\Classes\Applications\crasme-gui.exe\SupportedTypes"; ValueType: string; ValueName: ".crasme"; ValueData: ""; Flags: uninsdeletekey
