@@ -54,7 +54,7 @@ Source: "{#Dist}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs creat
 [Icons]
 ; {autoprograms} and {autodesktop} are the user's own Start menu and desktop here.
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\crasme-gui.exe"; AppUserModelID: "org.crasme.desktop"
-Name: "{autodesktop}\{#AppName}"; Filename: "{app}\crasme-gui.exe"; Tasks: desktopicon
+Name: "{autodesktop}\{#AppName}"; Filename: "{app}\crasme-gui.exe"; AppUserModelID: "org.crasme.desktop"; Tasks: desktopicon
 
 [Registry]
 ; HKA is HKCU in a non-administrative install: Software\Classes of this user only.

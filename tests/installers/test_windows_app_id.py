@@ -26,8 +26,14 @@ class Shell32:
 
 
 def test_the_start_menu_shortcut_and_the_program_use_the_same_id():
-    ids = re.findall(r'AppUserModelID:\s*"([^"]+)"', ISS.read_text(encoding="utf-8"))
-    assert ids == [BUNDLE_ID]
+    text = ISS.read_text(encoding="utf-8")
+    shortcuts = [line for line in text.splitlines() if line.startswith("Name: \"{auto")]
+    assert len(shortcuts) == 2  # the Start menu and the optional desktop shortcut
+    for line in shortcuts:
+        assert f'AppUserModelID: "{BUNDLE_ID}"' in line, line
+    # the file type as well, so vaults opened from Explorer join the same taskbar button
+    file_type = re.search(r'ValueName: "AppUserModelID"; ValueData: "([^"]+)"', text)
+    assert file_type is not None and file_type.group(1) == BUNDLE_ID
     shell = Shell32()
     assert set_windows_app_id("win32", shell) is True
     assert shell.calls == [BUNDLE_ID]
