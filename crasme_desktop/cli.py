@@ -36,8 +36,8 @@ RECOVERY_EXPLANATION = (
 
 #: Shown first by `crasme doctor`, in this order; the rest follows as it comes.
 DOCTOR_FIRST = ("ok", "unlocked_with", "key_kept_in", "integrity_check",
-                "cipher_integrity_check", "encrypted", "schema_version", "schema_head",
-                "rekey_pending", "counts", "cipher", "keychain", "files")
+                "cipher_integrity_check", "audit_chain", "encrypted", "schema_version",
+                "schema_head", "rekey_pending", "counts", "cipher", "keychain", "files")
 #: Top-level facts the human form of `doctor` already shows under "files" or "keychain".
 DOCTOR_REPEATS = frozenset({"vault", "key_slots_file", "key_slots", "file_size", "wal_size",
                             "keychain_backend", "keychain_available", "settings_file",
@@ -543,7 +543,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if not integrity_ok:
         from crasme_desktop.vault.errors import restore_advice
 
-        _say(f"The vault {path} failed its integrity checks; {restore_advice(path)}.")
+        chain = report.get("audit_chain")
+        if isinstance(chain, dict) and chain.get("ok") is False:
+            # The file is sound but its audit trail was tampered with: say which entry.
+            _say(f"{chain['message'][:-1]} (vault {path}); keep this copy as evidence and "
+                 "compare it with a backup.")
+        else:
+            _say(f"The vault {path} failed its integrity checks; {restore_advice(path)}.")
         return ExitCode.INTEGRITY_FAILED
     return ExitCode.OK
 

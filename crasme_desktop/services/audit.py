@@ -120,8 +120,15 @@ def record(vault: Vault, action: str, *, detail: str = "") -> None:
     """Record a vault-level event in its own transaction (detail is a fixed word, not data)."""
     if detail not in _ALLOWED_DETAIL:
         raise ValueError("audit detail must be a fixed word")
-    with vault.unit_of_work() as uow:
-        add(uow.session, action + (f":{detail}" if detail else ""), "vault", "")
+    record_read(vault, action + (f":{detail}" if detail else ""), "vault", "")
+
+
+def record_read(vault: Vault, action: str, record_type: str, record_id: str) -> None:
+    """Record an event in a transaction of its own that takes the write lock first
+    (waiting its turn): for a sensitive read, whose reading transaction wrote nothing,
+    so appending there could meet a snapshot another writer made stale."""
+    with vault.unit_of_work(immediate=True) as uow:
+        add(uow.session, action, record_type, record_id)
 
 
 def prune_before(session: Session, cutoff: datetime) -> int:

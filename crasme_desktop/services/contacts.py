@@ -359,8 +359,8 @@ def get_person(vault: Vault, person_id: str) -> PersonRecord:
     permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
         record = _person_record(_load_person(uow.session, person_id))
-        audit.add(uow.session, "person.open", "person", person_id)
-        return record
+    audit.record_read(vault, "person.open", "person", person_id)
+    return record
 
 
 def link_person_to_organization(

@@ -5,7 +5,7 @@ companies in their country, and have typed emails, E.164 phones, addresses, tags
 a timeline of notes, calls, meetings, emails and tasks (a few with attachments).
 Rows go in with bulk `insert()` (executemany) in one transaction, so 100k people
 take seconds and a cancelled fill leaves nothing behind. Later areas (deals,
-invoices, tickets, jobs) add theirs here.
+invoices, tickets, jobs, users) add theirs here.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.ids import new_id
 from crasme_desktop.domain.models import (
     Activity,
+    AppUser,
     Attachment,
     AttachmentContent,
     Organization,
@@ -31,10 +32,13 @@ from crasme_desktop.domain.models import (
     PersonEmail,
     PersonPhone,
     PostalAddress,
+    Role,
+    RolePermission,
     Tag,
     organization_tag,
     person_tag,
 )
+from crasme_desktop.domain.permissions import BUILTIN_ROLE_IDS
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.domain.search_text import organization_text, person_text
 from crasme_desktop.domain.validation import default_display_name, sort_key
@@ -301,6 +305,7 @@ def fill_demo(
             activities += _fill_deals(s, random.Random(seed + 2), maker.now, contacts)  # nosec B311  # sample data for the demo, not security
             if contacts:  # staff before tickets, so that tickets have people to go to
                 demo_jobs.fill_staff(s, random.Random(seed + 4), maker.now)  # nosec B311  # sample data for the demo, not security
+            _fill_users(s, maker.now)
             activities += demo_tickets.fill_tickets(s, random.Random(seed + 3), maker.now,  # nosec B311  # sample data for the demo, not security
                                                     contacts)
             activities += demo_jobs.fill_jobs(s, random.Random(seed + 5), maker.now,  # nosec B311  # sample data for the demo, not security
@@ -309,6 +314,45 @@ def fill_demo(
             s.execute(text(f"PRAGMA cache_size = {usual_cache}"))
     progress.update(contacts, contacts, "Sample data added")
     return DemoResult(contacts, n_orgs, activities)
+
+
+#: Sample users: (name, built-in role key, or "" for the custom Bookkeeper role).
+DEMO_USERS = (
+    ("Maria Rossi", "manager"),  # the office manager
+    ("Tomasz Nowak", "staff"),
+    ("Petra Klein", ""),  # the part-time bookkeeper: reads invoices and nothing else
+)
+BOOKKEEPER_ROLE = ("Bookkeeper", ("invoices.view",))
+
+
+def _fill_users(s: Session, now: datetime) -> int:
+    """A few users beside the vault's Owner, each with another role, and the custom role
+    "Bookkeeper" (read invoices, nothing else). Nothing is added when the vault already
+    has more than its first user. Returns how many users were added."""
+    if (s.scalar(select(func.count()).select_from(AppUser)) or 0) > 1:
+        return 0
+    name, granted = BOOKKEEPER_ROLE
+    bookkeeper = s.scalars(select(Role).where(Role.name_key == sort_key(name))).first()
+    if bookkeeper is None:
+        bookkeeper = Role(name=name, name_key=sort_key(name), builtin="", description="",
+                          created_at=now, updated_at=now)
+        s.add(bookkeeper)
+        s.flush()
+        s.add_all(RolePermission(role_id=bookkeeper.id, permission=p) for p in granted)
+        audit.add(s, "role.create", "role", bookkeeper.id)
+    taken = set(s.scalars(select(AppUser.name_key)))
+    added = 0
+    for user_name, role in DEMO_USERS:
+        if sort_key(user_name) in taken:
+            continue
+        user = AppUser(display_name=user_name, name_key=sort_key(user_name),
+                       role_id=BUILTIN_ROLE_IDS[role] if role else bookkeeper.id,
+                       active=True, created_at=now, updated_at=now)
+        s.add(user)
+        s.flush()
+        audit.add(s, "user.create", "app_user", user.id)
+        added += 1
+    return added
 
 
 def _fill(s: Session, maker: _Maker, contacts: int, n_orgs: int, progress: Progress) -> int:

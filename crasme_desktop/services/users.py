@@ -89,7 +89,7 @@ def list_users(vault: Vault, *, include_inactive: bool = True) -> list[UserRecor
                  .order_by(AppUser.name_key, AppUser.id))
         if not include_inactive:
             query = query.where(AppUser.active.is_(True))
-        return [_user_record(u, name) for u, name in uow.session.execute(query).tuples()]
+        return [_user_record(u, name) for u, name in uow.session.execute(query)]
 
 
 def get_user(vault: Vault, user_id: str) -> UserRecord:

@@ -87,8 +87,20 @@ def doctor(vault: Vault, keychain: Keychain | None = None) -> dict[str, Any]:
     report["settings_file"] = str(settings_path())
     report["config_dir"] = str(config_dir())
     report["log_dir"] = str(log_dir())
-    report["ok"] = report["integrity_check"] == "ok" and report["cipher_integrity_check"] == "ok"
+    files_ok = report["integrity_check"] == "ok" and report["cipher_integrity_check"] == "ok"
+    report["audit_chain"] = _audit_chain(vault) if files_ok else {"checked": False}
+    report["ok"] = files_ok and report["audit_chain"]["ok"]
     return report
+
+
+def _audit_chain(vault: Vault) -> dict[str, Any]:
+    """The audit trail's hash chain, checked entry by entry (see `audit.verify_chain`)."""
+    chain = audit.verify_chain(vault)
+    out: dict[str, Any] = {"checked": True, "ok": chain.ok, "entries": chain.entries}
+    if not chain.ok:
+        out.update(first_bad_entry=chain.first_bad_seq, problem=chain.problem,
+                   message=chain.message)
+    return out
 
 
 def rekey(vault: Vault, passphrase: str | None = None) -> str:
