@@ -40,7 +40,13 @@ from crasme_desktop.vault.files import atomic_write, folder_writable, storage_er
 from crasme_desktop.vault.keychain import Keychain, KeychainUnavailableError
 from crasme_desktop.vault.lockfile import VaultLock
 from crasme_desktop.vault.paths import backup_dir, keyslot_path, sidecar_paths
-from crasme_desktop.vault.unlock import NO_KEYCHAIN_NOTICE, Candidate, find_keys, read_slot_file
+from crasme_desktop.vault.unlock import (
+    NO_KEYCHAIN_NOTICE,
+    Candidate,
+    KeySearch,
+    find_keys,
+    read_slot_file,
+)
 
 if TYPE_CHECKING:
     from crasme_desktop.vault.backup import BackupCheck, BackupInfo
@@ -69,6 +75,8 @@ class VaultDescription:
     has_recovery: bool
     keychain_available: bool
     keychain_has_key: bool
+    #: People sign in by name and passphrase (see `vault.user_slots`).
+    has_user_slots: bool = False
 
 
 class UnitOfWork:
@@ -129,6 +137,9 @@ class Vault:
         self.path = path
         self.vault_id = vault_id
         self.key_source = key_source
+        #: The user who signed in (their `app_user` id) when the vault was opened by a
+        #: user slot (`user_slots.open_as_user`); None when opened by a vault-wide way.
+        self.signed_in_user_id: str | None = None
         self.notices = notices
         self.clock = clock
         self._key = key
@@ -204,12 +215,26 @@ class Vault:
                 raise WrongPassphrase()
         new_key = keyslots.new_data_key()
         recovery = keyslots.new_recovery_key()
-        slots.pending = keyslots.build_keyset(
+        pending = keyslots.build_keyset(
             new_key,
             self.vault_id,
             passphrase=passphrase if keeps_passphrase else None,
             recovery_key=recovery,
         )
+        # Each user keeps their sign-in: their slot is sealed to the new key too.
+        pending.slots += [keyslots.reseal(slot, new_key, self.vault_id)
+                          for slot in slots.current.slots if slot.kind == "user"]
+        self.rotate_to(slots, pending, new_key)
+        return recovery
+
+    def rotate_to(
+        self, slots: keyslots.SlotFile, pending: keyslots.KeySet, new_key: bytearray
+    ) -> None:
+        """Re-encrypt the file with `new_key`, whose slots are `pending`, crash-safely:
+        `slots` (as it should stay if the rotation never happens) goes to disk with
+        `pending` beside it first, then SQLCipher re-encrypts the file in one
+        transaction, then pending becomes current. The keychain's vault key follows."""
+        slots.pending = pending
         use_keychain = self._keychain is not None and self._keychain_holds_key()
         with self._guard:
             self.engine.pool.dispose()
@@ -222,7 +247,6 @@ class Vault:
             self._apply_rekey(new_key)
             self._key[:] = new_key
         finish_rekey(self.path, slots, self._keychain if use_keychain else None, new_key)
-        return recovery
 
     def change_passphrase(self, current: str | None, new: str) -> None:
         """Wrap the data key with a new passphrase (or give the vault one); the data is
@@ -518,7 +542,8 @@ def describe_vault(path: Path, keychain: Keychain | None = None) -> VaultDescrip
             has_key = False
     kinds = slots.current.kinds()
     return VaultDescription(
-        path, True, slots.vault_id, "passphrase" in kinds, "recovery" in kinds, available, has_key
+        path, True, slots.vault_id, "passphrase" in kinds, "recovery" in kinds, available, has_key,
+        has_user_slots="user" in kinds,
     )
 
 
@@ -541,7 +566,27 @@ def open_vault(
     slots = _quick_check(path)
     chain = (keychain or Keychain()) if use_keychain else None
     search = find_keys(slots, keychain=chain, passphrase=passphrase, recovery_key=recovery_key)
+    vault = open_with_keys(path, slots, chain, search, clock=clock)
+    try:
+        if remember_in_keychain and vault.key_source != "keychain" and _keychain_usable(chain):
+            assert chain is not None  # nosec B101  # narrows a type the code above guarantees
+            chain.store(vault.vault_id, vault._key)
+    except BaseException:
+        vault.close()
+        raise
+    return vault
 
+
+def open_with_keys(
+    path: Path,
+    slots: keyslots.SlotFile,
+    chain: Keychain | None,
+    search: KeySearch,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+) -> Vault:
+    """Open `path` with the first of the found keys SQLCipher accepts: take the lock,
+    finish an interrupted rekey, bring the schema up to date."""
     if not folder_writable(path.parent) or not os.access(path, os.W_OK):
         raise VaultReadOnly(path)
     lock = VaultLock(path)
@@ -577,9 +622,6 @@ def open_vault(
     try:
         if revision != migrate.head_revision():
             _migrate_with_backup(vault, revision)
-        if remember_in_keychain and chosen.source != "keychain" and _keychain_usable(chain):
-            assert chain is not None  # nosec B101  # narrows a type the code above guarantees
-            chain.store(vault.vault_id, chosen.key)
     except BaseException:
         vault.close()
         raise

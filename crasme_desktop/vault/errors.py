@@ -162,3 +162,38 @@ class KeySlotsMissing(VaultError):
             f"The key file {path} that belongs beside the vault is missing; restore it "
             "from a backup, or unlock with the keychain."
         )
+
+
+class WrongSignIn(VaultError):
+    """A sign-in name and passphrase that open no user slot (which of the two is wrong is
+    not said, so that trying names tells nobody who has a sign-in)."""
+
+    exit_code = ExitCode.WRONG_PASSPHRASE
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That name and passphrase do not sign in to this vault; check both and try again."
+        )
+
+
+class SignInPaused(VaultError):
+    """Too many wrong sign-ins in a row: the next try must wait."""
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        super().__init__(
+            f"There were too many wrong sign-ins, so signing in is paused; "
+            f"wait {wait_text(seconds)} and try again."
+        )
+
+
+def wait_text(seconds: int) -> str:
+    """"30 seconds", "1 minute", "2 minutes and 10 seconds": how long to wait, rounded up."""
+    seconds = max(1, int(seconds))
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes, rest = divmod(seconds, 60)
+    text = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if rest:
+        text += f" and {rest} second{'s' if rest != 1 else ''}"
+    return text

@@ -99,6 +99,49 @@ def _user(vault_id: str, pending: bool) -> str:
     return vault_id + (PENDING_SUFFIX if pending else "")
 
 
+# -- a signed-in user's own slot secret ----------------------------------------------------
+#: The entry's account name is "<vault id>:user": one per vault in this OS account's
+#: keychain, under the same service as the vault key. It holds the user's id and the
+#: X25519 key their passphrase derives for their slot, never the passphrase.
+USER_SUFFIX = ":user"
+
+
+def get_user_secret(chain: Keychain, vault_id: str) -> tuple[str, bytes] | None:
+    """(user id, slot secret) this OS account keeps for `vault_id`, or None; raises
+    `KeychainLocked` if the person refused to unlock the keychain."""
+    if not chain.available:
+        return None
+    value = chain._call("get_password", SERVICE, vault_id + USER_SUFFIX)
+    if not value:
+        return None
+    user_id, _, secret = str(value).partition(" ")
+    try:
+        raw = bytes.fromhex(secret)
+    except ValueError:
+        raw = b""
+    if not user_id or len(raw) != 32:
+        log.warning("Keychain sign-in entry for vault %s is not one; ignoring it", vault_id)
+        return None
+    return user_id, raw
+
+
+def store_user_secret(chain: Keychain, vault_id: str, user_id: str, secret: bytes) -> None:
+    """Remember a user's slot secret for `vault_id`, replacing whoever was remembered."""
+    if " " in user_id:
+        raise ValueError("a user id has no spaces")
+    chain._call("set_password", SERVICE, vault_id + USER_SUFFIX, f"{user_id} {secret.hex()}")
+
+
+def delete_user_secret(chain: Keychain, vault_id: str) -> None:
+    """Forget the remembered sign-in for `vault_id`; a missing entry is fine."""
+    from keyring.errors import PasswordDeleteError
+
+    if not chain.available:
+        return
+    with contextlib.suppress(PasswordDeleteError):
+        chain._call("delete_password", SERVICE, vault_id + USER_SUFFIX)
+
+
 # -- other secrets (an SMTP password, ...) ---------------------------------------------
 #: The account name under which other secrets are kept; each secret has its own service
 #: name, which callers make per vault (e.g. "Crasme Desktop mail password (<vault id>)").
