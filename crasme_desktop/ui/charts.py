@@ -114,7 +114,8 @@ def nice_step(span: float, steps: int = 4) -> float:
 
 def scale(chart: Chart) -> tuple[float, float, float]:
     """(lowest, highest, step) of the value axis: round numbers covering every bar or
-    point (stacked bars: their sums), zero always included."""
+    point (stacked bars: their sums), zero always included; a line's highest point
+    stays below the top (except at 100 %)."""
     count = len(chart.categories)
     if chart.kind == STACKED:
         highs = [sum(max(float(s.values[c]), 0) for s in chart.series) for c in range(count)]
@@ -127,7 +128,10 @@ def scale(chart: Chart) -> tuple[float, float, float]:
     step = nice_step(high - low)
     if chart.unit == "" and step < 1:
         step = 1.0
-    return math.floor(low / step) * step, max(math.ceil(high / step) * step, step), step
+    top = max(math.ceil(high / step) * step, step)
+    if chart.kind == LINES and chart.unit != "%" and high == top:
+        top += step  # a point on the plot's top edge would be cut in half
+    return math.floor(low / step) * step, top, step
 
 
 def ticks(low: float, high: float, step: float) -> list[float]:

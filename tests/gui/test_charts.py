@@ -122,6 +122,13 @@ def test_the_value_axis_speaks_the_unit(qtbot, view, unit, values, labels, title
     assert view.y_axis.titleText() == title
 
 
+def test_a_lines_highest_point_stays_below_the_top(qtbot, view):
+    laid_out(qtbot, view, Chart(LINES, MONTHS, MONTH, (Series("Waiting", (0, 2, 8)),)))
+    assert view.y_axis.max() == 10  # 8 is a round step, but the dot would be cut
+    laid_out(qtbot, view, Chart(BARS, MONTHS, MONTH, (Series("Waiting", (0, 2, 8)),)))
+    assert view.y_axis.max() == 8
+
+
 def test_negative_stacks_reach_below_zero(qtbot, view):
     laid_out(qtbot, view, Chart(STACKED, ("Q1", "Q2"), TEXT, (
         Series("In", (D(300), D(100))), Series("Out", (D(-150), D(-250)))), "EUR"))
