@@ -254,11 +254,10 @@ class ChartView(QChartView):
         self.x_axis.setRange(-0.5, len(self.labels) - 0.5)
         low, high, step = scale(chart)
         self.y_axis.setStartValue(low)
-        for tick, text in zip(ticks(low, high, step),
-                              distinct([axis_text(t, chart.unit) for t in ticks(low, high,
-                                                                                step)]),
-                              strict=True):
-            self.y_axis.append(text, tick)
+        steps = ticks(low, high, step)
+        for value, text in zip(steps, distinct([axis_text(v, chart.unit) for v in steps]),
+                               strict=True):
+            self.y_axis.append(text, value)
         self.y_axis.setRange(low, high)
         self.y_axis.setTitleText(unit_title(chart.unit))
         # Lines are keyed by a stroke, bars by a square of their colour.
@@ -287,14 +286,13 @@ class ChartView(QChartView):
             bars.append([float(v) for v in one.values])
             bars.setColor(self._color(i))
             bars.setBorderColor(self._color(i))
-            bars.setLabelColor(QColor(theme.INK))
             series.append(bars)
         self.chart().addSeries(series)
         series.attachAxis(self.x_axis)
         series.attachAxis(self.y_axis)
 
     def _add_lines(self, chart: Chart) -> None:
-        dots = len(chart.categories) <= DOTS_UP_TO or len(chart.categories) == 1
+        dots = len(chart.categories) <= DOTS_UP_TO
         for i, one in enumerate(chart.series):
             line = QLineSeries()
             line.setName(one.name)
