@@ -138,7 +138,8 @@ def card_numbers(text: str) -> list[str]:
     dashes. Groups that follow the card's last group (an expiry date, a code) are
     ignored, so "4111 1111 1111 1111 12/27" is found too."""
     found: list[str] = []
-    if not text or sum(c.isdigit() for c in text) < 13:  # the common case, at once
+    # The common case, at once: too short, or too few digits, to hold a card number.
+    if not text or len(text) < 13 or sum(map(str.isdigit, text)) < 13:
         return found
     for match in _DIGIT_RUN.finditer(text):
         number = _card_in_run(re.split(r"[ -]", match.group()))
@@ -292,8 +293,23 @@ def normalize_phone(value: str, region: str | None = None) -> PhoneNumber:
     text = (value or "").strip()
     if not text:
         raise InvalidValue("The phone number is empty.")
-    region = (region or system_region()).upper()
-    if sum(c.isdigit() for c in text) < 5 and not any(c.isalpha() for c in text):
+    checked = _parsed_phone(text, (region or system_region()).upper())
+    if isinstance(checked, str):
+        raise InvalidValue(checked)
+    return checked
+
+
+@functools.lru_cache(maxsize=16384)  # an import file names an office's numbers again and again
+def _parsed_phone(text: str, region: str) -> PhoneNumber | str:
+    """`normalize_phone` of a trimmed, non-empty number: the number, or why not."""
+    try:
+        return _parse_phone(text, region)
+    except InvalidValue as exc:
+        return exc.message
+
+
+def _parse_phone(text: str, region: str) -> PhoneNumber:
+    if sum(map(str.isdigit, text)) < 5 and not any(c.isalpha() for c in text):
         raise InvalidValue(f"The phone number {quoted(text)} is too short.")
     try:
         number = phonenumbers.parse(text, region)

@@ -294,4 +294,5 @@ D = TypeVar("D", EmailDraft, PhoneDraft)
 def _one_primary(items: list[D]) -> tuple[D, ...]:
     """Exactly one primary when there are any: the first one marked, else the first."""
     chosen = next((i for i, item in enumerate(items) if item.primary), 0)
-    return tuple(replace(item, primary=(i == chosen)) for i, item in enumerate(items))
+    return tuple(item if item.primary == (i == chosen) else replace(item, primary=(i == chosen))
+                 for i, item in enumerate(items))

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.clock import as_utc
@@ -37,7 +37,6 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.ids import new_id
 from crasme_desktop.domain.models import (
     Attachment,
-    AttachmentContent,
     AuditEvent,
     Organization,
     Person,
@@ -48,7 +47,7 @@ from crasme_desktop.domain.models import (
     person_tag,
 )
 from crasme_desktop.domain.progress import Progress
-from crasme_desktop.domain.search_text import person_text
+from crasme_desktop.domain.search_text import organization_text, person_text
 from crasme_desktop.domain.validation import (
     ADDRESS_KINDS,
     EMAIL_KINDS,
@@ -685,10 +684,9 @@ def _fold(text: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     import phonenumbers
-    from phonenumbers.geodata.locale import LOCALE_DATA
 
     names: dict[str, str] = {}
-    for code, by_language in LOCALE_DATA.items():
+    for code, by_language in _locale_data().items():
         if code not in phonenumbers.SUPPORTED_REGIONS:
             continue
         for name in by_language.values():
@@ -696,6 +694,27 @@ def _country_names() -> dict[str, str]:
                 names.setdefault(_fold(name), code)
     names.update({_fold(k): v for k, v in _MORE_COUNTRIES.items()})
     return names
+
+
+def _locale_data() -> dict[str, dict[str, str]]:
+    """phonenumbers' country names by language. Its module sits in the `geodata` package,
+    whose import loads 40 MB of place names first (about a second); the module itself
+    needs none of them, so it is loaded on its own when it can be."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("phonenumbers")
+    origin = Path(spec.origin) if spec is not None and spec.origin else None
+    if origin is not None and (origin.parent / "geodata" / "locale.py").is_file():
+        located = importlib.util.spec_from_file_location(
+            "phonenumbers.geodata.locale", origin.parent / "geodata" / "locale.py")
+        if located is not None and located.loader is not None:
+            module = importlib.util.module_from_spec(located)
+            module.__package__ = "phonenumbers.geodata"  # for its `from ..util import u`
+            located.loader.exec_module(module)
+            return module.LOCALE_DATA  # type: ignore[no-any-return]
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    return LOCALE_DATA
 
 
 @functools.lru_cache(maxsize=1024)
@@ -864,9 +883,29 @@ def commit_import(vault: Vault, plan: ImportPlan, progress: Progress | None = No
                          plan.rows_skipped, plan.organizations_created, replanned, plan)
 
 
-def _insert(target: Any) -> Any:
-    # Core insert on the table: one executemany per call (see services/demo.py).
-    return insert(getattr(target, "__table__", target))
+#: Columns of the bulk inserts, in the order of the value tuples `_Writer` builds.
+_COLUMNS = {
+    "organization": ("id", "name", "sort_key", "tax_id", "website", "owner", "notes",
+                     "created_at", "updated_at"),
+    "tag": ("id", "name", "name_key", "created_at", "updated_at"),
+    "person": ("id", "given_name", "family_name", "display_name", "sort_key", "job_title",
+               "organization_id", "owner", "source", "notes", "created_at", "updated_at"),
+    "person_email": ("id", "person_id", "kind", "address", "address_key", "is_primary",
+                     "position", "created_at", "updated_at"),
+    "person_phone": ("id", "person_id", "kind", "number", "extension", "is_primary",
+                     "position", "created_at", "updated_at"),
+    "postal_address": ("id", "person_id", "organization_id", "kind", "street", "postal_code",
+                       "city", "region", "country_code", "position", "created_at",
+                       "updated_at"),
+    "person_tag": ("person_id", "tag_id"),
+    "attachment": ("id", "filename", "media_type", "size", "sha256", "activity_id",
+                   "person_id", "organization_id", "subject_kind", "subject_id",
+                   "created_at", "updated_at"),
+    "attachment_content": ("attachment_id", "data"),
+}
+#: Tables in the order they are filled (parents before the rows that point to them).
+_PERSON_TABLES = ("person", "person_email", "person_phone", "postal_address", "person_tag",
+                  "attachment", "attachment_content")
 
 
 class _Writer:
@@ -874,21 +913,21 @@ class _Writer:
         self.s = s
         self.now = now
         # Bulk rows go straight to the driver's executemany on the session's own
-        # connection (so the same transaction): SQLAlchemy's per-row parameter
-        # processing cost as much as the inserts themselves. Times are written the
-        # way SQLAlchemy writes them for SQLite: naive UTC text with microseconds.
+        # connection (so the same transaction), as value tuples in `_COLUMNS` order:
+        # SQLAlchemy's per-row parameter processing cost as much as the inserts
+        # themselves. Times are written the way SQLAlchemy writes them for SQLite:
+        # naive UTC text with microseconds.
         self.stamp = as_utc(now).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
         self.cursor = s.connection().connection.cursor()
         self.progress = progress
 
-    def _bulk(self, table: Any, rows: list[dict[str, Any]]) -> None:
+    def _bulk(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        name = getattr(table, "__table__", table).name
-        columns = list(rows[0])
-        sql = (f"INSERT INTO {name} ({', '.join(columns)}) "
+        columns = _COLUMNS[table]
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
                f"VALUES ({', '.join('?' for _ in columns)})")  # nosec B608  # names are code constants; values are bound
-        self.cursor.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+        self.cursor.executemany(sql, rows)
 
     def write(self, targets: Sequence[_Target]) -> None:
         changed = [t for t in targets if t.person_id is None or t.changed]
@@ -903,16 +942,19 @@ class _Writer:
 
     def _organizations(self, names: set[str]) -> dict[str, str]:
         found = _organizations_by_name(self.s, names)
+        now = self.stamp
         rows = []
+        documents = []
         for name in sorted(names - found.keys()):
             found[name] = oid = new_id()
-            rows.append({"id": oid, "name": name, "sort_key": sort_key(name), "tax_id": "",
-                         "website": "", "owner": "", "notes": "",
-                         "created_at": self.now, "updated_at": self.now})
-        for chunk in _chunks(rows, BATCH):
-            self.s.execute(_insert(Organization), list(chunk))
-        if rows:
-            search_index.index_organizations(self.s, [r["id"] for r in rows])
+            rows.append((oid, name, sort_key(name), "", "", "", "", now, now))
+            documents.append(search_index.Document("organization", oid,
+                                                   organization_text(name)))
+        for start in range(0, len(rows), BATCH):
+            self.progress.check()
+            self._bulk("organization", rows[start:start + BATCH])
+            # New companies: their text is at hand (the name; they have no website yet).
+            search_index.add_documents(self.s, documents[start:start + BATCH])
         return found
 
     def _tags(self, names: list[str]) -> dict[str, str]:
@@ -928,17 +970,16 @@ class _Writer:
         for key, name in wanted.items():
             if key not in found:
                 found[key] = tid = new_id()
-                rows.append({"id": tid, "name": name, "name_key": key,
-                             "created_at": self.now, "updated_at": self.now})
-        if rows:
-            self.s.execute(_insert(Tag), rows)
+                rows.append((tid, name, key, self.stamp, self.stamp))
+        self._bulk("tag", rows)
         return found
 
     def _batch(self, targets: Sequence[_Target], org_ids: dict[str, str],
                tag_ids: dict[str, str]) -> None:
         now = self.stamp
-        people, emails, phones, addresses, tags = [], [], [], [], []
-        files, contents = [], []
+        rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in _PERSON_TABLES}
+        people, emails, phones = rows["person"], rows["person_email"], rows["person_phone"]
+        addresses, tags = rows["postal_address"], rows["person_tag"]
         merged: list[str] = []
         documents: list[search_index.Document] = []
         for t in targets:
@@ -946,17 +987,13 @@ class _Writer:
             if t.person_id is None:
                 pid = new_id()
                 v = t.values
-                display = v.get("display_name", "")
-                people.append({
-                    "id": pid, "given_name": v.get("given_name", ""),
-                    "family_name": v.get("family_name", ""), "display_name": display,
-                    "sort_key": sort_key(display), "job_title": v.get("job_title", ""),
-                    "organization_id": org_id, "owner": "", "source": SOURCE,
-                    "notes": v.get("notes", ""), "created_at": now, "updated_at": now})
+                given, family = v.get("given_name", ""), v.get("family_name", "")
+                display, job = v.get("display_name", ""), v.get("job_title", "")
+                people.append((pid, given, family, display, sort_key(display), job, org_id,
+                               "", SOURCE, v.get("notes", ""), now, now))
                 first_email = first_phone = first_address = 0
                 documents.append(search_index.Document("person", pid, person_text(
-                    v.get("given_name", ""), v.get("family_name", ""), display,
-                    v.get("job_title", ""), [e.address for e in t.emails],
+                    given, family, display, job, [e.address for e in t.emails],
                     [p.number for p in t.phones])))
             else:
                 pid = t.person_id
@@ -966,29 +1003,18 @@ class _Writer:
                 first_address = t.n_addresses - len(t.addresses)
                 merged.append(pid)
             for i, e in enumerate(t.emails, start=first_email):
-                emails.append({"id": new_id(), "person_id": pid, "kind": e.kind,
-                               "address": e.address, "address_key": e.key,
-                               "is_primary": e.primary, "position": i,
-                               "created_at": now, "updated_at": now})
+                emails.append((new_id(), pid, e.kind, e.address, e.key, e.primary, i, now, now))
             for i, p in enumerate(t.phones, start=first_phone):
-                phones.append({"id": new_id(), "person_id": pid, "kind": p.kind,
-                               "number": p.number, "extension": p.extension,
-                               "is_primary": p.primary, "position": i,
-                               "created_at": now, "updated_at": now})
+                phones.append((new_id(), pid, p.kind, p.number, p.extension, p.primary, i,
+                               now, now))
             for i, a in enumerate(t.addresses, start=first_address):
-                addresses.append({"id": new_id(), "person_id": pid, "organization_id": None,
-                                  "kind": a.kind, "street": a.street,
-                                  "postal_code": a.postal_code, "city": a.city,
-                                  "region": a.region, "country_code": a.country_code,
-                                  "position": i, "created_at": now, "updated_at": now})
-            tags.extend({"person_id": pid, "tag_id": tag_ids[tag.casefold()]}
-                        for tag in t.tags)
+                addresses.append((new_id(), pid, None, a.kind, a.street, a.postal_code, a.city,
+                                  a.region, a.country_code, i, now, now))
+            tags.extend((pid, tag_ids[tag.casefold()]) for tag in t.tags)
             if t.photo is not None:
-                self._photo(pid, t.photo, files, contents)
-        for model, rows in ((Person, people), (PersonEmail, emails), (PersonPhone, phones),
-                            (PostalAddress, addresses), (person_tag, tags),
-                            (Attachment, files), (AttachmentContent, contents)):
-            self._bulk(model, rows)
+                self._photo(pid, t.photo, rows["attachment"], rows["attachment_content"])
+        for table in _PERSON_TABLES:
+            self._bulk(table, rows[table])
         # New people: their text is at hand; merged ones are read back as they now are.
         search_index.add_documents(self.s, documents)
         search_index.index_people(self.s, merged)
@@ -1003,14 +1029,11 @@ class _Writer:
         self.s.execute(update(Person).where(Person.id == t.person_id).values(**values)
                        .execution_options(synchronize_session=False))
 
-    def _photo(self, pid: str, photo: Photo, files: list[dict[str, Any]],
-               contents: list[dict[str, Any]]) -> None:
+    def _photo(self, pid: str, photo: Photo, files: list[tuple[Any, ...]],
+               contents: list[tuple[Any, ...]]) -> None:
         aid = new_id()
         ext = photo.media_type.rpartition("/")[2].replace("jpeg", "jpg") or "jpg"
-        files.append({"id": aid, "filename": f"photo.{ext}"[:255],
-                      "media_type": photo.media_type[:127], "size": len(photo.data),
-                      "sha256": hashlib.sha256(photo.data).hexdigest(), "activity_id": None,
-                      "person_id": pid, "organization_id": None, "subject_kind": "",
-                      "subject_id": "", "created_at": self.stamp,
-                      "updated_at": self.stamp})
-        contents.append({"attachment_id": aid, "data": photo.data})
+        files.append((aid, f"photo.{ext}"[:255], photo.media_type[:127], len(photo.data),
+                      hashlib.sha256(photo.data).hexdigest(), None, pid, None, "", "",
+                      self.stamp, self.stamp))
+        contents.append((aid, photo.data))

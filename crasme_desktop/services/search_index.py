@@ -321,14 +321,17 @@ def _remove(session: Session, stored: dict[str, tuple[int, str, str]]) -> None:
 def _insert(session: Session, rows: list[tuple[int, str, SearchText]]) -> None:
     if not rows:
         return
-    values = [{"d": d, "r": r, "n": t.name, "o": t.other} for d, r, t in rows]
-    session.execute(
-        text("INSERT INTO search_doc (doc_id, record_id, name, other) VALUES (:d, :r, :n, :o)"),
-        values,
+    # Plain driver executemany on the session's connection (so the same transaction):
+    # SQLAlchemy's per-row parameter handling cost as much as the inserts (bulk imports).
+    conn = session.connection()
+    conn.exec_driver_sql(
+        "INSERT INTO search_doc (doc_id, record_id, name, other) VALUES (?, ?, ?, ?)",
+        [(d, r, t.name, t.other) for d, r, t in rows],
     )
+    values = [(d, t.name, t.other) for d, _r, t in rows]
     for table in FTS_TABLES:
-        session.execute(
-            text(f"INSERT INTO {table} (rowid, name, other) VALUES (:d, :n, :o)"), values  # nosec B608  # names are code constants; values are bound
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} (rowid, name, other) VALUES (?, ?, ?)", values  # nosec B608  # names are code constants; values are bound
         )
 
 

@@ -267,3 +267,23 @@ def test_phones_are_written_for_reading_at_home_abroad_or_anywhere():
     assert v.format_phone("+442079460123", "DE") == "+44 20 7946 0123"
     assert v.format_phone("+442079460123", "GB", international=True) == "+44 20 7946 0123"
     assert v.format_phone("+4930123456", "DE", extension="12") == "030 123456 ext. 12"
+
+
+def test_a_phone_read_again_gives_the_same_answer_and_the_same_sentence():
+    # Parsing is remembered per (number, country) for imports that repeat numbers.
+    first = [v.normalize_phone("030 1234567", region) for region in ("DE", "JP", "de")]
+    again = [v.normalize_phone("030 1234567", region) for region in ("DE", "JP", "de")]
+    assert first == again
+    assert first[0] == first[2] != first[1]
+    for _ in range(2):
+        assert problem(v.normalize_phone, "+999 1234567", "DE") == (
+            "The phone number “+999 1234567” starts with an unknown country code.")
+
+
+def test_the_quick_card_number_check_still_finds_the_shortest_cards():
+    # Texts under 13 characters or with fewer than 13 digits are answered at once.
+    assert v.card_numbers("4222222222222") == ["4222222222222"]  # a 13-digit test Visa
+    assert v.card_numbers("Card 4222222222222.") == ["4222222222222"]
+    assert v.card_numbers("422222222222") == []
+    assert v.card_numbers("42 22 22 22 22 22 2") == ["4222222222222"]  # in groups, too
+    assert v.card_numbers("Call 4222 2222 2222 after lunch, please") == []  # 12 digits
