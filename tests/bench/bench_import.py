@@ -8,7 +8,12 @@
   companies, tags, the search index) read back and inserted with one bare
   `executemany` per table on a bare sqlcipher3 connection to another fresh vault,
   with the same key and pragmas, in one transaction. Goal: at least 20,000 rows/s.
-  Also reports how the time splits (reading and checking, commit) and the peak RSS.
+  Three rows: the plan alone (reading, checking, matching: no baseline, it is where
+  the time goes), the commit alone against the bare executemany (both only write),
+  and plan + commit against the same baseline with the goal, saying by how much it
+  is met or missed and how fast the bare executemany itself goes (a goal above that
+  cannot be met by any writer of these rows on this machine). Notes give rows per CPU
+  second too (benchmarks share the cores) and the peak RSS.
 """
 
 from __future__ import annotations
@@ -129,13 +134,32 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
     bare = time.perf_counter() - start
     bare_conn.close()
 
-    rate = n / ours
-    return [Result(
-        f"import {n:,} CSV rows (plan + commit)", ours, bare, ours / bare,
-        f">= {GOAL_ROWS_PER_S:,} rows/s", rate >= GOAL_ROWS_PER_S, 1,
-        f"{rate:,.0f} rows/s ({created:,} people created; {n / cpu:,.0f} rows per CPU "
-        f"second, as this process got {cpu / ours:.0%} of a core); reading and checking "
-        f"{ours - commit:.2f} s, commit {commit:.2f} s; the bare executemany of the same "
-        f"{written:,} table rows (+ FTS) took {bare:.2f} s, {n / bare:,.0f} CSV rows/s; "
-        f"peak RSS {rss_after:.0f} MiB (before the import {rss_before:.0f} MiB)",
-    )]
+    plan_s = ours - commit
+    rate, bare_rate = n / ours, n / bare
+    if rate >= GOAL_ROWS_PER_S:
+        verdict = f"goal met by {rate - GOAL_ROWS_PER_S:,.0f} rows/s"
+    else:
+        verdict = (f"goal missed by {GOAL_ROWS_PER_S - rate:,.0f} rows/s (it needs "
+                   f"{GOAL_ROWS_PER_S / rate:.1f}x the speed)")
+    reachable = ("above the goal" if bare_rate >= GOAL_ROWS_PER_S else
+                 "itself below the goal: on this machine no program writing these rows "
+                 "reaches it")
+    return [
+        Result(f"import {n:,} CSV rows: plan (read, check, match)", plan_s, None, None,
+               "(where the time goes)", True, 1,
+               f"{n / plan_s:,.0f} rows/s"),
+        Result(f"import {n:,} CSV rows: commit (one transaction)", commit, bare,
+               commit / bare, "(where the time goes)", True, 1,
+               f"{n / commit:,.0f} rows/s; the bare executemany writes the same "
+               f"{written:,} table rows (+ FTS)"),
+        Result(
+            f"import {n:,} CSV rows (plan + commit)", ours, bare, ours / bare,
+            f">= {GOAL_ROWS_PER_S:,} rows/s", rate >= GOAL_ROWS_PER_S, 1,
+            f"{rate:,.0f} rows/s, {verdict} ({created:,} people created; {n / cpu:,.0f} "
+            f"rows per CPU second, as this process got {cpu / ours:.0%} of a core); "
+            f"plan {plan_s:.2f} s, commit {commit:.2f} s; the bare executemany of the same "
+            f"{written:,} table rows (+ FTS) took {bare:.2f} s, {bare_rate:,.0f} CSV rows/s, "
+            f"{reachable}; peak RSS {rss_after:.0f} MiB (before the import "
+            f"{rss_before:.0f} MiB)",
+        ),
+    ]
