@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     unlock.add_argument("--recovery-key-stdin", action="store_true",
                         help="read the recovery key from stdin (the next line after a "
                         "passphrase, if both are asked for)")
+    unlock.add_argument("--user", metavar="NAME", default=None,
+                        help="sign in as this user of a vault with several users; their "
+                        f"passphrase is read like the vault's (stdin, ${PASSPHRASE_ENV}, or "
+                        "asked at a terminal). Without it, the user this computer's keychain "
+                        "remembers signs in, if any")
 
     gui = commands.add_parser("gui", parents=[vault_opt], help="open the window (the default)")
     gui.add_argument("file", nargs="?", type=Path, metavar="FILE",
@@ -486,6 +491,16 @@ def open_for_command(args: argparse.Namespace, secrets: SecretSource | None = No
     if secrets is None:
         secrets = SecretSource(args)
     use_keychain = not getattr(args, "no_keychain", False)
+    user = getattr(args, "user", None)
+    if user is not None:
+        return _sign_in_for_command(path, user, secrets, use_keychain)
+    if use_keychain and not secrets.given:
+        from crasme_desktop.vault.errors import KeychainLocked
+
+        try:  # a user this computer remembers signs in first (vaults with user sign-ins)
+            return vaults.sign_in(path)
+        except (KeyUnavailable, KeychainLocked):
+            pass
     try:
         return vaults.unlock(path, passphrase=secrets.passphrase,
                              recovery_key=secrets.recovery_key, use_keychain=use_keychain)
@@ -504,6 +519,24 @@ def open_for_command(args: argparse.Namespace, secrets: SecretSource | None = No
         if recovery:
             return vaults.unlock(path, recovery_key=recovery, use_keychain=False)
     raise Cancelled()
+
+
+def _sign_in_for_command(path: Path, user: str, secrets: SecretSource,
+                         use_keychain: bool) -> Vault:
+    """`--user NAME`: sign in as that user with their passphrase (stdin, the environment,
+    or asked at a terminal)."""
+    from crasme_desktop.services import vaults
+
+    passphrase = secrets.passphrase
+    if passphrase is None:
+        if not secrets.interactive:
+            raise UserError(f"Give the passphrase of {user} on standard input "
+                            f"(--passphrase-stdin) or in ${PASSPHRASE_ENV}.",
+                            exit_code=ExitCode.USAGE)
+        passphrase = _ask_secret(f"Passphrase for {user}: ")
+        if not passphrase:
+            raise Cancelled()
+    return vaults.sign_in(path, user, passphrase, use_keychain=use_keychain)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

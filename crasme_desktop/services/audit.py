@@ -38,7 +38,7 @@ from crasme_desktop.services import permissions
 from crasme_desktop.services.stored import read_json, write_json
 from crasme_desktop.vault import Vault
 
-_ALLOWED_DETAIL = {"keychain", "passphrase", "recovery", ""}
+_ALLOWED_DETAIL = {"keychain", "passphrase", "recovery", "user", "user-keychain", ""}
 
 #: Where a trimmed trail starts: {"seq": first kept seq, "prev_hash": its prev hash}.
 CHAIN_START_KEY = "audit.chain_start"

@@ -71,6 +71,33 @@ def unlock(
     return vault
 
 
+def sign_in(
+    path: Path,
+    sign_in_name: str | None = None,
+    passphrase: str | None = None,
+    *,
+    use_keychain: bool = True,
+    keychain: Keychain | None = None,
+    remember_in_keychain: bool = False,
+) -> Vault:
+    """Open a vault as one of its users (see `vault.user_slots`): with no name, as the
+    user this computer's keychain remembers; the services then act as that user, and a
+    deactivated user is refused even though their slot still opens the file."""
+    from crasme_desktop.services import permissions
+    from crasme_desktop.vault.user_slots import open_as_user
+
+    vault = open_as_user(path, sign_in_name, passphrase, use_keychain=use_keychain,
+                         keychain=keychain, remember_in_keychain=remember_in_keychain)
+    try:
+        assert vault.signed_in_user_id is not None  # nosec B101  # set by open_as_user
+        permissions.act_as(vault, vault.signed_in_user_id)
+        audit.record(vault, "vault.unlock", detail=vault.key_source)
+    except BaseException:
+        vault.close()
+        raise
+    return vault
+
+
 def describe(path: Path, keychain: Keychain | None = None) -> VaultDescription:
     return describe_vault(path, keychain)
 

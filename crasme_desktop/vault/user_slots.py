@@ -305,18 +305,14 @@ def open_as_user(
     secret: bytes | None = None
     if sign_in_name is None:
         candidates, user_id = _remembered_keys(slots, chain)
-        source = "user-keychain"
     else:
         if passphrase is None:
             raise UserError("Enter your passphrase to sign in.")
         candidates, user_id, secret = _sign_in_keys(path, slots, sign_in_name, passphrase,
                                                     clock)
-        source = "user"
-    for candidate in candidates:
-        candidate.source = source
     vault = _open_with_keys(path, slots, chain, KeySearch(candidates), clock=clock)
     vault.signed_in_user_id = user_id
-    if source == "user":
+    if sign_in_name is not None:
         _clear_failures(path)
     try:
         if remember_in_keychain and secret is not None and _keychain_usable(chain):

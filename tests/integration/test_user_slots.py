@@ -19,9 +19,9 @@ import pytest
 from crasme_desktop.domain.clock import FakeClock
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import Person
+from crasme_desktop.vault import Keychain, create_vault, keyslots, open_vault, user_slots
 from crasme_desktop.vault import engine as eng
 from crasme_desktop.vault import errors as E
-from crasme_desktop.vault import keyslots, open_vault, user_slots
 from crasme_desktop.vault.core import _write_slots, describe_vault
 from crasme_desktop.vault.keychain import get_user_secret
 from crasme_desktop.vault.paths import keyslot_path
@@ -364,3 +364,26 @@ def test_a_kill_while_removing_a_user_leaves_a_vault_that_opens(two_users, keych
     assert read_slot_file(path).current.key_check != old_check
     with sign_in(path, "ben", BEN_PASS) as vault:
         assert names(vault) == ["Kept"]
+
+
+@pytest.mark.keychain
+def test_a_real_keychain_remembers_and_forgets_a_sign_in(tmp_path, secret_service_keyring):
+    keychain = Keychain(secret_service_keyring)
+    path = tmp_path / "office.crasme"
+    created = create_vault(path, passphrase=PASSPHRASE, keychain=keychain, use_keychain=True)
+    try:
+        with open_vault(path, keychain=keychain) as vault:
+            user_slots.add_user_slot(vault, ANNA, "anna", ANNA_PASS)
+        with sign_in(path, "anna", ANNA_PASS, use_keychain=True, keychain=keychain,
+                     remember_in_keychain=True):
+            pass
+        remembered = get_user_secret(keychain, created.vault_id)
+        assert remembered is not None and remembered[0] == ANNA
+        assert ANNA_PASS.encode() not in remembered[1]
+        with user_slots.open_as_user(path, keychain=keychain) as vault:
+            assert (vault.signed_in_user_id, vault.key_source) == (ANNA, "user-keychain")
+        user_slots.forget_sign_in(path, keychain)
+        assert user_slots.remembered_user_id(path, keychain) is None
+    finally:
+        user_slots.forget_sign_in(path, keychain)
+        keychain.delete(created.vault_id)

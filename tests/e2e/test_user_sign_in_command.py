@@ -1,0 +1,66 @@
+"""`crasme ... --user NAME`: a command signs in as one of the vault's users."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from crasme_desktop.domain.errors import ExitCode
+from crasme_desktop.domain.permissions import BUILTIN_ROLE_IDS
+from crasme_desktop.services import users
+from crasme_desktop.vault import Keychain, create_vault, keyslots, open_vault, user_slots
+from tests.support.cli_runner import PASSPHRASE
+from tests.support.sentences import assert_one_sentence
+
+NINA_PASS = "nina's own passphrase"
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch):
+    """The slots keep their cost, so the command signs in as cheaply as they were made."""
+    monkeypatch.setattr(keyslots, "ARGON2_TIME_COST", 1)
+    monkeypatch.setattr(keyslots, "ARGON2_MEMORY_KIB", 8 * 1024)
+    monkeypatch.setattr(keyslots, "LOOKUP_TIME_COST", 1)
+    monkeypatch.setattr(keyslots, "LOOKUP_MEMORY_KIB", 8 * 1024)
+
+
+@pytest.fixture
+def nina(vault_path, file_keyring):
+    """A vault with a Staff user, Nina, who signs in as "nina"; returns her user id."""
+    keychain = Keychain(file_keyring)
+    create_vault(vault_path, passphrase=PASSPHRASE, keychain=keychain)
+    with open_vault(vault_path, keychain=keychain) as vault:
+        record = users.add_user(vault, "Nina Staff", BUILTIN_ROLE_IDS["staff"])
+        user_slots.add_user_slot(vault, record.id, "nina", NINA_PASS)
+    return record.id
+
+
+def test_a_command_signs_in_as_the_named_user(crasme, vault_path, nina):
+    done = crasme.ok("doctor", "--json", "--vault", vault_path, "--no-keychain",
+                     "--user", "Nina", "--passphrase-stdin", input=NINA_PASS + "\n")
+    assert json.loads(done.stdout)["unlocked_with"] == "user"
+    done = crasme("search", "--vault", vault_path, "--no-keychain", "--user", "nina", "x",
+                  env={"CRASME_PASSPHRASE": "not nina's at all"})
+    assert done.returncode == ExitCode.WRONG_PASSPHRASE
+    assert_one_sentence(done.stderr.strip().splitlines()[-1])
+    assert "name and passphrase" in done.stderr
+    done = crasme("doctor", "--vault", vault_path, "--no-keychain", "--user", "nina")
+    assert done.returncode == ExitCode.USAGE and "passphrase of nina" in done.stderr
+
+
+def test_the_user_this_computer_remembers_signs_in_without_typing(crasme, vault_path, nina,
+                                                                   file_keyring):
+    with user_slots.open_as_user(vault_path, "nina", NINA_PASS, keychain=Keychain(file_keyring),
+                                 remember_in_keychain=True):
+        pass
+    done = crasme.ok("doctor", "--json", "--vault", vault_path)
+    assert json.loads(done.stdout)["unlocked_with"] == "user-keychain"
+
+
+def test_a_deactivated_user_cannot_sign_in(crasme, vault_path, nina, file_keyring):
+    with open_vault(vault_path, keychain=Keychain(file_keyring)) as vault:
+        users.set_active(vault, nina, False)
+    done = crasme("doctor", "--vault", vault_path, "--no-keychain", "--user", "nina",
+                  "--passphrase-stdin", input=NINA_PASS + "\n")
+    assert done.returncode == ExitCode.USER_ERROR
+    assert "deactivated" in done.stderr
