@@ -261,7 +261,8 @@ def with_passphrase(
     if key_check(key, vault_id) != keyset.key_check:
         raise ValueError("the key does not belong to this key set")
     others = [slot for slot in keyset.slots if slot.kind != "passphrase"]
-    return KeySet(keyset.key_check, [_wrap_passphrase(key, vault_id, passphrase), *others])
+    return KeySet(keyset.key_check, [_wrap_passphrase(key, vault_id, passphrase), *others],
+                  rotation_due=keyset.rotation_due)
 
 
 def unwrap(keyset: KeySet, vault_id: str, kind: str, secret: str) -> bytearray | None:

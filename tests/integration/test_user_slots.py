@@ -359,6 +359,8 @@ def test_a_kill_while_removing_a_user_leaves_a_vault_that_opens(two_users, keych
     if point == "before-re-encrypting":
         assert after.current.key_check == old_check and user_slots.rotation_due(path)
         with open_vault(path, keychain=keychain) as vault:
+            vault.change_passphrase(PASSPHRASE, "another vault passphrase")
+            assert user_slots.rotation_due(path), "a passphrase change keeps the mark"
             assert user_slots.remove_user_slot(vault, ANNA) is None  # finishes the job
     assert not user_slots.rotation_due(path)
     assert read_slot_file(path).current.key_check != old_check
