@@ -694,11 +694,15 @@ def finish_rekey(
     *,
     promote: bool = True,
 ) -> None:
-    """Make the pending key current (the file is keyed with it) or drop it (it is not)."""
+    """Make the pending key current (the file is keyed with it) or drop it (it is not).
+
+    The keychain's vault key follows only where the keychain held one (the old or the
+    pending key): finishing a rotation never puts a vault key into a keychain that had
+    none, such as that of a user who signs in by name."""
     if promote and slots.pending is not None:
         slots.current, slots.pending = slots.pending, None
         _write_slots(path, slots)
-        if keychain is not None:
+        if keychain is not None and _keychain_had_key(keychain, slots.vault_id):
             keychain.store(slots.vault_id, key)
     elif slots.pending is not None:
         slots.pending = None
@@ -706,6 +710,14 @@ def finish_rekey(
     if keychain is not None:
         with contextlib.suppress(VaultError, KeychainUnavailableError):
             keychain.delete(slots.vault_id, pending=True)
+
+
+def _keychain_had_key(keychain: Keychain, vault_id: str) -> bool:
+    try:
+        return (keychain.get(vault_id, pending=True) is not None
+                or keychain.get(vault_id) is not None)
+    except (VaultError, KeychainUnavailableError):
+        return False
 
 
 def _migrate_with_backup(vault: Vault, current: str | None) -> None:

@@ -22,7 +22,7 @@ from crasme_desktop.domain.models import Person
 from crasme_desktop.vault import Keychain, create_vault, keyslots, open_vault, user_slots
 from crasme_desktop.vault import engine as eng
 from crasme_desktop.vault import errors as E
-from crasme_desktop.vault.core import _write_slots, describe_vault
+from crasme_desktop.vault.core import Vault, _write_slots, describe_vault
 from crasme_desktop.vault.keychain import get_user_secret
 from crasme_desktop.vault.paths import keyslot_path
 from crasme_desktop.vault.unlock import read_slot_file
@@ -389,3 +389,30 @@ def test_a_real_keychain_remembers_and_forgets_a_sign_in(tmp_path, secret_servic
     finally:
         user_slots.forget_sign_in(path, keychain)
         keychain.delete(created.vault_id)
+
+
+def test_finishing_a_rotation_at_sign_in_adds_no_vault_key_to_the_keychain(two_users, keychain):
+    """A user's computer whose keychain never held the vault key gets none when their
+    sign-in finishes a rotation someone else's crash interrupted."""
+    path = two_users.path
+    keychain.delete(two_users.vault_id)
+    vault = open_vault(path, use_keychain=False, passphrase=PASSPHRASE)
+    real_apply = Vault._apply_rekey
+
+    def apply_then_die(self, key):
+        real_apply(self, key)
+        raise KeyboardInterrupt  # the process ends here
+
+    Vault._apply_rekey = apply_then_die
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            user_slots.remove_user_slot(vault, ANNA)
+    finally:
+        Vault._apply_rekey = real_apply
+    vault._engine = None  # the process is gone: nothing more is written
+    vault._lock.release()
+    assert read_slot_file(path).pending is not None
+    with sign_in(path, "ben", BEN_PASS, use_keychain=True, keychain=keychain) as vault:
+        assert names(vault) == ["Kept"]
+    assert read_slot_file(path).pending is None
+    assert keychain.get(two_users.vault_id) is None
