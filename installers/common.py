@@ -76,6 +76,9 @@ EXCLUDES = [
     "tkinter", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.Qt3DCore", "PySide6.QtWebEngineCore",
     "PySide6.QtMultimedia", "PySide6.QtBluetooth", "PySide6.QtPositioning",
     "PySide6.QtSql", "PySide6.QtTest", "PySide6.QtDesigner",
+    # Qt Charts' library needs Qt's OpenGL libraries (they come with it), not these
+    # Python modules, which PyInstaller's Qt hook would add beside it (about 9 MB).
+    "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
     "pytest", "hypothesis", "moto", "IPython",
 ]
 
@@ -104,7 +107,17 @@ _GTK_STACK = (
 )
 
 
+#: PySide6-Addons (for Qt Charts) puts Qt's virtual keyboard among the input-method
+#: plugins, which PySide6's hook collects; it needs Qt Quick and QML (about 17 MB) and
+#: a desktop program with a real keyboard has no use for it.
+_VIRTUAL_KEYBOARD_STACK = (
+    "libqtvirtualkeyboardplugin.so", "libQt6VirtualKeyboard", "libQt6Quick.so",
+    "libQt6Qml.so", "libQt6QmlModels.so", "libQt6QmlMeta.so", "libQt6QmlWorkerScript.so",
+)
+
+
 def keep_binary(dest: str) -> bool:
-    """False for the GTK theme plugin and the libraries only it needs."""
+    """False for the GTK theme plugin, the virtual keyboard plugin and the libraries
+    only they need."""
     name = dest.replace("\\", "/").rsplit("/", 1)[-1]
-    return not name.startswith(_GTK_STACK)
+    return not name.startswith(_GTK_STACK + _VIRTUAL_KEYBOARD_STACK)
