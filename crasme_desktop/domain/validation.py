@@ -61,9 +61,9 @@ class InvalidRecord(UserError):
 # -- names and text ------------------------------------------------------------------
 def quoted(value: str, limit: int = 60) -> str:
     """A typed value for a message: on one line, shortened, in quotation marks."""
-    text = "".join(
-        " " if unicodedata.category(c)[0] in "CZ" else c for c in (value or "")
-    )
+    text = value or ""
+    if not text.isprintable():  # printable: no control, format or separator but " "
+        text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
@@ -90,11 +90,11 @@ def sort_key(text: str) -> str:
     return clean_text(plain).casefold()
 
 
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
 def _is_cjk(text: str) -> bool:
-    return any(
-        "\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uf900" <= c <= "\ufaff"
-        for c in text
-    )
+    return _CJK.search(text) is not None
 
 
 def default_display_name(given_name: str, family_name: str) -> str:

@@ -131,13 +131,15 @@ def match_people(
     organization_names: Sequence[str | None] | None = None,
     exclude_ids: set[str] | None = None,
     limit: int = MATCH_LIMIT,
+    within_batch: bool = True,
 ) -> list[list[PersonMatch]]:
     """For each cleaned draft, the stored people (and earlier drafts of the same batch)
     that may be the same person, strongest first.
 
     A draft's company is its `organization_id`, else `organization_names[i]` (a
     company typed by name: matched to a stored company by its sort key, and to the
-    other drafts by name)."""
+    other drafts by name). `within_batch=False` leaves the drafts of the batch out, for
+    a caller that matches them against each other itself (the import)."""
     probes = [_PersonProbe.of(d) for d in drafts]
     names = list(organization_names or [])
     _resolve_companies(session, probes, names)
@@ -151,7 +153,8 @@ def match_people(
         session, {pid for hits in found for pid in hits if pid not in exclude}
     )
     results: list[list[PersonMatch]] = []
-    batch = _match_batch(probes, org_names)
+    batch = (_match_batch(probes, org_names) if within_batch
+             else [[] for _ in probes])
     for i, hits in enumerate(found):
         matches = [
             (PersonMatch(pid, shown[pid], h.reasons()), h.score)

@@ -412,7 +412,7 @@ class _Target:
             key = (p.number, p.extension)
             if key not in self.phone_keys:
                 self.phone_keys.add(key)
-                self.phones.append(replace(p, primary=p.primary if had == 0 else False))
+                self.phones.append(p if had == 0 or not p.primary else replace(p, primary=False))
                 count += 1
         self.n_phones += count
         if count and had == 0 and not any(p.primary for p in self.phones):
@@ -742,7 +742,7 @@ def _organization_name(name: str, line: int, notes: list[str]) -> str:
         return ""
 
 
-@functools.lru_cache(maxsize=8192)  # a file names the same few companies again and again
+@functools.lru_cache(maxsize=65536)  # a file names the same companies again and again
 def _clean_org_name(name: str) -> str:
     return clean_organization(OrganizationDraft(name=name)).name
 
@@ -807,14 +807,16 @@ def _attach_existing_organizations(s: Session, rows: list[_Row]) -> None:
 
 def _match_people(s: Session, rows: list[_Row]) -> list[Any]:
     """For each row with a draft, the first person in the vault it matches, or None.
-    (Matches within the file are found by the planner itself, row by row.)"""
+    (Matches within the file are found by the planner itself, row by row, so
+    `match_people` leaves them out.)"""
     drafts = [r.draft for r in rows if r.draft is not None]
     names = [r.org_name or None for r in rows if r.draft is not None]
     found: list[Any] = []
     for start in range(0, len(drafts), MATCH_BATCH):
         batch = duplicates.match_people(s, drafts[start:start + MATCH_BATCH],
-                                        organization_names=names[start:start + MATCH_BATCH])
-        found += [next((m for m in matches if m.person_id), None) for matches in batch]
+                                        organization_names=names[start:start + MATCH_BATCH],
+                                        within_batch=False)
+        found += [matches[0] if matches else None for matches in batch]
     return found
 
 

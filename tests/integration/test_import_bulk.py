@@ -63,3 +63,20 @@ def test_country_names_are_phonenumbers_own_and_load_without_its_place_names():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.split() == ["DE", "ES", "False"]
+
+
+def test_match_people_can_leave_the_batch_out_for_the_import(vault):
+    from crasme_desktop.domain.validation_records import clean_person
+    from crasme_desktop.services import contacts, duplicates
+    from crasme_desktop.services.contacts import EmailDraft, PersonDraft
+
+    stored = contacts.create_person(vault, PersonDraft(
+        given_name="Lea", family_name="Roth", emails=(EmailDraft("lea@example.org"),)))
+    drafts = [clean_person(PersonDraft(given_name="Lea", family_name="Roth",
+                                       emails=(EmailDraft(a),)))
+              for a in ("lea@example.org", "lea@example.org")]
+    with vault.unit_of_work() as uow:
+        both = duplicates.match_people(uow.session, drafts)
+        stored_only = duplicates.match_people(uow.session, drafts, within_batch=False)
+    assert sorted(str(m.batch_index) for m in both[1]) == ["0", "None"]  # row 0, and stored
+    assert [[m.person_id for m in found] for found in stored_only] == [[stored.id]] * 2
