@@ -150,6 +150,34 @@ def prune_before(session: Session, cutoff: datetime) -> int:
     return gone
 
 
+def unchained(rows: list[dict[str, object]], start: int) -> list[dict[str, object]]:
+    """Rows of an export made before the chain (schema 0009), made insertable: a
+    placeholder `seq` below zero (unique) and no hashes, until `chain_unchained`."""
+    return [{**row, "user_id": None, "seq": -(start + i + 1), "prev_hash": "", "hash": ""}
+            for i, row in enumerate(rows)]
+
+
+def chain_unchained(session: Session) -> int:
+    """Chain the events `unchained` put in, in time order, before any chained ones
+    (only an import of an old export makes them; it runs in the import's transaction).
+    Returns how many were chained."""
+    loose = list(session.scalars(
+        select(AuditEvent).where(AuditEvent.seq < 0)
+        .order_by(AuditEvent.at, AuditEvent.seq.desc())))
+    if not loose:
+        return 0
+    if session.scalar(select(func.count()).select_from(AuditEvent)
+                      .where(AuditEvent.seq > 0)):
+        raise ValueError("old events can only be chained into an empty trail")
+    prev = GENESIS
+    for seq, event in enumerate(loose, start=1):
+        event.seq, event.prev_hash = seq, prev
+        event.hash = prev = entry_hash(seq, event.at, None, event.actor, event.action,
+                                       event.record_type, event.record_id, prev)
+    session.flush()
+    return len(loose)
+
+
 # ------------------------------------------------------------------------- checking
 
 

@@ -34,6 +34,19 @@ NOBODY_OWNER = Actor(None, BUILTIN_ROLES["owner"][0], frozenset(ALL_PERMISSIONS)
                      BUILTIN_ROLES["owner"][1])
 
 
+def ensure_builtin_roles(session: Session) -> int:
+    """Put back any built-in role missing from the `role` table (after importing an
+    export made before schema 0009); returns how many were added."""
+    have = set(session.scalars(select(Role.id)))
+    missing = [(key, name, role_id) for key, (name, role_id, _p) in BUILTIN_ROLES.items()
+               if role_id not in have]
+    for key, name, role_id in missing:
+        session.add(Role(id=role_id, name=name, name_key=name.casefold(), builtin=key,
+                         description=""))
+    session.flush()
+    return len(missing)
+
+
 def role_permissions(session: Session, role: Role) -> frozenset[Permission]:
     """A built-in role's permissions from the matrix, a custom role's from its rows."""
     if role.builtin in BUILTIN_ROLES:

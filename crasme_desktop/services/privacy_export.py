@@ -975,7 +975,7 @@ def _ensure_empty(conn: Any) -> None:
 
 def _load_tables(vault: Vault, zf: pyzipper.AESZipFile, manifest: dict[str, Any],
                  progress: Progress, total: int) -> dict[str, int]:
-    from crasme_desktop.services import audit, search_index
+    from crasme_desktop.services import audit, permissions, search_index
 
     counts: dict[str, int] = {}
     expected: dict[str, int] = manifest.get("counts", {})
@@ -1001,6 +1001,8 @@ def _load_tables(vault: Vault, zf: pyzipper.AESZipFile, manifest: dict[str, Any]
             for batch in _json_rows(zf, member):
                 progress.update(total + (total * loaded) // rows_total, total * 2,
                                 "Importing…")
+                if table.name == "audit_event" and "seq" not in batch[0]:
+                    batch = audit.unchained(batch, count)  # an export made before 0009
                 conn.exec_driver_sql(*_insert(zf, table, batch))
                 count += len(batch)
                 loaded += len(batch)
@@ -1011,6 +1013,10 @@ def _load_tables(vault: Vault, zf: pyzipper.AESZipFile, manifest: dict[str, Any]
             counts[table.name] = count
         for _name, sql in triggers:
             conn.exec_driver_sql(sql)
+        # An export made before users and roles (schema 0009) brings neither the roles
+        # nor a chained audit trail: put back the built-in roles, chain its events.
+        permissions.ensure_builtin_roles(s)
+        audit.chain_unchained(s)
         progress.update(total * 2 - 1, total * 2, "Rebuilding the search index…")
         for kind, index in (("person", search_index.index_people),
                             ("organization", search_index.index_organizations),

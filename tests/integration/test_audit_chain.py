@@ -279,3 +279,61 @@ def test_a_read_only_user_cannot_list_the_trail(vault):
     with pytest.raises(PermissionDenied, match=r"Your role \(Read-only\) does not allow "
                                                "viewing the audit trail."):
         audit.list_events(vault)
+
+
+def _as_before_0009(source, target):
+    """A plain whole-vault export rewritten as a version before users and roles wrote it:
+    no role or user files, audit events without user, seq or hashes."""
+    import hashlib
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(source) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    manifest = json.loads(files.pop("manifest.json"))
+    for table in ("role", "role_permission", "app_user"):
+        files.pop(f"data/{table}.json", None)
+        manifest["counts"].pop(table, None)
+    lines = files["data/audit_event.json"].decode().split("\n")
+    out = []
+    for line in lines:
+        if line.startswith("{"):  # a row; the header line does not parse on its own
+            try:
+                row = json.loads(line.rstrip(","))
+            except ValueError:
+                out.append(line)
+                continue
+            if "seq" in row:
+                for key in ("user_id", "seq", "prev_hash", "hash"):
+                    row.pop(key)
+                line = json.dumps(row) + ("," if line.endswith(",") else "")
+        out.append(line)
+    files["data/audit_event.json"] = "\n".join(out).encode()
+    manifest["files"] = {n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+                         for n, d in files.items()}
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.writestr("manifest.json", json.dumps(manifest))
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return target
+
+
+def test_an_export_made_before_the_chain_imports_chained_with_the_built_in_roles(
+        vault, tmp_path, keychain):
+    from crasme_desktop.services import privacy_export
+    from crasme_desktop.vault import create_vault, open_vault
+
+    make_people(vault, 3)
+    exported = privacy_export.export_vault(vault, tmp_path / "all.zip").path
+    old = _as_before_0009(exported, tmp_path / "old.zip")
+    made = create_vault(tmp_path / "new" / "new.crasme", passphrase="another passphrase",
+                        keychain=keychain)
+    with open_vault(made.path, keychain=keychain) as fresh:
+        privacy_export.import_export(fresh, old)
+        rows = trail(fresh)
+        assert [r[4] for r in rows] == ["person.create"] * 3 + ["vault.import_export"]
+        assert [r[0] for r in rows] == [1, 2, 3, 4]
+        assert audit.verify_chain(fresh).ok
+        assert [r.builtin for r in users.list_roles(fresh)] == [
+            "owner", "admin", "manager", "staff", "read_only"]
+        assert permissions.actor_of(fresh).role_name == "Owner"
