@@ -15,6 +15,7 @@ from crasme_desktop.domain.models import Person
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.services import backups
 from crasme_desktop.vault import backup as vault_backup
+from crasme_desktop.vault import engine as eng
 from crasme_desktop.vault import keyslot_path, open_vault
 from crasme_desktop.vault.migrate import SCHEMA_HEAD
 from crasme_desktop.vault.paths import backup_dir
@@ -93,6 +94,67 @@ def test_a_backup_is_one_moment_even_while_another_connection_writes(opened, tmp
     # was checked against them before it was kept.
     assert opened.check_backup(info.path).ok
     assert info.counts["person"] >= 300
+
+
+def test_a_settled_vault_copied_as_it_lies_is_the_snapshot_while_writes_go_on(
+    opened, tmp_path, monkeypatch
+):
+    """The byte-for-byte copy is the moment its read transaction fixed, even while
+    another connection commits and tries to checkpoint during the copy: a checkpoint
+    may not write into the file while a reader reads the file alone."""
+    add_people(opened, *(f"Before {i} " + "x" * 200 for i in range(2000)))
+    with opened.engine.connect() as conn:  # the log folded in: the file is the moment
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    snapshot = opened.path.read_bytes()
+    before = people(opened)
+    key = bytes(opened._key_for_connection())
+
+    monkeypatch.setattr(vault_backup, "COPY_CHUNK", 4096)  # many steps to write between
+    paths = []
+    for name in ("_copy_file", "_copy_pages"):
+        real = getattr(vault_backup, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            paths.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(vault_backup, name, spy)
+    other = eng.connect(opened.path, key)
+    other.execute("PRAGMA busy_timeout = 0")
+    checkpoints, file_unchanged = [], []
+
+    def during(done, total):
+        if done % 50 != 1:
+            return
+        add_people(opened, f"During {done}")  # committed, into the log
+        checkpoints.append(other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+        checkpoints.append(other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+        file_unchanged.append(opened.path.read_bytes() == snapshot)
+
+    try:
+        info = opened.backup(tmp_path / "copies", progress=during)
+    finally:
+        other.close()
+
+    assert paths == ["_copy_file"], "copied as it lies, not page by page"
+    assert len(file_unchanged) >= 3 and all(file_unchanged), (
+        "no checkpoint wrote into the file while the copy read it"
+    )
+    assert all(log > 0 for _busy, log, _done in checkpoints), "each had frames to fold in"
+    data = info.path.read_bytes()
+    # Page 1 differs only because the copy was switched to a rollback journal.
+    assert len(data) == len(snapshot) and data[4096:] == snapshot[4096:]
+    assert info.counts["person"] == len(before) == 2000
+    assert len(people(opened)) == 2000 + len(file_unchanged), "the writes were kept"
+    with opened.engine.connect() as conn:  # and, the copy done, folded into the file
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert opened.path.read_bytes() != snapshot
+    copy = vault_backup._open_read_only(info.path, key)
+    try:
+        names = sorted(r[0] for r in copy.execute("SELECT given_name FROM person"))
+    finally:
+        copy.close()
+    assert names == before
 
 
 def test_a_damaged_backup_fails_its_check_with_a_reason(opened, tmp_path):
@@ -343,6 +405,8 @@ def test_what_a_killed_backup_left_behind_is_swept_by_the_next(opened, tmp_path)
         (folder / (orphan.name + suffix)).write_bytes(b"{}")
     dead_partial = folder / f".{first.name}.partial-999999"
     dead_partial.write_bytes(b"x")
+    dead_journal = folder / f".{first.name}.partial-999999-journal"  # SQLite's, beside it
+    dead_journal.write_bytes(b"x")
     other_vault = folder / "other-20260101-000000-manual.crasme.keys"
     other_vault.write_bytes(b"{}")
     assert [b.path for b in vault_backup.list_backups(folder)] == [first.path]
@@ -351,6 +415,6 @@ def test_what_a_killed_backup_left_behind_is_swept_by_the_next(opened, tmp_path)
 
     assert not (folder / (orphan.name + ".json")).exists()
     assert not (folder / (orphan.name + ".keys")).exists()
-    assert not dead_partial.exists()
+    assert not dead_partial.exists() and not dead_journal.exists()
     assert other_vault.exists(), "another vault's files are left alone"
     assert vault_backup.manifest_path(first.path).exists()
