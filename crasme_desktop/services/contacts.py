@@ -354,13 +354,24 @@ def delete_person(vault: Vault, person_id: str) -> None:
 
 
 def get_person(vault: Vault, person_id: str) -> PersonRecord:
-    """A person's whole record, as the detail page and the editor open it; opening it
-    is a sensitive read, recorded in the audit trail ("person.open", ids only)."""
+    """A person's whole record, read only (the editor's starting point, checks)."""
     permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
+        return _person_record(_load_person(uow.session, person_id))
+
+
+def open_person(vault: Vault, person_id: str) -> PersonRecord:
+    """A person's whole record as someone opens it to look at it: a sensitive read,
+    recorded in the audit trail ("person.open", ids only).
+
+    It writes, so it runs as a write (in the app: on the task runner's writer queue).
+    It takes the write lock before it reads: a reader thread that committed an event
+    would otherwise make a concurrent writer's older snapshot stale and fail it."""
+    permissions.require(vault, "contacts.view")
+    with vault.unit_of_work(immediate=True) as uow:
         record = _person_record(_load_person(uow.session, person_id))
-    audit.record_read(vault, "person.open", "person", person_id)
-    return record
+        audit.add(uow.session, "person.open", "person", person_id)
+        return record
 
 
 def link_person_to_organization(

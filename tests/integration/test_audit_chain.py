@@ -79,7 +79,7 @@ def test_writers_on_several_threads_keep_one_gapless_chain(vault):
     def work() -> None:
         try:
             for _ in range(15):
-                contacts.get_person(vault, person)
+                contacts.open_person(vault, person)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -221,7 +221,8 @@ def test_retention_trims_the_start_and_the_trail_still_checks(vault):
 def test_opening_a_person_is_recorded_with_ids_only(vault):
     person = contacts.create_person(vault, PersonDraft(given_name="Ada",
                                                         family_name="Lovelace")).id
-    contacts.get_person(vault, person)
+    assert contacts.get_person(vault, person).family_name == "Lovelace"  # a plain read
+    assert contacts.open_person(vault, person).family_name == "Lovelace"
     events = audit.events_for_record(vault, "person", person)
     assert [e.action for e in events] == ["person.open", "person.create"]
     assert events[0].user_name == "Owner"
@@ -235,7 +236,7 @@ def test_who_saw_or_changed_a_person_names_each_user(vault):
     person = make_people(vault, 1)[0]
     clerk = users.add_user(vault, "Carla Clerk", BUILTIN_ROLE_IDS["staff"])
     permissions.act_as(vault, clerk.id)
-    contacts.get_person(vault, person)
+    contacts.open_person(vault, person)
     contacts.update_person(vault, person, PersonDraft(given_name="Ada", family_name="King"))
     with pytest.raises(PermissionDenied):
         audit.events_for_record(vault, "person", person)  # Staff may not read the trail
@@ -250,8 +251,8 @@ def test_list_events_filters_and_pages_by_key(vault):
     people = make_people(vault, 5)
     clerk = users.add_user(vault, "Carla Clerk", BUILTIN_ROLE_IDS["staff"])
     permissions.act_as(vault, clerk.id)
-    contacts.get_person(vault, people[0])
-    contacts.get_person(vault, people[1])
+    contacts.open_person(vault, people[0])
+    contacts.open_person(vault, people[1])
     vault.actor = None
 
     newest = audit.list_events(vault, limit=3)

@@ -191,6 +191,7 @@ def test_the_bookkeeper_reads_invoices_and_nothing_in_contacts(vault, tmp_path):
     assert actor.permissions == frozenset({Permission("invoices", "view")})
     assert permissions.may(vault, "invoices.view")
     for attempt in (lambda: contacts.get_person(vault, person),
+                    lambda: contacts.open_person(vault, person),
                     lambda: contacts.list_people(vault),
                     lambda: contacts.delete_person(vault, person),
                     lambda: contacts_export.export_people(vault, ListSpec(),

@@ -49,7 +49,7 @@ def test_a_0008_vault_gains_roles_an_owner_and_a_chained_audit_trail(tmp_path):
         assert permissions.actor_of(vault).user_id == listed[0].id
         # The upgraded vault goes on writing to the chain, under its Owner.
         people = contacts.list_people(vault)
-        contacts.get_person(vault, people[0].id)
+        contacts.open_person(vault, people[0].id)
         assert audit.list_events(vault, limit=1)[0].seq == 7
         assert audit.list_events(vault, limit=1)[0].user_id == listed[0].id
         assert audit.verify_chain(vault).entries == 7
