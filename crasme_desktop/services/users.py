@@ -52,6 +52,7 @@ __all__ = [
     "create_role",
     "delete_role",
     "edit_role",
+    "get_role",
     "get_user",
     "list_roles",
     "list_users",
