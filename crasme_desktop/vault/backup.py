@@ -25,9 +25,10 @@ How a backup is made (`create_backup`):
 A copy that fails any step is deleted and the reason is said in one sentence; the
 folder never holds a half-written backup under a backup's name.
 
-Restoring (`restore_into`) never overwrites the live vault with anything unchecked:
-the backup is checked, copied beside the vault under a temp name, the copy is
-checked again, and only then swapped in with one atomic rename.
+Restoring (`stage_restore`, `swap_in`) never overwrites the live vault with anything
+unchecked: the backup is copied beside the vault under a temp name, that copy is
+checked (the file that will be used, checked once), and only then swapped in with
+one atomic rename.
 """
 
 from __future__ import annotations
@@ -690,16 +691,23 @@ class PreparedRestore:
 
 
 def stage_restore(backup: Path, key: bytes | bytearray, vault_path: Path) -> PreparedRestore:
-    """Check `backup`, copy it beside the vault under a temp name, check the copy."""
+    """Copy `backup` beside the vault under a temp name and check the copy.
+
+    The full check runs once, on the copy: it is the file that will be swapped in.
+    Before the copy, the backup is only opened with the key (so that another vault's
+    backup is refused at once); when the copy fails its check, the backup itself is
+    checked too, to say whether the backup or the copy is at fault.
+    """
     if not backup.is_file():
         raise UserError(f"There is no backup at {backup}; choose one from the list.")
     info = read_info(backup)
-    first = check_backup(backup, key)
-    if not first.ok:
-        raise BackupFailed(
-            f"The backup {backup.name} cannot be restored because {first.problems[0]}; "
-            "choose another backup."
-        )
+    expected = info.counts if info.has_manifest else None
+    try:
+        _open_read_only(backup, key).close()
+    except eng.WrongKeyError:
+        raise _unrestorable(backup, check_backup(backup, key)) from None
+    except eng.sqlcipher.Error as exc:
+        raise _unrestorable(backup, BackupCheck(backup, False, (_damage_sentence(exc),))) from exc
     staged = vault_path.with_name(f".{vault_path.name}.restore-{os.getpid()}")
     _remove(staged, *_companions(staged))
     try:
@@ -708,14 +716,24 @@ def stage_restore(backup: Path, key: bytes | bytearray, vault_path: Path) -> Pre
     except OSError as exc:
         _remove(staged)
         raise storage_error(exc, vault_path) from exc
-    second = check_backup(staged, key, expected_counts=first.counts)
-    if not second.ok:
+    check = check_backup(staged, key, expected_counts=expected)
+    if not check.ok:
         _remove(staged, *_companions(staged))
+        first = check_backup(backup, key, expected_counts=expected)
+        if not first.ok:
+            raise _unrestorable(backup, first)
         raise BackupFailed(
             f"The copy of {backup.name} made beside the vault failed its check "
-            f"({second.problems[0]}); the vault was not changed."
+            f"({check.problems[0]}); the vault was not changed."
         )
-    return PreparedRestore(info, staged, first.counts)
+    return PreparedRestore(info, staged, check.counts)
+
+
+def _unrestorable(backup: Path, check: BackupCheck) -> BackupFailed:
+    return BackupFailed(
+        f"The backup {backup.name} cannot be restored because {check.problems[0]}; "
+        "choose another backup."
+    )
 
 
 def swap_in(prepared: PreparedRestore, vault_path: Path) -> None:

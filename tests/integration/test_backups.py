@@ -316,6 +316,25 @@ def test_a_damaged_backup_is_never_restored_and_the_vault_is_untouched(
     assert not [p for p in created.path.parent.iterdir() if ".restore-" in p.name]
 
 
+def test_another_vaults_backup_is_refused_before_anything_is_copied(
+    opened, created, unchanged, tmp_path, keychain
+):
+    from crasme_desktop.vault import create_vault
+
+    add_people(opened, "Ada")
+    other = create_vault(tmp_path / "other" / "other.crasme", passphrase=None, keychain=keychain)
+    with open_vault(other.path, keychain=keychain) as vault:
+        foreign = vault.backup(tmp_path / "foreign")
+    with opened.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    check = unchanged(created.path)
+    with pytest.raises(UserError, match="cannot be restored because it does not open with"):
+        vault_backup.stage_restore(foreign.path, opened._key_for_connection(), created.path)
+    check()
+    assert not [p for p in created.path.parent.iterdir() if ".restore-" in p.name]
+    assert people(opened) == ["Ada"]
+
+
 def test_restore_upgrades_a_backup_made_by_an_older_schema(tmp_path):
     # Opening a stored vault of the first schema upgrades it, and makes a backup of it
     # as it was first: restoring that backup must upgrade it again.
