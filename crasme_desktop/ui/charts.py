@@ -343,7 +343,8 @@ class ChartView(QChartView):
     def tip(self, c: int, s: int) -> str:
         """What hovering category `c` of series `s` shows."""
         chart = self.shown
-        assert chart is not None
+        if chart is None:
+            return ""
         series = chart.series[s]
         return (f"{category_text(chart.categories[c], chart.category_kind, short=False)}\n"
                 f"{series.name}: {value_text(series.values[c], chart.unit)}")
@@ -389,7 +390,8 @@ class ChartView(QChartView):
         """Where category `c` of series `s` is drawn, in view coordinates (a bar, or a
         line's point as a rectangle of no size)."""
         chart, qchart = self.shown, self.chart()
-        assert chart is not None and not chart.empty
+        if chart is None or chart.empty:
+            return QRectF()
         series = qchart.series()[0]
 
         def spot(x: float, y: float) -> QPointF:
@@ -400,7 +402,8 @@ class ChartView(QChartView):
         if chart.kind == LINES:
             middle = spot(c, value)
             return QRectF(middle.x(), middle.y(), 0, 0)
-        assert isinstance(series, QAbstractBarSeries)
+        if not isinstance(series, QAbstractBarSeries):
+            return QRectF()
         width = series.barWidth()
         if chart.kind == STACKED:
             below = [float(one.values[c]) for one in chart.series[:s]]
