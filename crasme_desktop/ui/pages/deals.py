@@ -5,8 +5,10 @@ person's locale and expected close date; the column's header says how many deals
 holds and their value and weighted value per currency. Drag a card to another column or
 place to move it; with the keyboard, arrow keys go between cards and columns,
 Ctrl+Left/Right moves the current card to the stage before or after, Enter opens it.
-Moving a card to Lost asks why. List: every deal with filters (status, stage, owner,
-expected close), sorted by a column header, read page by page by key as it scrolls.
+Moving a card to Lost asks why. "Pipelines and stages…" (Ctrl+Shift+P) opens the
+dialog that adds pipelines and names, orders and weighs their stages. List: every deal
+with filters (status, stage, owner, expected close), sorted by a column header, read
+page by page by key as it scrolls.
 Forecast: open deals by month of expected close, value and weighted value per currency,
 as bars and as a table (Qt Charts is not part of PySide6-Essentials, so the bars are
 painted here). All reading and writing runs on the task runner.
@@ -79,6 +81,7 @@ from crasme_desktop.ui.deal_editor import DealEditor, ask_reason
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.list_model import KeyPagedModel
 from crasme_desktop.ui.pages.base import Page, label
+from crasme_desktop.ui.pipeline_dialog import PipelineDialog
 from crasme_desktop.ui.sales_common import date_text, from_qdate, money_text, to_qdate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.widgets import select_rows
@@ -811,6 +814,7 @@ class DealsPage(Page):
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(tasks, parent)
         self.editor: DealEditor | None = None
+        self.pipeline_dialog: PipelineDialog | None = None
         self.ask_reason = lambda title, kind: ask_reason(self, title, kind)
         self.confirm = self._confirm
         self._pipelines: tuple[Any, ...] = ()
@@ -827,6 +831,12 @@ class DealsPage(Page):
         self.new_button.setProperty("primary", True)
         self.new_button.setToolTip("Add a deal (Ctrl+N)")
         self.new_button.clicked.connect(lambda: self.new_deal())
+        self.stages_button = QPushButton("Pipelines and stages…")
+        self.stages_button.setObjectName("editPipelines")
+        self.stages_button.setAccessibleName("Pipelines and stages")
+        self.stages_button.setToolTip("Add pipelines, name and order their stages, set "
+                                      "their probabilities (Ctrl+Shift+P)")
+        self.stages_button.clicked.connect(lambda: self.open_pipelines())
         toolbar = QWidget()
         row = QHBoxLayout(toolbar)
         row.setContentsMargins(0, 0, 0, 0)
@@ -835,6 +845,7 @@ class DealsPage(Page):
         row.addSpacing(12)
         row.addWidget(self.error, 1)
         row.addStretch(1)
+        row.addWidget(self.stages_button)
         row.addWidget(self.new_button)
         self.layout().insertWidget(3, toolbar)
 
@@ -852,6 +863,9 @@ class DealsPage(Page):
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(lambda: self.new_deal())
+        stages_key = QShortcut(QKeySequence("Ctrl+Shift+P"), self)
+        stages_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        stages_key.activated.connect(lambda: self.open_pipelines())
 
     # -- life cycle ----------------------------------------------------------------------
     def refresh(self) -> None:
@@ -877,6 +891,10 @@ class DealsPage(Page):
         if self.editor is not None:
             self.editor.reject()
             self.editor = None
+        if self.pipeline_dialog is not None:
+            self.pipeline_dialog.vault = None  # nothing is saved once the vault is locked
+            self.pipeline_dialog.reject()
+            self.pipeline_dialog = None
 
     def pipeline_id(self) -> str:
         return self.pipeline.currentData() or ""
@@ -916,6 +934,17 @@ class DealsPage(Page):
         end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         self.tabs.setCurrentWidget(self.list)
         self.list.set_filter(status="open", close_from=start, close_to=end)
+
+    def open_pipelines(self) -> PipelineDialog | None:
+        """The dialog that adds pipelines and names, orders and deletes their stages."""
+        if self.vault is None:
+            return None
+        if self.pipeline_dialog is not None:
+            self.pipeline_dialog.deleteLater()
+        dialog = PipelineDialog(self.tasks, self.vault, self, pipeline_id=self.pipeline_id())
+        self.pipeline_dialog = dialog
+        dialog.open()
+        return dialog
 
     def _open_editor(self, deal_id: str | None, stage_id: str = "") -> DealEditor | None:
         if self.vault is None:
