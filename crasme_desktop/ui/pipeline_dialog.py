@@ -67,6 +67,7 @@ def percent_box(name: str, accessible: str) -> QSpinBox:
     box.setSuffix(" %")
     box.setAccessibleName(accessible)
     box.setKeyboardTracking(False)
+    box.setFixedWidth(box.fontMetrics().horizontalAdvance("100 %") + 48)
     return box
 
 
@@ -132,9 +133,8 @@ class PipelineDialog(QDialog):
         self.setWindowTitle("Pipelines and stages")
         self.setMinimumSize(720, 460)
 
-        intro = label("Choose a pipeline, then name its stages, give each the chance of "
-                      "winning a deal in it, and put them in order; changes are saved at "
-                      "once.", "description")
+        intro = label("Each stage is a column on the board; changes here are saved as you "
+                      "make them.", "description")
         intro.setObjectName("pipelineIntro")
 
         self.pipeline = QComboBox()
@@ -231,9 +231,9 @@ class PipelineDialog(QDialog):
         right.addLayout(adding)
 
         body = QHBoxLayout()
-        body.addLayout(left, 3)
+        body.addLayout(left, 1)
         body.addSpacing(12)
-        body.addLayout(right, 2)
+        body.addLayout(right, 1)
 
         self.error = FieldError("pipelineDialogError")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

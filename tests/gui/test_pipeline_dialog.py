@@ -101,7 +101,8 @@ def add_deal(vault, stage_id, title="Roof"):
 def test_the_dialog_explains_itself_names_every_control_and_tabs_in_order(qtbot, page,
                                                                          dialog):
     assert dialog.windowTitle() == "Pipelines and stages"
-    assert dialog.findChild(object, "pipelineIntro").text().startswith("Choose a pipeline")
+    intro = dialog.findChild(object, "pipelineIntro").text()
+    assert intro == "Each stage is a column on the board; changes here are saved as you make them."
     assert dialog.pipeline.currentText() == "Sales"
     assert [dialog.table.item(r, 1).text() for r in range(6)] == [
         "10 %", "25 %", "50 %", "75 %", "100 %", "0 %"]
@@ -308,3 +309,15 @@ def test_the_page_closes_the_dialog_on_lock(qtbot, page, vault, dialog):
     page.clear()
     assert not dialog.isVisible()
     assert page.pipeline_dialog is None
+
+
+def test_board_cards_tell_their_probability_in_the_tooltip(qtbot, page, vault):
+    """Seen on the screenshots: a long amount ran into the probability beside it; the
+    card now leaves the percent out when it does not fit, and the tooltip has it."""
+    add_deal(vault, stored(vault)[1].id, "Roof")
+    page.refresh()
+    qtbot.waitUntil(lambda: page.board.columns[1].list.count() == 1, timeout=WAIT)
+    tip = page.board.columns[1].list.item(0).toolTip().splitlines()
+    assert tip == ["Roof", "Roof Ltd", "Probability 25 %"]
+    spoken = page.board.columns[1].list.item(0).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken == "Roof, Roof Ltd, €1,000.00, 25 %"

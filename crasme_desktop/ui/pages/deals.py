@@ -166,19 +166,28 @@ class CardDelegate(QStyledItemDelegate):
         painter.setPen(QColor(theme.INK))
         font.setBold(True)
         painter.setFont(font)
+        money = money_text(card.value, card.currency)
         painter.drawText(amount, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         money_text(card.value, card.currency))
+                         money)
+        money_width = painter.fontMetrics().horizontalAdvance(money)
         font.setBold(False)
         painter.setFont(font)
         painter.setPen(QColor(theme.MUTED))
-        painter.drawText(amount, _RIGHT, f"{card.probability} %")
+        percent = f"{card.probability} %"
+        percent_width = painter.fontMetrics().horizontalAdvance(percent)
         bottom = QRect(inner.left(), inner.top() + 3 * (line + 2), inner.width(), line)
+        # Won and lost cards count 100 % and 0 %, as their column says. An open card's
+        # percent goes beside its amount when both fit (else the tooltip has it).
+        if card.status == "open" and money_width + 8 + percent_width <= inner.width():
+            painter.drawText(amount, _RIGHT, percent)
         overdue = card.status == "open" and card.expected_close < date.today()
         painter.setPen(QColor(theme.DANGER if overdue else theme.MUTED))
         if card.status != "open" and card.closed_on is not None:
             when = f"{card.status.capitalize()} {date_text(card.closed_on)}"
         else:
             when = f"Closes {date_text(card.expected_close)}"
+        when = painter.fontMetrics().elidedText(when, Qt.TextElideMode.ElideRight,
+                                                bottom.width())
         painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          when)
         painter.restore()
@@ -324,8 +333,10 @@ class StageColumn(QFrame):
             item = QListWidgetItem()
             item.setData(CARD_ROLE, card)
             item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         f"{card.title}, {card.customer}, {money_text(card.value, card.currency)}")
+                         f"{card.title}, {card.customer}, {money_text(card.value, card.currency)}"
+                         f", {card.probability} %")
             item.setToolTip("\n".join(p for p in (card.title, card.customer,
+                                                  f"Probability {card.probability} %",
                                                   card.next_step and f"Next: {card.next_step}",
                                                   card.owner and f"Owner: {card.owner}") if p))
             item.setSizeHint(QSize(COLUMN_WIDTH - 20, CARD_HEIGHT))
