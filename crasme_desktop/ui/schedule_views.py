@@ -922,7 +922,48 @@ def _side_by_side(cards: list[JobCard]) -> list[tuple[JobCard, int, int]]:
 
 
 # -- the team's week --------------------------------------------------------------------
-class DayCell(QFrame):
+class _JobDropTarget:
+    """A whole-widget drop target for job cards: lit up (`hover`, read by its
+    paintEvent) while a card is over it; a dropped card goes to `job_dropped`. Put it
+    before the Qt base class so its event handlers are the ones Qt calls."""
+
+    hover: bool
+
+    def job_dropped(self, job_id: str) -> None:
+        raise NotImplementedError
+
+    def _set_hover(self, on: bool) -> None:
+        self.hover = on
+        self.update()  # type: ignore[attr-defined]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(MIME):
+            self._set_hover(True)
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._set_hover(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._set_hover(False)
+        found = decode_drag(event.mimeData())
+        if found is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.MoveAction)
+        event.accept()
+        self.job_dropped(found[0])
+
+
+class DayCell(_JobDropTarget, QFrame):
     """One person on one day of the board: their jobs as chips; takes drops."""
 
     def __init__(self, board: WeekBoard, row: int, day: Any, today: bool) -> None:
@@ -968,34 +1009,8 @@ class DayCell(QFrame):
         painter.drawLine(rect.topRight(), rect.bottomRight())
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(MIME):
-            self.hover = True
-            self.update()
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if event.mimeData().hasFormat(MIME):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self.hover = False
-        self.update()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.hover = False
-        self.update()
-        found = decode_drag(event.mimeData())
-        if found is None:
-            event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.MoveAction)
-        event.accept()
-        self.board.dropped(found[0], self.row, self.day)
+    def job_dropped(self, job_id: str) -> None:
+        self.board.dropped(job_id, self.row, self.day)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         staff_id = self.board.rows[self.row].staff_id
@@ -1134,7 +1149,7 @@ class WeekBoard(ScheduleView):
 
 
 # -- jobs nobody has ---------------------------------------------------------------------
-class UnassignedPanel(ScheduleView):
+class UnassignedPanel(_JobDropTarget, ScheduleView):
     """The day's jobs that nobody is given yet, beside the grid. Drag one onto a person
     to give it to them; drop a card here to take it off its person."""
 
@@ -1203,28 +1218,8 @@ class UnassignedPanel(ScheduleView):
         painter.setBrush(QColor("#eef5f9") if self.hover else QColor("#fafbfc"))
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(MIME):
-            self.hover = True
-            self.update()
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self.hover = False
-        self.update()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.hover = False
-        self.update()
-        found = decode_drag(event.mimeData())
-        if found is None:
-            event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.MoveAction)
-        event.accept()
-        self.unassign(found[0])
+    def job_dropped(self, job_id: str) -> None:
+        self.unassign(job_id)
 
     def unassign(self, job_id: str) -> None:
         """Take the job off its person, at the same time (the page finds the time)."""
