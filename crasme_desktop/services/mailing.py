@@ -129,11 +129,10 @@ def password_name(vault: Vault) -> str:
 
 def get_mail_settings(vault: Vault) -> MailSettings:
     """The saved settings, or empty ones (`configured` False) before the first save."""
-    from crasme_desktop.domain.models import Setting
+    from crasme_desktop.services import stored
 
     with vault.unit_of_work() as uow:
-        stored = uow.session.get(Setting, SETTING_KEY)
-        return _from_json(stored.value) if stored is not None else MailSettings()
+        return stored.read_record(uow.session, SETTING_KEY, MailSettings)
 
 
 def get_mail_setup(vault: Vault) -> MailSetup:
@@ -227,23 +226,6 @@ def clean_mail_settings(raw: MailSettings | Mapping[str, Any]) -> MailSettings:
             f"The certificate file {ca_file} cannot be found; choose it again or leave it empty."
         )
     return MailSettings(host, port, security, username, from_address, from_name, ca_file)
-
-
-def _from_json(text: str) -> MailSettings:
-    try:
-        raw = json.loads(text)
-    except ValueError:
-        return MailSettings()
-    if not isinstance(raw, dict):
-        return MailSettings()
-    known = {f.name: f for f in fields(MailSettings)}
-    default = MailSettings()
-    values = {
-        name: raw[name]
-        for name in known
-        if name in raw and isinstance(raw[name], type(getattr(default, name)))
-    }
-    return MailSettings(**values)
 
 
 # -- sending -------------------------------------------------------------------------

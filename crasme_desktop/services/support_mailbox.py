@@ -121,11 +121,10 @@ def password_name(vault: Vault) -> str:
 
 def get_mailbox_settings(vault: Vault) -> MailboxSettings:
     """The saved settings, or empty ones (`configured` False) before the first save."""
-    from crasme_desktop.domain.models import Setting
+    from crasme_desktop.services import stored
 
     with vault.unit_of_work() as uow:
-        stored = uow.session.get(Setting, SETTING_KEY)
-        return _from_json(stored.value) if stored is not None else MailboxSettings()
+        return stored.read_record(uow.session, SETTING_KEY, MailboxSettings)
 
 
 def get_mailbox_setup(vault: Vault) -> MailboxSetup:
@@ -221,22 +220,6 @@ def clean_mailbox_settings(raw: MailboxSettings | Mapping[str, Any]) -> MailboxS
     mark_seen = values.get("mark_seen", True)
     return MailboxSettings(host, port, username, folder, address, ca_file,
                            mark_seen if isinstance(mark_seen, bool) else True)
-
-
-def _from_json(text: str) -> MailboxSettings:
-    try:
-        raw = json.loads(text)
-    except ValueError:
-        return MailboxSettings()
-    if not isinstance(raw, dict):
-        return MailboxSettings()
-    default = MailboxSettings()
-    values = {
-        f.name: raw[f.name]
-        for f in fields(MailboxSettings)
-        if f.name in raw and isinstance(raw[f.name], type(getattr(default, f.name)))
-    }
-    return MailboxSettings(**values)
 
 
 def configured_settings(vault: Vault) -> MailboxSettings:
