@@ -75,6 +75,10 @@ def run(vault_path: Path | None, *, argv: list[str]) -> int:
         # No locale set up (LANG=C): dates and numbers the common English way rather
         # than Qt's bare "29 11 2023".
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    # Before any window: the translators for the chosen (or the system's) language.
+    from crasme_desktop.ui.i18n import apply_language
+
+    apply_language(settings.language)
 
     crash = CrashReporter(log_path)
     crash.install_hooks()

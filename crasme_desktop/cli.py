@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -222,7 +222,26 @@ def _positive_int(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed non-GUI command and return its exit code."""
+    install_language()
     return guarded(lambda: args.handler(args))
+
+
+def install_language(environ: Mapping[str, str] | None = None) -> str:
+    """Sentences, PDFs and e-mails of the commands in the language chosen in Settings, or
+    the system's (LC_ALL, LC_MESSAGES, LANG, as gettext reads them), from the same
+    compiled catalogs the window loads (domain/i18n.py); returns the language."""
+    from crasme_desktop import resource_path
+    from crasme_desktop.domain import i18n
+    from crasme_desktop.formats import qm_catalog
+    from crasme_desktop.vault.settings_store import load_app_settings
+
+    env = os.environ if environ is None else environ
+    system = next((env[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(k)), "")
+    lang = i18n.chosen_language(load_app_settings().language, system)
+    folder = resource_path("translations")
+    i18n.set_catalog_loader(lambda code: qm_catalog.load(folder, code))
+    i18n.install(lang)
+    return lang
 
 
 def guarded(work: Callable[[], int]) -> int:

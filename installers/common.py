@@ -51,6 +51,11 @@ def datas() -> list[tuple[str, str]]:
         (str(ROOT / "resources" / sub), f"crasme_desktop/resources/{sub}")
         for sub in ("fonts", "icons", "styles", "privacy", "schemas")
     ]
+    # The compiled translations, made by scripts/translations build (scripts/setup runs
+    # it before any installer build); the .ts sources stay behind.
+    compile_translations()
+    found.append((str(ROOT / "resources" / "translations" / "*.qm"),
+                  "crasme_desktop/resources/translations"))
     # Alembic runs env.py and versions/*.py from the migrations folder as files.
     found += [
         (str(PACKAGE / "vault" / "migrations" / "env.py"), "crasme_desktop/vault/migrations"),
@@ -69,6 +74,26 @@ def datas() -> list[tuple[str, str]]:
     for dist in ("keyring", "PySide6_Essentials", "crasme-desktop"):
         found += copy_metadata(dist)
     return found
+
+
+def compile_translations() -> None:
+    """Compile resources/translations/*.ts into .qm beside them where the .qm is missing
+    or older (what scripts/translations build does, for the builds on Windows and macOS
+    that run PyInstaller without the bash scripts), with the lrelease PySide6 brings."""
+    import subprocess  # nosec B404: runs our own Python with fixed arguments
+    import sys
+
+    for ts in sorted((ROOT / "resources" / "translations").glob("crasme_*.ts")):
+        qm = ts.with_suffix(".qm")
+        if qm.exists() and qm.stat().st_mtime >= ts.stat().st_mtime:
+            continue
+        subprocess.run(  # nosec B603: sys.executable with our own file names
+            [sys.executable, "-c",
+             "import sys; from PySide6.scripts.pyside_tool import lrelease; "
+             "sys.argv[0] = 'lrelease'; sys.exit(lrelease())",
+             "-silent", str(ts), "-qm", str(qm)],
+            check=True,
+        )
 
 
 #: Qt modules the program never uses: left out to keep the bundle small.

@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from crasme_desktop.domain.i18n import SHIPPED_LANGUAGES
+
+#: What `AppSettings.language` may hold: "" (the system's) or a shipped language.
+LANGUAGE_CHOICES = ("", *SHIPPED_LANGUAGES)
+
 
 @dataclass
 class AppSettings:
@@ -22,6 +27,9 @@ class AppSettings:
     #: the main window opens at once while the key is fetched; for others the unlock
     #: screen comes first. Paths only, never a secret.
     keychain_start: list[str] = field(default_factory=list)
+    #: The window's language: "" follows the system's, else "en", "de" or "fr"
+    #: (domain.i18n.SHIPPED_LANGUAGES). Read at start; a change shows at the next start.
+    language: str = ""
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> AppSettings:
@@ -41,6 +49,8 @@ class AppSettings:
             if ok:
                 setattr(out, f.name, value)
         out.auto_lock_minutes = max(0, min(out.auto_lock_minutes, 24 * 60))
+        if out.language not in LANGUAGE_CHOICES:
+            out.language = ""
         return out
 
     def to_dict(self) -> dict[str, Any]:
