@@ -16,6 +16,14 @@ Rules:
   cannot be changed or deleted. A custom role has a unique name and any set of known
   permissions; it can be deleted only when nobody has it.
 
+Sign-in (see `vault.user_slots`): a user given a passphrase gets their own key slot
+and signs in with their display name and that passphrase. Giving or resetting
+someone's passphrase needs `users`; a signed-in user changes their own knowing the
+current one. Renaming a user renames their sign-in name with it; removing a user
+removes their slot and rotates the data key (a copy of the vault made afterwards does
+not open with anything they knew), which re-encrypts the file and takes a moment on
+a big vault.
+
 Audit events carry ids only ("user.create", "user.role", "role.update", ...).
 """
 
@@ -36,9 +44,10 @@ from crasme_desktop.domain.permissions import (
     Actor,
     Permission,
 )
+from crasme_desktop.domain.progress import Progress
 from crasme_desktop.domain.validation import check_no_card_number, clean_text, quoted, sort_key
 from crasme_desktop.services import audit, permissions
-from crasme_desktop.vault import Vault
+from crasme_desktop.vault import Vault, user_slots
 
 NAME_MAX = 100
 LAST_OWNER = ("The vault must keep at least one active Owner; make someone else an Owner "
@@ -47,7 +56,9 @@ LAST_OWNER = ("The vault must keep at least one active Owner; make someone else 
 __all__ = [
     "RoleRecord",
     "UserRecord",
+    "acting_user",
     "add_user",
+    "change_own_passphrase",
     "change_role",
     "create_role",
     "delete_role",
@@ -59,6 +70,7 @@ __all__ = [
     "remove_user",
     "rename_user",
     "set_active",
+    "set_sign_in",
 ]
 
 
@@ -70,6 +82,7 @@ class UserRecord:
     role_name: str
     active: bool
     created_at: datetime
+    has_sign_in: bool = False  # has their own key slot (signs in by name)
 
 
 @dataclass(frozen=True)
@@ -90,16 +103,29 @@ def list_users(vault: Vault, *, include_inactive: bool = True) -> list[UserRecor
                  .order_by(AppUser.name_key, AppUser.id))
         if not include_inactive:
             query = query.where(AppUser.active.is_(True))
-        return [_user_record(u, name) for u, name in uow.session.execute(query)]
+        slots = _slot_user_ids(vault)
+        return [_user_record(u, name, slots) for u, name in uow.session.execute(query)]
 
 
 def get_user(vault: Vault, user_id: str) -> UserRecord:
     with vault.unit_of_work() as uow:
         user = _load_user(uow.session, user_id)
-        return _user_record(user, _load_role(uow.session, user.role_id).name)
+        return _user_record(user, _load_role(uow.session, user.role_id).name,
+                            _slot_user_ids(vault))
 
 
-def add_user(vault: Vault, display_name: str, role_id: str) -> UserRecord:
+def acting_user(vault: Vault) -> UserRecord | None:
+    """The user the vault acts as now (the one who signed in, or the Owner it acts as
+    when opened with the vault's passphrase or recovery key); None for a vault that has
+    no users at all."""
+    actor = permissions.actor_of(vault)
+    return None if actor.user_id is None else get_user(vault, actor.user_id)
+
+
+def add_user(vault: Vault, display_name: str, role_id: str, *,
+             passphrase: str | None = None) -> UserRecord:
+    """Add a user; with `passphrase` they also get a sign-in (their name and that
+    passphrase open the vault as them). Nothing is added if either part is refused."""
     actor = permissions.require(vault, "users")
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
@@ -112,7 +138,37 @@ def add_user(vault: Vault, display_name: str, role_id: str) -> UserRecord:
         s.add(user)
         s.flush()
         audit.add(s, "user.create", "app_user", user.id)
-        return _user_record(user, role.name)
+        if passphrase is not None:
+            # Last: a refused passphrase rolls the new row back with it.
+            user_slots.add_user_slot(vault, user.id, name, passphrase)
+            audit.add(s, "user.sign_in_set", "app_user", user.id)
+        return _user_record(user, role.name, {user.id} if passphrase is not None else set())
+
+
+def set_sign_in(vault: Vault, user_id: str, passphrase: str) -> UserRecord:
+    """Give a user a sign-in passphrase, or reset a forgotten one (the old one stops
+    working at once). They sign in with their name as shown in the list."""
+    permissions.require(vault, "users")
+    with vault.unit_of_work(immediate=True) as uow:
+        s = uow.session
+        user = _load_user(s, user_id)
+        if user.id in _slot_user_ids(vault):
+            user_slots.set_user_passphrase(vault, user.id, passphrase)
+        else:
+            user_slots.add_user_slot(vault, user.id, user.display_name, passphrase)
+        audit.add(s, "user.sign_in_set", "app_user", user.id)
+        return _user_record(user, _load_role(s, user.role_id).name, {user.id})
+
+
+def change_own_passphrase(vault: Vault, current: str, new: str) -> None:
+    """The signed-in user changes their own passphrase; `current` must be theirs now
+    (no permission needed: it is their own sign-in)."""
+    user_id = vault.signed_in_user_id
+    if user_id is None:
+        raise UserError("Sign in with your own name and passphrase to change your "
+                        "passphrase.")
+    user_slots.change_user_passphrase(vault, user_id, current, new)
+    audit.record_read(vault, "user.passphrase_changed", "app_user", user_id)
 
 
 def rename_user(vault: Vault, user_id: str, display_name: str) -> UserRecord:
@@ -124,7 +180,11 @@ def rename_user(vault: Vault, user_id: str, display_name: str) -> UserRecord:
         user.updated_at = vault.clock.now()
         s.flush()
         audit.add(s, "user.rename", "app_user", user.id)
-        record = _user_record(user, _load_role(s, user.role_id).name)
+        slots = _slot_user_ids(vault)
+        if user.id in slots:
+            # Inside the transaction: a refused sign-in name leaves the old name too.
+            user_slots.rename_user_slot(vault, user.id, user.display_name)
+        record = _user_record(user, _load_role(s, user.role_id).name, slots)
     return record
 
 
@@ -144,7 +204,7 @@ def change_role(vault: Vault, user_id: str, role_id: str) -> UserRecord:
             user.updated_at = vault.clock.now()
             s.flush()
             audit.add(s, "user.role", "app_user", user.id)
-        record = _user_record(user, role.name)
+        record = _user_record(user, role.name, _slot_user_ids(vault))
     permissions.refresh(vault)
     return record
 
@@ -166,26 +226,44 @@ def set_active(vault: Vault, user_id: str, active: bool) -> UserRecord:
             user.updated_at = vault.clock.now()
             s.flush()
             audit.add(s, "user.activate" if active else "user.deactivate", "app_user", user.id)
-        record = _user_record(user, role.name)
+        record = _user_record(user, role.name, _slot_user_ids(vault))
     permissions.refresh(vault)
     return record
 
 
-def remove_user(vault: Vault, user_id: str) -> None:
-    """Remove a user for good (their past audit events keep their id). Their key slot
-    goes with them: see vault/keyslots (the sign-in work)."""
+def remove_user(vault: Vault, user_id: str, *, passphrase: str | None = None,
+                progress: Progress | None = None) -> str | None:
+    """Remove a user for good (their past audit events keep their id). A user with a
+    sign-in loses their key slot and the data key is rotated first (see
+    `user_slots.remove_user_slot`): then the row goes. Returns a new recovery key when
+    an old-style recovery slot had to be replaced (show it once), else None;
+    `passphrase` is the vault's, needed only for an old-style passphrase slot."""
     actor = permissions.require(vault, "users")
+    with vault.unit_of_work() as uow:
+        _check_may_remove(uow.session, actor, _load_user(uow.session, user_id))
+    new_recovery = None
+    if user_id in _slot_user_ids(vault) or user_slots.rotation_due(vault.path):
+        if progress is not None:
+            progress.update(0, 0, "Changing the vault's key…")
+        # The slot goes before the row: a failure in between leaves a user who can no
+        # longer sign in, never a removed user whose passphrase still opens the file.
+        new_recovery = user_slots.remove_user_slot(vault, user_id, passphrase=passphrase)
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
         user = _load_user(s, user_id)
-        _check_not_self(actor, user, "remove")
-        if _load_role(s, user.role_id).builtin == "owner":
-            _check_is_owner(actor, "remove an Owner")
-            _check_not_last_owner(s, user)
+        _check_may_remove(s, actor, user)
         s.delete(user)
         s.flush()
         audit.add(s, "user.delete", "app_user", user_id)
     permissions.refresh(vault)
+    return new_recovery
+
+
+def _check_may_remove(s: Session, actor: Actor, user: AppUser) -> None:
+    _check_not_self(actor, user, "remove")
+    if _load_role(s, user.role_id).builtin == "owner":
+        _check_is_owner(actor, "remove an Owner")
+        _check_not_last_owner(s, user)
 
 
 # ------------------------------------------------------------------------- roles
@@ -275,10 +353,16 @@ def delete_role(vault: Vault, role_id: str) -> None:
 # ------------------------------------------------------------------------- helpers
 
 
-def _user_record(user: AppUser, role_name: str) -> UserRecord:
+def _user_record(user: AppUser, role_name: str, with_slots: set[str]) -> UserRecord:
     created = user.created_at
     return UserRecord(user.id, user.display_name, user.role_id, role_name, bool(user.active),
-                      created.replace(tzinfo=UTC) if created.tzinfo is None else created)
+                      created.replace(tzinfo=UTC) if created.tzinfo is None else created,
+                      user.id in with_slots)
+
+
+def _slot_user_ids(vault: Vault) -> set[str]:
+    """The users who have a sign-in (read from the key-slot file, nothing decrypted)."""
+    return set(user_slots.user_ids_with_slots(vault.path))
 
 
 def _role_record(s: Session, role: Role, users: int) -> RoleRecord:
