@@ -4,6 +4,11 @@ A product's price is kept in minor units of its currency; lines copy the product
 values when it is chosen, so changing or archiving a product never changes documents.
 Lists come in name order (accent- and case-blind) and page by key: pass the last row
 of a page as `after`.
+
+Permissions (area "products", checked first in every public function): reading
+products needs products.view, adding one products.create, changing its name, price or
+tax rate products.edit. Products are never deleted, only archived (documents keep
+their lines), so archiving one and bringing it back need products.delete.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import Product, TaxRate
 from crasme_desktop.domain.money import bp_to_percent, from_minor, to_minor
 from crasme_desktop.domain.validation import check_no_card_number, clean_text, sort_key
-from crasme_desktop.services import audit
+from crasme_desktop.services import audit, permissions
 from crasme_desktop.vault import Vault
 
 PAGE = 500
@@ -57,6 +62,7 @@ def list_products(
     limit: int = PAGE,
 ) -> list[ProductRow]:
     """Products by name; `text` keeps those whose name contains it (accent-blind)."""
+    permissions.require(vault, "products.view")
     query = (
         select(Product, TaxRate.rate_bp)
         .outerjoin(TaxRate, TaxRate.id == Product.tax_rate_id)
@@ -79,6 +85,7 @@ def list_products(
 
 
 def get_product(vault: Vault, product_id: str) -> ProductRow:
+    permissions.require(vault, "products.view")
     with vault.unit_of_work() as uow:
         product = uow.session.get(Product, product_id)
         if product is None:
@@ -89,6 +96,7 @@ def get_product(vault: Vault, product_id: str) -> ProductRow:
 
 def save_product(vault: Vault, draft: ProductDraft, product_id: str | None = None) -> ProductRow:
     """Add a product, or change one (`product_id`)."""
+    permissions.require(vault, "products.create" if product_id is None else "products.edit")
     name = clean_text(draft.name)
     if not name:
         raise UserError("Give the product a name.")
@@ -130,6 +138,7 @@ def save_product(vault: Vault, draft: ProductDraft, product_id: str | None = Non
 
 def archive_product(vault: Vault, product_id: str, archived: bool = True) -> ProductRow:
     """Hide a product from choosing (or bring it back); documents keep their lines."""
+    permissions.require(vault, "products.delete")
     with vault.unit_of_work() as uow:
         s = uow.session
         product = s.get(Product, product_id)

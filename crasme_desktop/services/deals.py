@@ -22,6 +22,12 @@ their deals cannot be changed. Free text that holds a payment card number is ref
 Erasing a person deletes the deals that name them as the person (personal-data map:
 `deal.subject = person_id`); trigger trg_deal_deleted (migration 0007) takes a deleted
 deal out of the search index and cuts quotes' link to it, whichever way it goes.
+
+Permissions (area "deals", checked first in every public function): reading pipelines,
+stage counts, deals, the list, the board, the forecast and the sums needs deals.view;
+adding a deal, a pipeline or a stage deals.create; changing, moving, winning or losing
+a deal and renaming or reordering pipelines and stages deals.edit; deleting a deal, a
+pipeline or a stage deals.delete. A quote from a deal needs deals.view and quotes.create.
 """
 
 from __future__ import annotations
@@ -48,7 +54,13 @@ from crasme_desktop.domain.models import (
 )
 from crasme_desktop.domain.money import from_minor, to_minor
 from crasme_desktop.domain.validation import check_no_card_number, clean_text, quoted, sort_key
-from crasme_desktop.services import audit, business, privacy_consent, search_index
+from crasme_desktop.services import (
+    audit,
+    business,
+    permissions,
+    privacy_consent,
+    search_index,
+)
 from crasme_desktop.services.quotes import add_timeline, money_text, today_of
 from crasme_desktop.vault import Vault
 
@@ -330,6 +342,7 @@ class PeriodSummary:
 # -- pipelines and stages --------------------------------------------------------------
 def list_pipelines(vault: Vault) -> list[PipelineRecord]:
     """Every pipeline with its stages, in order (a default one is made if none is left)."""
+    permissions.require(vault, "deals.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         _ensure_pipeline(s, vault.clock.now())
@@ -338,6 +351,7 @@ def list_pipelines(vault: Vault) -> list[PipelineRecord]:
 
 def add_pipeline(vault: Vault, name: str) -> PipelineRecord:
     """A new pipeline with the usual stages (rename, reorder or delete them after)."""
+    permissions.require(vault, "deals.create")
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -352,6 +366,7 @@ def add_pipeline(vault: Vault, name: str) -> PipelineRecord:
 
 
 def rename_pipeline(vault: Vault, pipeline_id: str, name: str) -> PipelineRecord:
+    permissions.require(vault, "deals.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         pipeline = _load_pipeline(s, pipeline_id)
@@ -368,6 +383,7 @@ def rename_pipeline(vault: Vault, pipeline_id: str, name: str) -> PipelineRecord
 
 def delete_pipeline(vault: Vault, pipeline_id: str) -> None:
     """Delete an empty pipeline (never the last one)."""
+    permissions.require(vault, "deals.delete")
     with vault.unit_of_work() as uow:
         s = uow.session
         pipeline = _load_pipeline(s, pipeline_id)
@@ -392,6 +408,7 @@ def add_stage(
     kind: str = "open", position: int | None = None,
 ) -> StageRecord:
     """Add a stage at `position` (0 = first; None: before the won and lost stages)."""
+    permissions.require(vault, "deals.create")
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -424,6 +441,7 @@ def update_stage(
     stage. The kind changes only while the stage holds no deals (their status repeats
     it), never leaves its pipeline without an open stage, and sets a won stage's
     probability to 100 and a lost one's to 0."""
+    permissions.require(vault, "deals.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         stage = _load_stage(s, stage_id)
@@ -444,6 +462,7 @@ def update_stage(
 def stage_deal_counts(vault: Vault, pipeline_id: str | None = None) -> dict[str, int]:
     """How many deals sit in each stage (of one pipeline, or of all); stages without
     deals are left out."""
+    permissions.require(vault, "deals.view")
     query = select(Deal.stage_id, func.count()).group_by(Deal.stage_id)
     if pipeline_id:
         query = query.where(Deal.pipeline_id == pipeline_id)
@@ -453,6 +472,7 @@ def stage_deal_counts(vault: Vault, pipeline_id: str | None = None) -> dict[str,
 
 def reorder_stages(vault: Vault, pipeline_id: str, stage_ids: Sequence[str]) -> PipelineRecord:
     """Put the pipeline's stages in this order (every stage once)."""
+    permissions.require(vault, "deals.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         pipeline = _load_pipeline(s, pipeline_id)
@@ -469,6 +489,7 @@ def reorder_stages(vault: Vault, pipeline_id: str, stage_ids: Sequence[str]) -> 
 def delete_stage(vault: Vault, stage_id: str, *, move_to: str | None = None) -> None:
     """Delete a stage. One that holds deals goes only with `move_to`, another stage of
     the same pipeline its deals move to (a pipeline keeps one open stage at least)."""
+    permissions.require(vault, "deals.delete")
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -500,6 +521,7 @@ def delete_stage(vault: Vault, stage_id: str, *, move_to: str | None = None) -> 
 
 # -- deals -----------------------------------------------------------------------------
 def create_deal(vault: Vault, draft: DealDraft, *, today: date | None = None) -> DealRecord:
+    permissions.require(vault, "deals.create")
     now = vault.clock.now()
     day = today_of(vault, today)
     with vault.unit_of_work() as uow:
@@ -528,6 +550,7 @@ def update_deal(
 ) -> DealRecord:
     """Replace the deal's fields with the draft's (start from `DealRecord.draft()`). A new
     stage moves the deal as `move_deal` does (to the end of the new stage's column)."""
+    permissions.require(vault, "deals.edit")
     now = vault.clock.now()
     day = today_of(vault, today)
     with vault.unit_of_work() as uow:
@@ -560,6 +583,7 @@ def move_deal(
     """Move a deal to `stage_id` (of its pipeline) at `index` among that column's other
     cards (0 = top; None: the end of an open column, the top of won or lost). Into won
     or lost: `reason` is kept (required for lost) and today is the close date."""
+    permissions.require(vault, "deals.edit")
     now = vault.clock.now()
     day = today_of(vault, today)
     with vault.unit_of_work(immediate=True) as uow:
@@ -583,6 +607,7 @@ def move_deal(
 def mark_won(vault: Vault, deal_id: str, *, reason: str = "",
              today: date | None = None) -> DealRecord:
     """Move the deal to its pipeline's won stage (the first one)."""
+    permissions.require(vault, "deals.edit")
     return move_deal(vault, deal_id, _closing_stage(vault, deal_id, "won"), reason=reason,
                      today=today)
 
@@ -590,17 +615,20 @@ def mark_won(vault: Vault, deal_id: str, *, reason: str = "",
 def mark_lost(vault: Vault, deal_id: str, reason: str, *,
               today: date | None = None) -> DealRecord:
     """Move the deal to its pipeline's lost stage; the reason is required."""
+    permissions.require(vault, "deals.edit")
     return move_deal(vault, deal_id, _closing_stage(vault, deal_id, "lost"), reason=reason,
                      today=today)
 
 
 def get_deal(vault: Vault, deal_id: str) -> DealRecord:
+    permissions.require(vault, "deals.view")
     with vault.unit_of_work() as uow:
         return _record(uow.session, _load(uow.session, deal_id))
 
 
 def delete_deal(vault: Vault, deal_id: str) -> None:
     """Delete a deal (its quotes stay, unlinked; timeline entries about it stay)."""
+    permissions.require(vault, "deals.delete")
     with vault.unit_of_work() as uow:
         s = uow.session
         deal = _load(s, deal_id)
@@ -616,6 +644,8 @@ def quote_from_deal(vault: Vault, deal_id: str) -> Any:
     says so. Returns the `QuoteRecord`."""
     from crasme_desktop.services import quotes
 
+    permissions.require(vault, "deals.view")
+    permissions.require(vault, "quotes.create")
     with vault.unit_of_work() as uow:
         s = uow.session
         deal = _load(s, deal_id)
@@ -642,6 +672,7 @@ def list_deals(
 ) -> DealPage:
     """One page of the filtered list in `sort` order (then id), read by key: pass the
     previous page's `next_after` as `after` (never OFFSET)."""
+    permissions.require(vault, "deals.view")
     filt = filt or DealFilter()
     if sort not in SORTS:
         raise ValueError(f"unknown deal sort {sort!r}")
@@ -667,6 +698,7 @@ def board(vault: Vault, pipeline_id: str | None = None, *, owner: str = "",
           cards: int = BOARD_CARDS) -> Board:
     """The pipeline's columns: per stage the number of deals, value and weighted value
     per currency, and the first `cards` deals by position."""
+    permissions.require(vault, "deals.view")
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -706,6 +738,7 @@ def forecast(
     `months` months: count, value and weighted value per currency (never mixed), and
     what was won in each month. Open deals whose close date is already past are
     `overdue`."""
+    permissions.require(vault, "deals.view")
     first = (start or today_of(vault, None)).replace(day=1)
     months = max(1, min(int(months), 60))
     month_list = [_add_months(first, i) for i in range(months)]
@@ -759,6 +792,7 @@ def pipeline_summary(vault: Vault, start: date, end: date, *, status: str = "ope
                      owner: str = "") -> PeriodSummary:
     """Deals of `status` whose expected close is in [start, end]: count and per currency
     value and weighted value (what the list filtered the same way holds)."""
+    permissions.require(vault, "deals.view")
     where = [Deal.expected_close.between(start, end)]
     if status:
         where.append(Deal.status == status)
@@ -777,6 +811,7 @@ def pipeline_summary(vault: Vault, start: date, end: date, *, status: str = "ope
 
 def pipeline_this_month(vault: Vault, today: date | None = None) -> PeriodSummary:
     """Open deals expected to close this month (the dashboard's tile)."""
+    permissions.require(vault, "deals.view")
     day = today_of(vault, today)
     start = day.replace(day=1)
     return pipeline_summary(vault, start, _add_months(start, 1) - timedelta(days=1))

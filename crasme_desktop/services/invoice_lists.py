@@ -19,6 +19,10 @@ positive amounts; in the filtered totals and the revenue they count negative.
 
 Amounts leave as `Decimal` with their currency code (from integer minor units);
 formatting them for people is the UI's job.
+
+Permissions: everything here reads, so it needs invoices.view, checked first in every
+public function that takes the vault. The aging and the revenue by month are also the
+Reports page's figures (sums, no single invoice), so reports.view is enough for those two.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.money import from_minor
+from crasme_desktop.services import permissions
 from crasme_desktop.vault import Vault
 
 #: Rows per `fetch_invoice_rows` call the pages use (and the most one call takes).
@@ -172,6 +177,12 @@ class MonthRevenue:
 
 
 # -- the SQL of a filter -------------------------------------------------------------------
+def _require_figures(vault: Vault) -> None:
+    """invoices.view, or reports.view for the sums the Reports page shows."""
+    if not permissions.may(vault, "reports.view"):
+        permissions.require(vault, "invoices.view")
+
+
 def _today(vault: Vault, today: date | None) -> date:
     return today if today is not None else vault.clock.now().astimezone().date()
 
@@ -318,6 +329,7 @@ def ordered_invoice_ids(
     """The rowids of every invoice in the filtered list, in order (`len()` is the count).
 
     sort: one of `SORTS`; the default is the newest issue date first."""
+    permissions.require(vault, "invoices.view")
     filt = filt or InvoiceFilter()
     out = array("q")
     with vault.unit_of_work() as uow:
@@ -336,6 +348,7 @@ def first_invoice_rows(
 ) -> list[InvoiceRow]:
     """The first `limit` rows of the list, read straight from the index (for a first
     paint before `ordered_invoice_ids` has read the whole list)."""
+    permissions.require(vault, "invoices.view")
     day = _today(vault, today)
     filt = filt or InvoiceFilter()
     limit = max(0, min(limit, MAX_BATCH))
@@ -351,6 +364,7 @@ def fetch_invoice_rows(
 ) -> list[InvoiceRow]:
     """The rows of these rowids, in the order asked; rowids of deleted drafts are left
     out."""
+    permissions.require(vault, "invoices.view")
     if len(rowids) > MAX_BATCH:
         raise ValueError(f"fetch at most {MAX_BATCH} rows at a time")
     day = _today(vault, today)
@@ -360,6 +374,7 @@ def fetch_invoice_rows(
 
 def invoice_rowid(vault: Vault, invoice_id: str) -> int | None:
     """The rowid of an invoice by its id (None if it is gone), to select it in a list."""
+    permissions.require(vault, "invoices.view")
     with vault.unit_of_work() as uow:
         row = _raw(uow.session, "SELECT rowid FROM invoice WHERE id = ?",
                    [invoice_id]).fetchone()
@@ -415,6 +430,7 @@ def invoice_totals(
 ) -> FilterTotals:
     """Count, total (credit notes subtract) and open amount of the filtered rows, per
     currency."""
+    permissions.require(vault, "invoices.view")
     arms = _arms(filt or InvoiceFilter(), _today(vault, today))
     # The status arms are disjoint, so their rows are added up without a UNION's sort.
     selects, params = [], []
@@ -454,6 +470,7 @@ def aging_summary(vault: Vault, today: date | None = None) -> Aging:
     """Open amounts of issued and partly paid invoices by days past their due date as
     of `today` (the vault clock's local date by default), per currency: not yet due,
     1-30, 31-60, 61-90 and more than 90 days."""
+    _require_figures(vault)
     day = _today(vault, today)
     with vault.unit_of_work() as uow:
         rows = _raw(uow.session, _AGING_SQL, [day.isoformat()]).fetchall()
@@ -481,6 +498,7 @@ def revenue_by_month(vault: Vault, start: date, end: date) -> list[MonthRevenue]
     `end` (both included): every issued invoice counts (paid or not), every issued
     credit note subtracts. Months without any are there with zeros, for every currency
     that has revenue in the period; an empty period gives an empty list."""
+    _require_figures(vault)
     if end < start:
         return []
     with vault.unit_of_work() as uow:

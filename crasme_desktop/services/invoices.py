@@ -24,6 +24,17 @@
   method "credit", the oldest credit used first.
 - Recurring invoices make a draft for every period that is due
   (`make_due_recurring`), at most once per plan and period (a unique index).
+
+Permissions (area "invoices" for invoices, credit notes, payments and recurring
+invoices; checked first in every public function that takes the vault): reading an
+invoice, its creditable lines, the customer's credit, the recurring plans or a
+printable document needs invoices.view (a quote's document quotes.view); a new draft,
+a credit note, a recurring plan or the drafts of due plans invoices.create; changing a
+draft or a plan, issuing, recording a payment, paying from credit, pausing or resuming
+a plan invoices.edit; deleting a draft or a plan invoices.delete. An invoice from a
+quote needs invoices.create and quotes.edit (the quote becomes accepted). Making due
+recurring drafts after an unlock is skipped (refused, logged) for a role that may not
+create invoices; they are made when someone who may opens the vault.
 """
 
 from __future__ import annotations
@@ -61,7 +72,13 @@ from crasme_desktop.domain.money import (
 )
 from crasme_desktop.domain.sales_document import DocumentLine, Party, SalesDocument, TaxTotal
 from crasme_desktop.domain.validation import check_no_card_number, clean_text, quoted
-from crasme_desktop.services import audit, business, privacy_consent, search_index
+from crasme_desktop.services import (
+    audit,
+    business,
+    permissions,
+    privacy_consent,
+    search_index,
+)
 from crasme_desktop.services.quotes import (
     CheckedLine,
     Customer,
@@ -267,6 +284,7 @@ def save_invoice_draft(
     vault: Vault, draft: InvoiceDraft, invoice_id: str | None = None
 ) -> InvoiceRecord:
     """Add an invoice draft or change one; an issued invoice is refused."""
+    permissions.require(vault, "invoices.create" if invoice_id is None else "invoices.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         invoice = _write_draft(s, vault, draft, invoice_id)
@@ -335,21 +353,29 @@ def _write_draft(
 
 def delete_draft(vault: Vault, invoice_id: str) -> None:
     """Delete an invoice draft; issued invoices are kept for good."""
+    permissions.require(vault, "invoices.delete")
     with vault.unit_of_work() as uow:
-        s = uow.session
-        invoice = _load(s, invoice_id)
-        _refuse_if_issued(invoice, "deleted")
-        quote = s.scalars(select(Quote).where(Quote.invoice_id == invoice.id)).first()
-        if quote is not None:
-            quote.invoice_id = None
-        s.delete(invoice)
-        s.flush()
-        search_index.index_invoices(s, [invoice_id])
-        audit.add(s, "invoice.delete_draft", "invoice", invoice_id)
+        remove_draft(uow.session, invoice_id)
+
+
+def remove_draft(s: Session, invoice_id: str) -> None:
+    """`delete_draft` inside the caller's transaction, without a permission check: for
+    a service taking back the draft it just made (its caller was allowed to make it)."""
+    invoice = _load(s, invoice_id)
+    _refuse_if_issued(invoice, "deleted")
+    quote = s.scalars(select(Quote).where(Quote.invoice_id == invoice.id)).first()
+    if quote is not None:
+        quote.invoice_id = None
+    s.delete(invoice)
+    s.flush()
+    search_index.index_invoices(s, [invoice_id])
+    audit.add(s, "invoice.delete_draft", "invoice", invoice_id)
 
 
 def invoice_from_quote(vault: Vault, quote_id: str) -> InvoiceRecord:
     """`quotes.quote_to_invoice`: a draft with the quote's customer and lines."""
+    permissions.require(vault, "quotes.edit")
+    permissions.require(vault, "invoices.create")
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -387,6 +413,7 @@ def invoice_from_quote(vault: Vault, quote_id: str) -> InvoiceRecord:
 # -- issuing -------------------------------------------------------------------------
 def issue_invoice(vault: Vault, invoice_id: str, *, today: date | None = None) -> InvoiceRecord:
     """Check a draft, give it the next number of its series and freeze it."""
+    permissions.require(vault, "invoices.edit")
     day = today_of(vault, today)
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -495,6 +522,7 @@ def record_payment(
     vault: Vault, invoice_id: str, payment: PaymentDraft, *, overpayment: str = "refuse"
 ) -> InvoiceRecord:
     """Record money received for an issued invoice."""
+    permissions.require(vault, "invoices.edit")
     if overpayment not in ("refuse", "credit"):
         raise ValueError("overpayment is 'refuse' or 'credit'")
     now = vault.clock.now()
@@ -568,6 +596,7 @@ def create_credit_note(
     """Issue a credit note for an invoice: all of it when `lines` is None, else those
     lines. It is numbered from the credit note series and settled against the invoice.
     (To credit part of some lines, see `create_partial_credit_note`.)"""
+    permissions.require(vault, "invoices.create")
     day = today_of(vault, today)
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -593,6 +622,7 @@ def create_credit_note(
 def creditable_lines(vault: Vault, invoice_id: str) -> list[CreditableLine]:
     """The lines of an issued invoice with what earlier credit notes took of each and
     what is left to credit (amounts as priced)."""
+    permissions.require(vault, "invoices.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         return _creditable(s, _creditable_invoice(s, invoice_id))
@@ -609,6 +639,7 @@ def create_partial_credit_note(
     """Issue a credit note for some lines of an invoice, each for a quantity (at the
     line's price and discount) or an amount; never more of a line than is left to
     credit. Its lines keep the positions of the lines they correct."""
+    permissions.require(vault, "invoices.create")
     day = today_of(vault, today)
     if not parts:
         raise UserError("Choose at least one line to credit, with a quantity or an amount.")
@@ -778,6 +809,7 @@ def _make_credit_note(
 def available_credit(vault: Vault, invoice_id: str) -> CreditAvailable:
     """The credit the invoice's customer may use on it (in its currency), and what they
     hold in other currencies."""
+    permissions.require(vault, "invoices.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         invoice = _load(s, invoice_id)
@@ -798,6 +830,7 @@ def apply_credit(
 ) -> InvoiceRecord:
     """Pay (part of) an issued invoice from the customer's credit in its currency: a
     payment with method "credit"; the oldest credit is used first."""
+    permissions.require(vault, "invoices.edit")
     day = today_of(vault, paid_on)
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
@@ -888,12 +921,14 @@ def _credits(s: Session, invoice: Invoice) -> list[CustomerCredit]:
 
 # -- reading -------------------------------------------------------------------------
 def get_invoice(vault: Vault, invoice_id: str) -> InvoiceRecord:
+    permissions.require(vault, "invoices.view")
     with vault.unit_of_work() as uow:
         return _record(uow.session, _load(uow.session, invoice_id))
 
 
 def find_invoice_by_number(vault: Vault, number: str) -> str | None:
     """The id of the invoice or credit note with this number (exact, then case-blind)."""
+    permissions.require(vault, "invoices.view")
     text = number.strip()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -908,6 +943,7 @@ def document_for(vault: Vault, kind: str, record_id: str) -> SalesDocument:
     quote (kind "quote"). Issued invoices print their frozen seller and buyer."""
     from crasme_desktop.services import quotes
 
+    permissions.require(vault, "quotes.view" if kind == "quote" else "invoices.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         settings = business.load_business(s)
@@ -1001,6 +1037,7 @@ def save_recurring(
     vault: Vault, draft: RecurringDraft, recurring_id: str | None = None
 ) -> RecurringRecord:
     """Add or change a plan that makes an invoice draft every period from `start_date`."""
+    permissions.require(vault, "invoices.create" if recurring_id is None else "invoices.edit")
     if draft.interval not in rules.RECURRING_MONTHS:
         raise UserError("Choose how often the invoice repeats: monthly, quarterly or yearly.")
     if not (draft.customer_person_id or draft.customer_organization_id):
@@ -1052,6 +1089,7 @@ def save_recurring(
 
 def list_recurring(vault: Vault) -> list[RecurringRecord]:
     """Every plan, the next due first (a short list: no paging)."""
+    permissions.require(vault, "invoices.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         plans = s.scalars(
@@ -1060,6 +1098,7 @@ def list_recurring(vault: Vault) -> list[RecurringRecord]:
 
 
 def get_recurring(vault: Vault, recurring_id: str) -> RecurringRecord:
+    permissions.require(vault, "invoices.view")
     with vault.unit_of_work() as uow:
         return _recurring_record(uow.session, _load_plan(uow.session, recurring_id))
 
@@ -1069,6 +1108,7 @@ def set_recurring_active(
 ) -> RecurringRecord:
     """Pause a plan, or resume it: periods that passed while it was paused are skipped
     (the next invoice is the first period from `today` on)."""
+    permissions.require(vault, "invoices.edit")
     day = today_of(vault, today)
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
@@ -1092,6 +1132,7 @@ def set_recurring_active(
 
 def delete_recurring(vault: Vault, recurring_id: str) -> None:
     """Delete a plan; the invoices it made stay (they only lose the link to it)."""
+    permissions.require(vault, "invoices.delete")
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
         plan = _load_plan(s, recurring_id)
@@ -1106,6 +1147,7 @@ def recurring_draft_from_invoice(
     """A plan to start from an invoice (a draft as a template, or one already issued):
     its customer, currency, prices, terms, lines and notes; the next invoice one
     interval after the invoice's date (or today, if that is later)."""
+    permissions.require(vault, "invoices.view")
     day = today_of(vault, today)
     record = get_invoice(vault, invoice_id)
     if record.kind != "invoice":
@@ -1134,6 +1176,7 @@ def make_due_recurring(vault: Vault, today: date | None = None) -> list[str]:
     """Make an invoice draft for every period of every active plan that is due by
     `today` (the vault clock's local date if not given); running it again makes
     nothing new. Returns the new drafts' ids. The app runs it after each unlock."""
+    permissions.require(vault, "invoices.create")
     if today is None:
         today = vault.clock.now().astimezone().date()
     made: list[str] = []

@@ -5,6 +5,12 @@ Lines (`LineDraft`) are shared with invoices: amounts are Decimals in the docume
 currency, rounded as `domain.money` documents. A quote takes its number from the quote
 series when it is first saved (quotes may be deleted, so their numbers may have gaps;
 invoices never do). Status moves and conversion go on the customer's timeline.
+
+Permissions (area "quotes", checked first in every public function that takes the
+vault): reading a quote or the list needs quotes.view; a new quote quotes.create;
+changing one, marking it sent, accepted, declined or expired quotes.edit; deleting
+one quotes.delete. Turning a quote into an invoice draft needs quotes.edit and
+invoices.create.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from crasme_desktop.domain.money import (
 )
 from crasme_desktop.domain.sales_document import TaxTotal
 from crasme_desktop.domain.validation import check_no_card_number, clean_text
-from crasme_desktop.services import audit, business, privacy_consent
+from crasme_desktop.services import audit, business, permissions, privacy_consent
 from crasme_desktop.vault import Vault
 
 if TYPE_CHECKING:
@@ -337,6 +343,7 @@ class QuoteRow:
 
 def save_quote(vault: Vault, draft: QuoteDraft, quote_id: str | None = None) -> QuoteRecord:
     """Add a quote (numbered from the quote series) or change one not yet accepted."""
+    permissions.require(vault, "quotes.create" if quote_id is None else "quotes.edit")
     now = vault.clock.now()
     today = today_of(vault, None)
     if not (draft.customer_person_id or draft.customer_organization_id):
@@ -405,6 +412,7 @@ def set_quote_status(
     vault: Vault, quote_id: str, status: str, *, today: date | None = None
 ) -> QuoteRecord:
     """Mark a quote sent, accepted, declined, expired, or back to draft."""
+    permissions.require(vault, "quotes.edit")
     day = today_of(vault, today)
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
@@ -433,6 +441,7 @@ def set_quote_status(
 
 def expire_quotes(vault: Vault, today: date | None = None) -> int:
     """Store "expired" on sent quotes whose valid-until date has passed; returns how many."""
+    permissions.require(vault, "quotes.edit")
     day = today_of(vault, today)
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
@@ -450,15 +459,19 @@ def quote_to_invoice(vault: Vault, quote_id: str) -> InvoiceRecord:
     """Make an invoice draft from a quote in one step; the quote becomes accepted."""
     from crasme_desktop.services import invoices
 
+    permissions.require(vault, "quotes.edit")
+    permissions.require(vault, "invoices.create")
     return invoices.invoice_from_quote(vault, quote_id)
 
 
 def get_quote(vault: Vault, quote_id: str, *, today: date | None = None) -> QuoteRecord:
+    permissions.require(vault, "quotes.view")
     with vault.unit_of_work() as uow:
         return _record(_load(uow.session, quote_id), today_of(vault, today))
 
 
 def delete_quote(vault: Vault, quote_id: str) -> None:
+    permissions.require(vault, "quotes.delete")
     with vault.unit_of_work() as uow:
         s = uow.session
         quote = _load(s, quote_id)
@@ -482,6 +495,7 @@ def list_quotes(
 ) -> list[QuoteRow]:
     """Quotes newest first, paged by key (`after` = last row of the previous page).
     `status` "expired" also finds draft and sent quotes past their valid-until date."""
+    permissions.require(vault, "quotes.view")
     day = today_of(vault, today)
     query = select(Quote).order_by(Quote.issue_date.desc(), Quote.id.desc()).limit(limit)
     if status == "expired":
@@ -554,6 +568,7 @@ def ordered_quote_ids(
     customer_organization_id: str = "", today: date | None = None,
 ) -> array:
     """The rowids of every quote of the filtered list, newest first (`len()` counts)."""
+    permissions.require(vault, "quotes.view")
     sql, params = _quote_list_sql(status, customer_person_id, customer_organization_id,
                                   today_of(vault, today))
     out = array("q")
@@ -570,6 +585,7 @@ def first_quote_rows(
     customer_organization_id: str = "", limit: int = PAGE, today: date | None = None,
 ) -> list[QuoteRow]:
     """The first `limit` rows of the list straight from the index (the quick paint)."""
+    permissions.require(vault, "quotes.view")
     day = today_of(vault, today)
     sql, params = _quote_list_sql(status, customer_person_id, customer_organization_id, day)
     with vault.unit_of_work() as uow:
@@ -583,6 +599,7 @@ def fetch_quote_rows(
     vault: Vault, rowids: Sequence[int], *, today: date | None = None
 ) -> list[QuoteRow]:
     """The rows of these rowids in the order asked (deleted quotes are left out)."""
+    permissions.require(vault, "quotes.view")
     if len(rowids) > MAX_FETCH:
         raise ValueError(f"fetch at most {MAX_FETCH} rows at a time")
     with vault.unit_of_work() as uow:

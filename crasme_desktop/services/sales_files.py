@@ -3,6 +3,11 @@
 The PDF is written to a temporary file beside the target, flushed to disk and then
 renamed into place, so a full disk or a crash never leaves half a PDF under the
 chosen name.
+
+Permissions: making the PDF of a quote needs quotes.view and print, of an invoice or a
+credit note invoices.view and print, checked before anything is read. Printing is a
+sensitive read: each saved PDF leaves an audit event ("quote.print" or
+"invoice.print") with the record's id and nothing else.
 """
 
 from __future__ import annotations
@@ -15,7 +20,11 @@ from pathlib import Path
 
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.progress import Progress
+from crasme_desktop.services import audit, permissions
 from crasme_desktop.vault import Vault
+
+#: kind of document -> the permission area it belongs to
+_AREAS = {"quote": "quotes", "invoice": "invoices"}
 
 
 def save_pdf(vault: Vault, kind: str, record_id: str, path: Path,
@@ -26,6 +35,10 @@ def save_pdf(vault: Vault, kind: str, record_id: str, path: Path,
     from crasme_desktop.formats.sales_pdf import render_pdf
     from crasme_desktop.services.invoices import document_for
 
+    if kind not in _AREAS:
+        raise ValueError(f"unknown document kind {kind!r}")
+    permissions.require(vault, f"{_AREAS[kind]}.view")
+    permissions.require(vault, "print")
     progress = progress or Progress()
     progress.update(0, 2, "Reading the document…")
     document = document_for(vault, kind, record_id)
@@ -35,6 +48,7 @@ def save_pdf(vault: Vault, kind: str, record_id: str, path: Path,
     progress.check()
     target = Path(path)
     write_atomically(target, data)
+    audit.record_read(vault, f"{kind}.print", kind, record_id)
     progress.update(2, 2, "")
     return target
 
