@@ -5,6 +5,13 @@
       └──(its key was in the keychain last time)─> main window, unlocking ──> unlocked
                                         └──(the keychain fails)──> unlock screen
 
+A vault with user sign-ins asks who you are (see `ui.unlock` for the policy): the
+unlock screen shows the sign-in form, a sign-in this computer remembers opens at once
+at start, the keychain's vault-wide key is never used for it, and the vault's
+passphrase or recovery key opens it as its Owner. "Lock" returns to the sign-in
+screen; `switch_user` (File › Switch user…) locks and asks for a name. The main window
+shows who is signed in (it reads the vault's actor).
+
 The first window appears at once; the database stack (SQLAlchemy, the vault, the
 keychain) is imported by the first background task while the person looks at it.
 When this computer's keychain held the vault's key at its last unlock (a note in the
@@ -35,7 +42,14 @@ from crasme_desktop.ui.crash import CrashReporter
 from crasme_desktop.ui.idle import IdleLock
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.tasks import TaskRunner
-from crasme_desktop.ui.unlock_request import KEYCHAIN, PASSPHRASE, RECOVERY, UnlockRequest
+from crasme_desktop.ui.unlock_request import (
+    KEYCHAIN,
+    PASSPHRASE,
+    RECOVERY,
+    REMEMBERED,
+    SIGN_IN,
+    UnlockRequest,
+)
 from crasme_desktop.vault import load_app_settings
 
 if TYPE_CHECKING:
@@ -54,15 +68,29 @@ class StartInfo:
 
     settings: AppSettings
     description: Any  # VaultDescription
+    #: The user whose sign-in this computer remembers (vaults with sign-ins only).
+    remembered_user: str | None = None
 
 
 def load_stack(path: Path, keychain: Any) -> StartInfo:
     """Worker job: import the database stack and look at the vault (no decryption)."""
-    from crasme_desktop.services import vaults
     from crasme_desktop.ui import main_window  # noqa: F401 - warm the import for later
     from crasme_desktop.vault import load_app_settings
 
-    return StartInfo(load_app_settings(), vaults.describe(path, keychain))
+    description, remembered = unlock_options(path, keychain)
+    return StartInfo(load_app_settings(), description, remembered)
+
+
+def unlock_options(path: Path, keychain: Any) -> tuple[Any, str | None]:
+    """Worker job: how the vault can be opened, and whose sign-in this computer
+    remembers for it (read from the key-slot file and the keychain, nothing decrypted)."""
+    from crasme_desktop.services import vaults
+    from crasme_desktop.vault.user_slots import remembered_user_id
+
+    description = vaults.describe(path, keychain)
+    remembered = (remembered_user_id(path, keychain)
+                  if description.has_user_slots else None)
+    return description, remembered
 
 
 #: Said on the unlock screen when the keychain held the key last time but not now.
@@ -84,26 +112,61 @@ class KeychainStart:
 def start_with_keychain(path: Path, keychain: Any) -> KeychainStart:
     """Worker job: import the stack, then open the vault with the keychain's key."""
     info = load_stack(path, keychain)
-    if not info.description.keychain_has_key:
+    if info.description.has_user_slots:
+        # People sign in to it now: the vault-wide key is not a way in (see ui.unlock).
+        if info.remembered_user is None:
+            return KeychainStart(info, None, None)
+        request = UnlockRequest(REMEMBERED)
+    elif not info.description.keychain_has_key:
         return KeychainStart(info, None, KEYCHAIN_LOST)
+    else:
+        request = UnlockRequest(KEYCHAIN)
     try:
-        vault = unlock_vault(path, UnlockRequest(KEYCHAIN), keychain, False)
+        vault = unlock_vault(path, request, keychain, False)
     except UserError as error:
         return KeychainStart(info, None, error.message)
     return KeychainStart(info, vault, None)
 
 
-def unlock_vault(path: Path, request: UnlockRequest, keychain: Any, also_keychain: bool) -> Any:
-    """Worker job: open the vault the way the person chose."""
-    from crasme_desktop.services import vaults
+#: Said when the keychain's vault key was asked for but people sign in to the vault.
+SIGN_IN_INSTEAD = ("People sign in to this vault by name: sign in, or use the Owner's vault "
+                   "passphrase or recovery key.")
 
+
+def unlock_vault(path: Path, request: UnlockRequest, keychain: Any, also_keychain: bool) -> Any:
+    """Worker job: open the vault the way the person chose. For a vault with user
+    sign-ins the keychain's vault-wide key is never used (it would open the vault as its
+    Owner for anyone at this OS account); its passphrase or recovery key opens it as
+    the Owner."""
+    from crasme_desktop.services import vaults
+    from crasme_desktop.vault.user_slots import has_user_slots
+
+    if request.method == SIGN_IN:
+        return vaults.sign_in(path, request.name or "", request.secret or "",
+                              keychain=keychain, remember_in_keychain=request.remember)
+    if request.method == REMEMBERED:
+        return vaults.sign_in(path, keychain=keychain)
+    by_name = path.exists() and has_user_slots(path)
+    if by_name and request.method == KEYCHAIN:
+        raise UserError(SIGN_IN_INSTEAD)
     return vaults.unlock(
         path,
         passphrase=request.secret if request.method == PASSPHRASE else None,
         recovery_key=request.secret if request.method == RECOVERY else None,
-        use_keychain=request.method == KEYCHAIN or also_keychain,
+        use_keychain=not by_name and (request.method == KEYCHAIN or also_keychain),
         keychain=keychain,
     )
+
+
+def remember_last_vault(vault: Any) -> None:
+    """Worker job: note the vault opened last. For a vault with user sign-ins the start
+    never goes straight to the keychain's vault key, so it is left off that list."""
+    from crasme_desktop.services import vaults
+    from crasme_desktop.vault.user_slots import has_user_slots
+
+    vaults.remember_unlock(vault)
+    if has_user_slots(vault.path):
+        vaults.forget_keychain_start(vault.path)
 
 
 #: While a vault stays open, whether an automatic backup is due is asked this often.
@@ -139,6 +202,8 @@ class AppController(QObject):
         # The settings file is small JSON: reading it costs no database import.
         self.settings = settings if settings is not None else load_app_settings()
         self.description: Any = None
+        self.remembered_user: str | None = None
+        self._next_method: str | None = None
         self.vault: Any = None
         self.state = "starting"
         self.unlock_screen: UnlockScreen | None = None
@@ -214,17 +279,16 @@ class AppController(QObject):
         self.state = "locked"
         screen = self._unlock_screen()
         if description is not None:
-            screen.set_options(
-                has_passphrase=description.has_passphrase,
-                keychain_has_key=description.keychain_has_key,
-            )
+            self._set_options(screen, description, self.remembered_user)
         window = self.main_window
         if window is not None and window.isVisible():
             screen.setGeometry(_centred(screen.geometry(), window.geometry()))
             window.hide()
         if error is not None:
-            screen.show_form(PASSPHRASE)
+            screen.show_form(SIGN_IN if screen.has_user_slots else PASSPHRASE)
             screen.show_error(error)
+        elif screen.has_user_slots:
+            screen.show_form(SIGN_IN, notice=notice)
         else:
             screen.show_form(
                 PASSPHRASE if screen.has_passphrase else RECOVERY, notice=notice
@@ -237,6 +301,16 @@ class AppController(QObject):
         self.settings = info.settings
         self.idle.set_minutes(info.settings.auto_lock_minutes)
         self.description = info.description
+        self.remembered_user = info.remembered_user
+
+    @staticmethod
+    def _set_options(screen: UnlockScreen, description: Any, remembered: str | None) -> None:
+        screen.set_options(
+            has_passphrase=description.has_passphrase,
+            keychain_has_key=description.keychain_has_key,
+            has_user_slots=description.has_user_slots,
+            remembers_sign_in=remembered is not None,
+        )
 
     def _stack_loaded(self, info: StartInfo) -> None:
         self._take_settings(info)
@@ -245,13 +319,16 @@ class AppController(QObject):
                 self.wizard.set_keychain_available(info.description.keychain_available)
             return
         screen = self._unlock_screen()
-        screen.set_options(
-            has_passphrase=info.description.has_passphrase,
-            keychain_has_key=info.description.keychain_has_key,
-        )
+        self._set_options(screen, info.description, info.remembered_user)
         if self.env_passphrase:
             screen.show_checking("Unlocking…")
             self._unlock(UnlockRequest(PASSPHRASE, self.env_passphrase), also_keychain=True)
+        elif info.description.has_user_slots:
+            if info.remembered_user is not None:  # a remembered sign-in opens at once
+                screen.show_checking(screen.tr("Signing in…"))
+                self._unlock(UnlockRequest(REMEMBERED), silent=True)
+            else:
+                screen.show_form()
         elif info.description.keychain_has_key:
             screen.show_checking("Unlocking with this computer's keychain…")
             self._unlock(UnlockRequest(KEYCHAIN), silent=True)
@@ -396,6 +473,9 @@ class AppController(QObject):
             window.quit_requested.connect(self.quit)
             window.auto_lock_changed.connect(self.idle.set_minutes)
             window.vault_erased.connect(self.after_vault_erased)
+            switch = getattr(window, "switch_user_requested", None)  # File › Switch user…
+            if switch is not None:
+                switch.connect(self.switch_user)
             self.main_window = window
         return self.main_window
 
@@ -408,7 +488,10 @@ class AppController(QObject):
         def failed(error: UserError) -> None:
             self.state = "locked"
             screen = self._unlock_screen()
-            if silent:  # the keychain try nobody asked for: now ask, saying why
+            if silent and screen.has_user_slots:  # the remembered sign-in stopped working
+                screen.remembers_sign_in = False
+                screen.show_form(SIGN_IN, notice=error.message)
+            elif silent:  # the keychain try nobody asked for: now ask, saying why
                 screen.show_form(PASSPHRASE if screen.has_passphrase else RECOVERY,
                                  notice=error.message)
             else:
@@ -437,7 +520,7 @@ class AppController(QObject):
         window.raise_()
         window.activateWindow()
         self.idle.start()
-        self.tasks.submit(service("vaults.remember_unlock"), vault, on_error=_log_only)
+        self.tasks.submit(remember_last_vault, vault, on_error=_log_only)
         # Merges can be undone for a limited time; what they kept of the removed
         # record goes when that time is over.
         self.tasks.submit(service("merge.prune_merge_records"), vault, writes={"merges"},
@@ -454,6 +537,13 @@ class AppController(QObject):
         self.backup_timer.start()
         _tell_benchmark(READY_ENV)
         _tell_benchmark(UNLOCKED_ENV)
+
+    def switch_user(self) -> None:
+        """Lock and ask who signs in next (for a "Switch user" menu action): the name
+        and passphrase form, not the sign-in this computer remembers."""
+        if self.vault is None:
+            return
+        self.lock(next_method=SIGN_IN)
 
     def check_backups(self) -> None:
         vault = self.vault
@@ -477,8 +567,10 @@ class AppController(QObject):
                           writes={"privacy", "activities", "sales", "contacts"},
                           on_error=_log_only)
 
-    def lock(self) -> None:
-        """Close the vault (the key is wiped), forget every row, show the unlock screen."""
+    def lock(self, next_method: str | None = None) -> None:
+        """Close the vault (the key is wiped), forget every row, show the unlock screen
+        (the sign-in screen for a vault people sign in to; `next_method` SIGN_IN asks
+        for a name even when this computer remembers a sign-in)."""
         if self.vault is None:
             return
         log.info("Locking the vault")
@@ -496,14 +588,15 @@ class AppController(QObject):
         vault, self.vault = self.vault, None
         vault.close()
         self.state = "locked"
-        screen.show_locked()
+        self._next_method = next_method
+        screen.show_locked(next_method)
         screen.show()
         screen.raise_()
         screen.activateWindow()
         # The ways to unlock may have changed while it was open (a new passphrase, a
-        # keychain entry removed elsewhere): ask again, quietly.
+        # keychain entry removed elsewhere, someone given a sign-in): ask again, quietly.
         self.tasks.submit(
-            service("vaults.describe"),
+            unlock_options,
             self.vault_path,
             self.keychain,
             on_done=self._options_rechecked,
@@ -530,19 +623,20 @@ class AppController(QObject):
         self.state = "first-run"
         self._show_wizard()
 
-    def _options_rechecked(self, description: Any) -> None:
+    def _options_rechecked(self, options: tuple[Any, str | None]) -> None:
         screen = self.unlock_screen
         if self.state != "locked" or screen is None:
             return
+        description, remembered = options
         self.description = description
-        before = (screen.has_passphrase, screen.keychain_has_key)
-        screen.set_options(
-            has_passphrase=description.has_passphrase,
-            keychain_has_key=description.keychain_has_key,
-        )
-        nothing_typed = not screen.passphrase_edit.text() and not screen.recovery_edit.text()
-        if before != (screen.has_passphrase, screen.keychain_has_key) and nothing_typed:
-            screen.show_locked()
+        self.remembered_user = remembered
+        before = (screen.has_passphrase, screen.keychain_has_key, screen.has_user_slots,
+                  screen.remembers_sign_in)
+        self._set_options(screen, description, remembered)
+        after = (screen.has_passphrase, screen.keychain_has_key, screen.has_user_slots,
+                 screen.remembers_sign_in)
+        if before != after and not screen.anything_typed():
+            screen.show_locked(self._next_method)
 
     # -- quit -------------------------------------------------------------------------
     def quit(self) -> None:

@@ -1,10 +1,33 @@
 """The unlock screen: shown at start and whenever the vault is locked.
 
-It knows nothing about how unlocking works; it asks for one of three ways (the
-keychain, a passphrase, the recovery key), emits `unlock_requested`, and shows the
-one sentence of a `UserError` inline, under the field, when the attempt fails. That
-keeps the slow parts (the keychain, key derivation, opening the file) in the task
-runner and this widget importable before the database stack is loaded.
+It knows nothing about how unlocking works; it asks for one of the ways in, emits
+`unlock_requested`, and shows the one sentence of a `UserError` inline, under the
+field, when the attempt fails. That keeps the slow parts (the keychain, key
+derivation, opening the file) in the task runner and this widget importable before
+the database stack is loaded.
+
+A vault nobody signs in to by name offers three ways: this computer's keychain, the
+passphrase, the recovery key.
+
+A vault with user sign-ins (someone was given a passphrase of their own in Settings,
+Users and roles) asks who you are, and the policy is:
+
+* Signing in is the way in: a name and passphrase (names are kept only as slow
+  hashes, so the person types theirs), with a choice to "remember me on this
+  computer", which keeps only that user's own slot secret in this OS account's
+  keychain. A remembered sign-in opens at once at start; after a lock it waits for
+  a press of Sign in, and "Sign in as someone else" asks for a name.
+* The vault-wide key in the keychain is never used, silently or otherwise: it would
+  open the vault as its Owner for anyone who uses this OS account.
+* The vault's passphrase and recovery key stay an explicit way in, offered as "the
+  Owner's vault passphrase or recovery key"; opened that way, the vault acts as its
+  Owner.
+* Too many wrong sign-ins pause signing in; the pause is said in one sentence with
+  how long to wait (the count lives beside the vault, see `vault.user_slots`).
+
+The controller enforces the same policy where the vault is opened (`unlock_vault`
+never takes the keychain's vault key for a vault with sign-ins), so no path through
+this screen can get around it.
 """
 
 from __future__ import annotations
@@ -14,6 +37,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -28,9 +52,18 @@ from PySide6.QtWidgets import (
 from crasme_desktop import APP_NAME
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.pages.base import label
-from crasme_desktop.ui.unlock_request import KEYCHAIN, PASSPHRASE, RECOVERY, UnlockRequest
+from crasme_desktop.ui.unlock_request import (
+    KEYCHAIN,
+    PASSPHRASE,
+    RECOVERY,
+    REMEMBERED,
+    SIGN_IN,
+    USER_METHODS,
+    UnlockRequest,
+)
 
-__all__ = ["KEYCHAIN", "PASSPHRASE", "RECOVERY", "UnlockRequest", "UnlockScreen"]
+__all__ = ["KEYCHAIN", "PASSPHRASE", "RECOVERY", "REMEMBERED", "SIGN_IN", "UnlockRequest",
+           "UnlockScreen"]
 
 
 class UnlockScreen(QWidget):
@@ -48,6 +81,8 @@ class UnlockScreen(QWidget):
         self.resize(760, 560)
         self.has_passphrase = True
         self.keychain_has_key = False
+        self.has_user_slots = False
+        self.remembers_sign_in = False
         self.method = PASSPHRASE
 
         self.heading = label("Unlock your vault", "title")
@@ -68,7 +103,16 @@ class UnlockScreen(QWidget):
             QLineEdit.EchoMode.Normal,
         )
         self.recovery_edit.setFont(_mono_font(self.recovery_edit.font().pointSize() + 1))
-        for page in (self.busy_page, self.keychain_page, self.passphrase_page, self.recovery_page):
+        self.passphrase_caption = self.passphrase_page.findChild(QLabel)
+        self._build_sign_in_page()
+        self.remembered_page = QWidget()
+        remembered = QVBoxLayout(self.remembered_page)
+        remembered.setContentsMargins(0, 0, 0, 0)
+        remembered.addWidget(label(self.tr(
+            "This computer remembers your sign-in. Press Sign in to open the vault; "
+            "there is nothing to type."), "hint"))
+        for page in (self.busy_page, self.keychain_page, self.passphrase_page,
+                     self.recovery_page, self.sign_in_page, self.remembered_page):
             self.pages.addWidget(page)
 
         self.unlock_button = QPushButton("Unlock")
@@ -78,6 +122,8 @@ class UnlockScreen(QWidget):
         self.unlock_button.clicked.connect(self._submit)
         self.passphrase_edit.returnPressed.connect(self._submit)
         self.recovery_edit.returnPressed.connect(self._submit)
+        self.user_passphrase_edit.returnPressed.connect(self._submit)
+        self.user_name_edit.returnPressed.connect(self.user_passphrase_edit.setFocus)
 
         self.use_keychain = _link("Use this computer's keychain instead")
         self.use_passphrase = _link("Use passphrase instead")
@@ -86,6 +132,18 @@ class UnlockScreen(QWidget):
         self.use_keychain.clicked.connect(lambda: self.show_form(KEYCHAIN))
         self.use_passphrase.clicked.connect(lambda: self.show_form(PASSPHRASE))
         self.use_recovery.clicked.connect(lambda: self.show_form(RECOVERY))
+        self.use_sign_in = _link(self.tr("Sign in as someone else"))
+        self.use_sign_in.setObjectName("useSignIn")
+        self.use_sign_in.clicked.connect(lambda: self.show_form(SIGN_IN))
+        self.use_remembered = _link(self.tr("Use the sign-in this computer remembers"))
+        self.use_remembered.setObjectName("useRemembered")
+        self.use_remembered.clicked.connect(lambda: self.show_form(REMEMBERED))
+        self.use_owner = _link(self.tr("Use the Owner's vault passphrase or recovery key"))
+        self.use_owner.setObjectName("useOwnerKey")
+        self.use_owner.setToolTip(self.tr(
+            "The vault's own passphrase or recovery key opens it as its Owner"))
+        self.use_owner.clicked.connect(
+            lambda: self.show_form(PASSPHRASE if self.has_passphrase else RECOVERY))
 
         self.other_vault = _link("Open another vault…")
         self.other_vault.setObjectName("otherVault")
@@ -106,8 +164,10 @@ class UnlockScreen(QWidget):
         self.vault_path = vault_path
         self.setWindowTitle(f"{APP_NAME} — {vault_path.name}")
         self.where.setText(str(vault_path))
-        self.passphrase_edit.clear()
-        self.recovery_edit.clear()
+        self._forget_typed()
+        self.user_name_edit.clear()
+        self.remember_check.setChecked(False)
+        self.has_user_slots = self.remembers_sign_in = False
         self._clear_error()
         self.notice.hide()
         self.show_checking(f"Opening {vault_path.name}…")
@@ -135,7 +195,7 @@ class UnlockScreen(QWidget):
         inner.addLayout(buttons)
         links = QVBoxLayout()
         links.setSpacing(0)
-        for link in (self.use_keychain, self.use_passphrase, self.use_recovery):
+        for link in self._method_links():
             links.addWidget(link, 0, Qt.AlignmentFlag.AlignLeft)
         inner.addLayout(links)
         rule = QFrame()
@@ -200,48 +260,115 @@ class UnlockScreen(QWidget):
         box.addWidget(edit)
         return page, edit
 
+    def _build_sign_in_page(self) -> None:
+        self.sign_in_page = QWidget()
+        box = QVBoxLayout(self.sign_in_page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        self.user_name_edit = QLineEdit()
+        self.user_name_edit.setObjectName("signInName")
+        self.user_name_edit.setPlaceholderText(self.tr("Your name, as the Owner set it up"))
+        self.user_name_edit.setAccessibleName(self.tr("Your name"))
+        self.user_passphrase_edit = QLineEdit()
+        self.user_passphrase_edit.setObjectName("signInPassphrase")
+        self.user_passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.user_passphrase_edit.setPlaceholderText(self.tr("Your own passphrase"))
+        self.user_passphrase_edit.setAccessibleName(self.tr("Your passphrase"))
+        self.remember_check = QCheckBox(self.tr("Remember me on this computer"))
+        self.remember_check.setObjectName("rememberSignIn")
+        self.remember_check.setToolTip(self.tr(
+            "Keep your own sign-in in this computer's keychain, so that next time the "
+            "vault opens as you without typing. Only for a computer nobody else uses "
+            "with your account."))
+        for edit in (self.user_name_edit, self.user_passphrase_edit):
+            edit.textEdited.connect(self._clear_error)
+        box.addWidget(label(self.tr("Name"), "section"))
+        box.addWidget(self.user_name_edit)
+        box.addWidget(label(self.tr("Passphrase"), "section"))
+        box.addWidget(self.user_passphrase_edit)
+        box.addWidget(self.remember_check)
+
+    def _method_links(self) -> tuple[QPushButton, ...]:
+        return (self.use_remembered, self.use_sign_in, self.use_keychain,
+                self.use_passphrase, self.use_recovery, self.use_owner)
+
     # -- states -------------------------------------------------------------------
-    def set_options(self, *, has_passphrase: bool, keychain_has_key: bool) -> None:
-        """Which ways this vault can be unlocked (from `describe_vault`)."""
+    def set_options(self, *, has_passphrase: bool, keychain_has_key: bool,
+                    has_user_slots: bool = False, remembers_sign_in: bool = False) -> None:
+        """Which ways this vault can be unlocked (from `describe_vault`, and whether
+        this computer remembers a sign-in for it)."""
         self.has_passphrase = has_passphrase
         self.keychain_has_key = keychain_has_key
+        self.has_user_slots = has_user_slots
+        self.remembers_sign_in = has_user_slots and remembers_sign_in
 
     def show_checking(self, text: str) -> None:
         """Show that something is under way and nothing needs doing yet."""
         self.busy_text.setText(text)
         self.pages.setCurrentWidget(self.busy_page)
         self.unlock_button.setEnabled(False)
-        for link in (self.use_keychain, self.use_passphrase, self.use_recovery):
+        for link in self._method_links():
             link.setVisible(False)
         for link in (self.other_vault, self.new_vault):
             link.setEnabled(False)
 
+    def default_method(self) -> str:
+        """The way this vault is best opened from here."""
+        if self.has_user_slots:
+            return REMEMBERED if self.remembers_sign_in else SIGN_IN
+        if self.keychain_has_key:
+            return KEYCHAIN
+        return PASSPHRASE if self.has_passphrase else RECOVERY
+
     def show_form(self, method: str | None = None, *, notice: str | None = None) -> None:
         """Ask for `method` (default: the best one this vault offers)."""
         if method is None:
-            method = (
-                KEYCHAIN if self.keychain_has_key
-                else PASSPHRASE if self.has_passphrase
-                else RECOVERY
-            )
+            method = self.default_method()
+        if method == KEYCHAIN and self.has_user_slots:
+            method = self.default_method()  # the policy above: never the vault-wide key
         self.method = method
         page = {
             KEYCHAIN: self.keychain_page,
             PASSPHRASE: self.passphrase_page,
             RECOVERY: self.recovery_page,
+            SIGN_IN: self.sign_in_page,
+            REMEMBERED: self.remembered_page,
         }[method]
         self.pages.setCurrentWidget(page)
-        self.heading.setText("Unlock your vault")
+        users = self.has_user_slots
+        by_user = method in USER_METHODS
+        if users and by_user:
+            self.heading.setText(self.tr("Who are you?") if method == SIGN_IN
+                                 else self.tr("Welcome back"))
+        elif users:
+            self.heading.setText(self.tr("Open as the Owner"))
+        else:
+            self.heading.setText(self.tr("Unlock your vault"))
+        if self.passphrase_caption is not None:
+            self.passphrase_caption.setText(
+                self.tr("Owner's vault passphrase") if users else self.tr("Passphrase"))
+        self.unlock_button.setText(self.tr("Sign in") if by_user else self.tr("Unlock"))
         self.unlock_button.setEnabled(True)
         for link in (self.other_vault, self.new_vault):
             link.setEnabled(True)
-        self.use_keychain.setVisible(self.keychain_has_key and method != KEYCHAIN)
-        self.use_passphrase.setVisible(self.has_passphrase and method != PASSPHRASE)
-        self.use_recovery.setVisible(method != RECOVERY)
+        self.use_keychain.setVisible(
+            not users and self.keychain_has_key and method != KEYCHAIN)
+        self.use_remembered.setVisible(self.remembers_sign_in and method != REMEMBERED)
+        self.use_sign_in.setVisible(users and method != SIGN_IN)
+        self.use_sign_in.setText(self.tr("Sign in as someone else") if self.remembers_sign_in
+                                 else self.tr("Sign in with your name"))
+        self.use_owner.setVisible(users and by_user)
+        self.use_passphrase.setVisible(
+            self.has_passphrase and method != PASSPHRASE and not (users and by_user))
+        self.use_passphrase.setText(self.tr("Use the Owner's vault passphrase instead")
+                                    if users else self.tr("Use passphrase instead"))
+        self.use_recovery.setVisible(method != RECOVERY and not (users and by_user))
         self.notice.setText(notice or "")
         self.notice.setVisible(bool(notice))
         self._clear_error()
         edit = self._edit()
+        if method == SIGN_IN and not self.user_name_edit.text().strip():
+            edit = self.user_name_edit
         if edit is not None:
             edit.setEnabled(True)
             edit.setFocus()
@@ -259,22 +386,37 @@ class UnlockScreen(QWidget):
             edit.selectAll()
             edit.setFocus()
 
-    def show_locked(self) -> None:
-        """After a lock: forget anything typed and wait for the person."""
-        self.passphrase_edit.clear()
-        self.recovery_edit.clear()
-        self.show_form()
-        self.heading.setText("Vault locked")
+    def show_locked(self, method: str | None = None) -> None:
+        """After a lock: forget anything typed and wait for the person (`method`:
+        SIGN_IN when someone else is to sign in)."""
+        self._forget_typed()
+        if method == SIGN_IN:
+            self.user_name_edit.clear()
+        self.show_form(method)
+        if method != SIGN_IN:
+            self.heading.setText(self.tr("Vault locked"))
+
+    def anything_typed(self) -> bool:
+        return any(edit.text() for edit in (self.passphrase_edit, self.recovery_edit,
+                                            self.user_passphrase_edit))
+
+    def _forget_typed(self) -> None:
+        for edit in (self.passphrase_edit, self.recovery_edit, self.user_passphrase_edit):
+            edit.clear()
 
     def error_text(self) -> str:
         return self.error.text() if self.error.isVisibleTo(self) else ""
 
     # -- actions ----------------------------------------------------------------
     def _edit(self) -> QLineEdit | None:
-        return {PASSPHRASE: self.passphrase_edit, RECOVERY: self.recovery_edit}.get(self.method)
+        return {PASSPHRASE: self.passphrase_edit, RECOVERY: self.recovery_edit,
+                SIGN_IN: self.user_passphrase_edit}.get(self.method)
 
     def _submit(self) -> None:
         if not self.unlock_button.isEnabled():
+            return
+        if self.method == SIGN_IN:
+            self._submit_sign_in()
             return
         edit = self._edit()
         secret = edit.text() if edit is not None else None
@@ -285,8 +427,24 @@ class UnlockScreen(QWidget):
             )
             return
         self._clear_error()
-        self.show_checking("Unlocking…")
+        self.show_checking(self.tr("Signing in…") if self.method == REMEMBERED
+                           else self.tr("Unlocking…"))
         self.unlock_requested.emit(UnlockRequest(self.method, secret))
+
+    def _submit_sign_in(self) -> None:
+        name = self.user_name_edit.text().strip()
+        secret = self.user_passphrase_edit.text()
+        if not name:
+            self.show_error(self.tr("Type the name you sign in with first."))
+            self.user_name_edit.setFocus()
+            return
+        if not secret:
+            self.show_error(self.tr("Type your passphrase first."))
+            return
+        self._clear_error()
+        self.show_checking(self.tr("Signing in…"))
+        self.unlock_requested.emit(UnlockRequest(SIGN_IN, secret, name=name,
+                                                 remember=self.remember_check.isChecked()))
 
     def _clear_error(self) -> None:
         self.error.clear()

@@ -1,5 +1,11 @@
 """The Settings page: the vault's file and key, and when it locks itself.
 
+Each section follows what the signed-in user's role allows (`ui.permission_gate`):
+Users and roles appears only with `users`; the key buttons need `rekey`, backups
+`backups_restore`, the business, mail, schedule and support-mailbox settings
+`settings`, and the staff and support-desk sections `staff.edit` (what their services
+ask). A section the role may not change is shown disabled, its tool tip saying why.
+
 App settings (not business data) live in a small JSON file read and written through
 `vault.load_app_settings`/`save_app_settings`; saving runs in the task runner so a
 slow disk never freezes the window, and a burst of spin-box clicks is saved once.
@@ -25,6 +31,7 @@ from crasme_desktop.domain.settings import AppSettings
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import Page, label
+from crasme_desktop.ui.permission_gate import gate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.widgets import titled_card
 from crasme_desktop.vault import load_app_settings, update_app_settings
@@ -33,6 +40,8 @@ KEY_SOURCES = {
     "keychain": "this computer's keychain",
     "passphrase": "your passphrase",
     "recovery": "the recovery key",
+    "user": "your own sign-in",
+    "user-keychain": "your sign-in remembered on this computer",
 }  # nosec B105  # a label or setting name, not a password
 
 
@@ -144,6 +153,10 @@ class SettingsPage(Page):
         button_row.addStretch(1)
         lock_box.addLayout(button_row)
         column.addWidget(_card("Locking", lock_box))
+        from crasme_desktop.ui.users_settings import UsersSettingsSection
+
+        self.users = UsersSettingsSection(tasks)
+        column.addWidget(self.users)
         from crasme_desktop.ui.backup_settings import BackupSettingsSection
 
         self.backups = BackupSettingsSection(tasks)
@@ -185,9 +198,31 @@ class SettingsPage(Page):
         self.schedule.attach(vault)
         self.support_mailbox.attach(vault)
         self.support_desk.attach(vault)
+        self.users.attach(vault)
+        self.apply_permissions()
         self.vault_file.setText(str(vault.path))
         self.key_source.setText(describe_key_source(vault.key_source).capitalize())
         self.tasks.submit(load_app_settings, on_done=self._show_settings)
+
+    def apply_permissions(self) -> None:
+        """Disable, with the reason as tool tip, what the acting user's role may not
+        change; hide Users and roles without `users`."""
+        vault = self.vault
+        gate(self.change_passphrase_button, vault, "rekey",
+             tip=self.tr("Choose a new passphrase for this vault (or give it one)"))
+        gate(self.rotate_key_button, vault, "rekey",
+             tip=self.tr("Encrypt the vault with a new key and get a new recovery key"))
+        gate(self.backups, vault, "backups_restore")
+        for section in (self.business, self.mail, self.schedule, self.support_mailbox):
+            gate(section, vault, "settings")
+        for section in (self.staff, self.support_desk):
+            gate(section, vault, "staff.edit")
+
+    def on_changed(self, areas: frozenset[str]) -> None:
+        super().on_changed(areas)
+        if self.vault is not None and {"users", "vault"} & set(areas):
+            self.apply_permissions()  # the acting user's role may have changed
+            self.users.attach(self.vault)
 
     def _ask_key_change(self, which: str) -> None:
         """Find out whether the vault has a passphrase (a file read, off the GUI thread),
@@ -233,6 +268,7 @@ class SettingsPage(Page):
         self.schedule.clear()
         self.support_mailbox.clear()
         self.support_desk.clear()
+        self.users.clear()
         self.key_note.clear()
         self.key_source.clear()
         self.saved_note.clear()
