@@ -44,6 +44,10 @@ SHIPPED_LANGUAGES: tuple[str, ...] = ("en", "de", "fr")
 #: How each shipped language names itself (for the language choice in Settings).
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "de": "Deutsch", "fr": "Français"}
 
+#: The locale of each shipped language where nothing says which country's (babel and
+#: QLocale names).
+LOCALES: Mapping[str, str] = {"en": "en_US", "de": "de_DE", "fr": "fr_FR"}
+
 Lookup = Callable[[str, str], str]
 
 
@@ -131,3 +135,8 @@ def chosen_language(setting: str, system_locale: str) -> str:
     with "" the system's (`system_locale` such as "de_DE.UTF-8"), English when the
     system's language is not shipped."""
     return language_of(setting) if setting else language_of(system_locale or "en")
+
+
+def locale_of(lang: str) -> str:
+    """The locale name to format dates and numbers for a text in `lang` ("de" -> "de_DE")."""
+    return LOCALES[language_of(lang)]

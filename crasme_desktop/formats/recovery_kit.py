@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from crasme_desktop import APP_NAME, RESOURCES, __version__
+from crasme_desktop.domain.i18n import current_language, locale_of, translate
 
 #: Fonts shipped with the app, so that any name or path prints the same everywhere.
 FONTS_DIR = RESOURCES / "fonts"
@@ -70,9 +71,9 @@ def render_recovery_kit(kit: RecoveryKit) -> bytes:
         rightMargin=22 * mm,
         topMargin=20 * mm,
         bottomMargin=18 * mm,
-        title=f"{APP_NAME} recovery kit",
+        title=translate("RecoveryKit", "{app} recovery kit").format(app=APP_NAME),
         author=APP_NAME,
-        subject=f"Recovery key for vault {kit.vault_id}",
+        subject=translate("RecoveryKit", "Recovery key for vault {id}").format(id=kit.vault_id),
         creator=f"{APP_NAME} {__version__}",
         # Otherwise the canvas starts in Helvetica, which is referenced but not embedded.
         initialFontName="CrasmeSans",
@@ -88,45 +89,53 @@ def _story(kit: RecoveryKit, width: float) -> list[Any]:
     s = _styles()
     story: list[Any] = [
         Paragraph(APP_NAME, s["brand"]),
-        Paragraph("Recovery kit", s["title"]),
+        Paragraph(translate("RecoveryKit", "Recovery kit"), s["title"]),
         Paragraph(
-            "This page holds the recovery key of your vault. With it you can open the "
-            "vault even if this computer's keychain is gone or the passphrase is "
-            "forgotten. Without it, nobody can help you get the data back.",
+            translate(
+                "RecoveryKit",
+                "This page holds the recovery key of your vault. With it you can open the "
+                "vault even if this computer's keychain is gone or the passphrase is "
+                "forgotten. Without it, nobody can help you get the data back."),
             s["body"],
         ),
         Spacer(1, 4 * mm),
         _details_table(kit, width, s),
         Spacer(1, 7 * mm),
-        Paragraph("Your recovery key", s["heading"]),
+        Paragraph(translate("RecoveryKit", "Your recovery key"), s["heading"]),
         _key_box(kit.recovery_key, width, s),
         Spacer(1, 7 * mm),
-        Paragraph("How to use it", s["heading"]),
+        Paragraph(translate("RecoveryKit", "How to use it"), s["heading"]),
     ]
     story += _numbered(
         [
-            f"Open {APP_NAME} and choose this vault file.",
-            "On the unlock screen, choose <b>Use recovery key instead</b>.",
-            "Type the key exactly as printed above, group by group.",
-            "If you used the key because the passphrase was forgotten, set a new "
-            "passphrase once the vault is open, and keep the new recovery key that "
-            "comes with it in place of this one.",
+            translate("RecoveryKit", "Open {app} and choose this vault file.").format(
+                app=APP_NAME),
+            translate("RecoveryKit",
+                      "On the unlock screen, choose <b>Use recovery key instead</b>."),
+            translate("RecoveryKit", "Type the key exactly as printed above, group by group."),
+            translate("RecoveryKit",
+                      "If you used the key because the passphrase was forgotten, set a new "
+                      "passphrase once the vault is open, and keep the new recovery key that "
+                      "comes with it in place of this one."),
         ],
         s,
     )
     story += [
         Spacer(1, 5 * mm),
-        Paragraph("Where to keep it", s["heading"]),
+        Paragraph(translate("RecoveryKit", "Where to keep it"), s["heading"]),
     ]
     story += _bullets(
         [
-            "Print this page and keep it with your important papers, such as in a "
-            "locked drawer or a safe.",
-            "Do not keep it on the same computer as the vault, and do not email it or "
-            "put it in a shared folder.",
-            "Anyone who has this key and a copy of the vault file can read everything "
-            "in it. If the page is lost or seen by someone else, make a new key in "
-            "Settings.",
+            translate("RecoveryKit",
+                      "Print this page and keep it with your important papers, such as in a "
+                      "locked drawer or a safe."),
+            translate("RecoveryKit",
+                      "Do not keep it on the same computer as the vault, and do not email it "
+                      "or put it in a shared folder."),
+            translate("RecoveryKit",
+                      "Anyone who has this key and a copy of the vault file can read "
+                      "everything in it. If the page is lost or seen by someone else, make a "
+                      "new key in Settings."),
         ],
         s,
     )
@@ -139,10 +148,10 @@ def _details_table(kit: RecoveryKit, width: float, s: dict[str, Any]) -> Any:
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     rows = [
-        ("Vault file", kit.vault_path.name),
-        ("Folder", str(kit.vault_path.parent)),
-        ("Vault ID", kit.vault_id),
-        ("Created", _format_date(kit.created)),
+        (translate("RecoveryKit", "Vault file"), kit.vault_path.name),
+        (translate("RecoveryKit", "Folder"), str(kit.vault_path.parent)),
+        (translate("RecoveryKit", "Vault ID"), kit.vault_id),
+        (translate("RecoveryKit", "Created"), _format_date(kit.created)),
     ]
     data = [
         [Paragraph(label, s["label"]), Paragraph(_escape(value), s["value"])]
@@ -262,7 +271,8 @@ def _footer(canvas: Any, doc: Any) -> None:
     canvas.drawString(
         doc.leftMargin,
         10 * mm,
-        f"Made by {APP_NAME} {__version__}. Keep this page private.",
+        translate("RecoveryKit", "Made by {app} {version}. Keep this page private.").format(
+            app=APP_NAME, version=__version__),
     )
     canvas.restoreState()
 
@@ -283,9 +293,18 @@ def _register_fonts() -> None:
 
 
 def _format_date(moment: datetime) -> str:
-    # Spelled-out month: "05/01/2026" reads differently on each side of the Atlantic.
+    """In the kit's language. Spelled-out month: "05/01/2026" reads differently on each
+    side of the Atlantic."""
+    from babel.dates import format_date, format_time
+
     local = moment.astimezone() if moment.tzinfo else moment
-    return f"{local.day} {local:%B %Y}, {local:%H:%M}"
+    lang = current_language()
+    # English as before ("5 January 2026", read the same on both sides of the Atlantic);
+    # other languages in their own long form ("5. März 2026", "5 mars 2026").
+    day = "d MMMM y" if lang == "en" else "long"
+    locale = locale_of(lang)
+    return f"{format_date(local.date(), day, locale=locale)}, " \
+           f"{format_time(local, 'HH:mm', locale=locale)}"
 
 
 def _escape(text: str) -> str:

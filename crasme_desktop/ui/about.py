@@ -36,7 +36,7 @@ class AboutDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("aboutBox")
-        self.setWindowTitle(f"About {APP_NAME}")
+        self.setWindowTitle(self.tr("About {app}").format(app=APP_NAME))
         self.details = about_details()
 
         icon = QLabel()
@@ -46,23 +46,23 @@ class AboutDialog(QDialog):
 
         self.title = QLabel(f"<b>{APP_NAME}</b> {__version__}")
         self.title.setObjectName("aboutTitle")
-        blurb = QLabel(
+        blurb = QLabel(self.tr(
             "A CRM for small offices that keeps everything in one encrypted file on your "
             "own computer. Nothing is sent anywhere."
-        )
+        ))
         blurb.setWordWrap(True)
-        self.licence = QLabel(
-            f"{COPYRIGHT}.<br>Free software under the {LICENCE_NAME}: you may share and "
+        self.licence = QLabel(self.tr(
+            "{copyright}.<br>Free software under the {licence}: you may share and "
             "change it under its terms. It comes with no warranty. "
             '<a href="https://www.gnu.org/licenses/gpl-3.0.html">Read the licence</a>.'
-        )
+        ).format(copyright=COPYRIGHT, licence=LICENCE_NAME))
         self.licence.setObjectName("aboutLicence")
         self.licence.setWordWrap(True)
         self.licence.setOpenExternalLinks(True)
         self.versions = QLabel(self.details.split("\n", 1)[1])
         self.versions.setObjectName("aboutVersions")
         self.versions.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.versions.setToolTip(f"PySide6 {PySide6.__version__}")
+        self.versions.setToolTip(f"PySide6 {PySide6.__version__}")  # untranslated: a name
 
         text = QVBoxLayout()
         for label in (self.title, blurb, self.versions, self.licence):
@@ -72,7 +72,7 @@ class AboutDialog(QDialog):
         row.addLayout(text, 1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = QPushButton("Copy version details")
+        self.copy_button = QPushButton(self.tr("Copy version details"))
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy_details)
         buttons.rejected.connect(self.reject)

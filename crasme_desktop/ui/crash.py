@@ -93,23 +93,23 @@ class CrashReporter(QObject):
 
     def message(self) -> str:
         where = (
-            f"The details were written to {self.log_path}."
+            self.tr("The details were written to {path}.").format(path=self.log_path)
             if self.log_path
-            else "The details could not be written to a log file."
+            else self.tr("The details could not be written to a log file.")
         )
-        return (
-            f"{APP_NAME} ran into a problem it did not expect, so the last thing you asked "
-            f"for was not finished. {where} Your vault is safe; you can carry on, or close "
+        return self.tr(
+            "{app} ran into a problem it did not expect, so the last thing you asked "
+            "for was not finished. {where} Your vault is safe; you can carry on, or close "
             "and reopen the app if something looks wrong."
-        )
+        ).format(app=APP_NAME, where=where)
 
     @Slot(str)
     def _show(self, details: str) -> None:
         box = QMessageBox(self.parent_widget())
         box.setObjectName("crashDialog")
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(f"{APP_NAME} — unexpected problem")
-        box.setText("Something went wrong")
+        box.setWindowTitle(self.tr("{app} — unexpected problem").format(app=APP_NAME))
+        box.setText(self.tr("Something went wrong"))
         box.setInformativeText(self.message())
         box.setDetailedText(details)
         box.setStandardButtons(QMessageBox.StandardButton.Close)

@@ -72,15 +72,15 @@ def _text(text: str, role: str = "hint") -> QLabel:
 class LocationPage(QWizardPage):
     def __init__(self, default_path: Path) -> None:
         super().__init__()
-        self.setTitle(f"Welcome to {APP_NAME}")
+        self.setTitle(self.tr("Welcome to {app}").format(app=APP_NAME))
         self.setSubTitle(
-            "Your contacts, deals and invoices are kept in one encrypted file on this "
-            "computer. Choose where that file goes."
+            self.tr("Your contacts, deals and invoices are kept in one encrypted file on this "
+            "computer. Choose where that file goes.")
         )
         self.path_edit = QLineEdit(str(default_path))
         self.path_edit.setObjectName("vaultPath")
         self.path_edit.textChanged.connect(self._edited)
-        browse = QPushButton(theme.icon("folder"), "Browse…")
+        browse = QPushButton(theme.icon("folder"), self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         self.error = _text("", "error")
         self.error.hide()
@@ -88,12 +88,12 @@ class LocationPage(QWizardPage):
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
         box = QVBoxLayout(self)
-        box.addWidget(_text("Vault file", "section"))
+        box.addWidget(_text(self.tr("Vault file"), "section"))
         box.addLayout(row)
         box.addWidget(
             _text(
-                "The suggested place is fine for most people. If you pick your own, choose "
-                "a folder that your backups include."
+                self.tr("The suggested place is fine for most people. If you pick your own, choose "
+                "a folder that your backups include.")
             )
         )
         box.addWidget(self.error)
@@ -109,10 +109,12 @@ class LocationPage(QWizardPage):
     def validatePage(self) -> bool:
         path = self.vault_path()
         if path.exists():
-            self._fail(f"A vault already exists at {path}; choose another name or folder.")
+            self._fail(self.tr("A vault already exists at {path}; choose another name or folder.")
+                       .format(path=path))
             return False
         if path.parent.exists() and not path.parent.is_dir():
-            self._fail(f"{path.parent} is a file, not a folder; choose a folder.")
+            self._fail(self.tr("{path} is a file, not a folder; choose a folder.")
+                       .format(path=path.parent))
             return False
         return True
 
@@ -126,8 +128,8 @@ class LocationPage(QWizardPage):
 
     def _browse(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(
-            self, "Where to keep the vault", self.path_edit.text(),
-            f"{APP_NAME} vaults (*{VAULT_SUFFIX})",
+            self, self.tr("Where to keep the vault"), self.path_edit.text(),
+            self.tr("{app} vaults (*{suffix})").format(app=APP_NAME, suffix=VAULT_SUFFIX),
         )
         if name:
             self.path_edit.setText(name)
@@ -136,21 +138,22 @@ class LocationPage(QWizardPage):
 class ProtectionPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("How should the vault be unlocked?")
+        self.setTitle(self.tr("How should the vault be unlocked?"))
         self.setSubTitle(
-            "Everything in the vault is encrypted. Choose how you will open it; you will "
-            "also get a recovery key in case everything else is lost."
+            self.tr("Everything in the vault is encrypted. Choose how you will open it; you will "
+            "also get a recovery key in case everything else is lost.")
         )
         self.keychain_known = False
         self.keychain_available = False
-        self.use_keychain = QCheckBox("Unlock with this computer's keychain (nothing to type)")
+        self.use_keychain = QCheckBox(
+            self.tr("Unlock with this computer's keychain (nothing to type)"))
         self.use_keychain.setObjectName("useKeychain")
-        self.keychain_note = _text("Checking this computer's keychain…")
-        self.use_passphrase = QCheckBox("Protect it with a passphrase as well")
+        self.keychain_note = _text(self.tr("Checking this computer's keychain…"))
+        self.use_passphrase = QCheckBox(self.tr("Protect it with a passphrase as well"))
         self.use_passphrase.setObjectName("usePassphrase")
         self.passphrase_note = _text(
-            "With a passphrase you can open the vault on another computer, or after this "
-            "computer's keychain has been reset."
+            self.tr("With a passphrase you can open the vault on another computer, or after this "
+            "computer's keychain has been reset.")
         )
         self.fields = PassphraseFields()
         self.creating = False
@@ -179,7 +182,7 @@ class ProtectionPage(QWizardPage):
         box.addWidget(self.error)
         # A commit page: once the vault exists, Back must not lead to choosing again.
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, "Create vault")
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Create vault"))
         self.use_keychain.setEnabled(False)
         self._changed()
 
@@ -190,15 +193,15 @@ class ProtectionPage(QWizardPage):
         self.use_keychain.setChecked(available)
         if available:
             self.keychain_note.setText(
-                "The key is kept in your computer's keychain, which opens when you log in."
+                self.tr("The key is kept in your computer's keychain, which opens when you log in.")
             )
             self.use_passphrase.setEnabled(True)
         else:
             self.keychain_note.setText(
-                "This computer has no keychain that Crasme Desktop can use, so the vault "
-                "needs a passphrase."
+                self.tr("This computer has no keychain that Crasme Desktop can use, so the vault "
+                "needs a passphrase.")
             )
-            self.use_passphrase.setText("Protect it with a passphrase")
+            self.use_passphrase.setText(self.tr("Protect it with a passphrase"))
             self.use_passphrase.setChecked(True)
             self.use_passphrase.setEnabled(False)
         self._changed()
@@ -222,7 +225,7 @@ class ProtectionPage(QWizardPage):
             self.use_passphrase.setEnabled(self.keychain_available)
         self.fields.set_enabled(not creating)
         self.bar.setVisible(creating)
-        self.status.setText("Creating your vault: making the key and the file…")
+        self.status.setText(self.tr("Creating your vault: making the key and the file…"))
         self.status.setVisible(creating)
         self.error.setText(error or "")
         self.error.setVisible(bool(error))
@@ -253,26 +256,26 @@ class ProtectionPage(QWizardPage):
 class RecoveryPage(QWizardPage):
     def __init__(self, tasks: TaskRunner, choose_kit_path: ChoosePath | None) -> None:
         super().__init__()
-        self.setTitle("Your recovery key")
+        self.setTitle(self.tr("Your recovery key"))
         # The wizard header fits two lines; the rest of the explanation is in the body.
-        self.setSubTitle("Shown only this once. Write it down or print it now.")
+        self.setSubTitle(self.tr("Shown only this once. Write it down or print it now."))
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, "Continue")
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Continue"))
         self.panel = RecoveryKeyPanel(tasks, choose_path=choose_kit_path)
         self.panel.confirmed_changed.connect(self.completeChanged)
         box = QVBoxLayout(self)
         box.addWidget(
             _text(
-                "If this computer's keychain and your passphrase are ever both lost, this "
+                self.tr("If this computer's keychain and your passphrase are ever both lost, this "
                 "key is the only way into your vault. Nobody, including us, can recover "
-                "the data without it."
+                "the data without it.")
             )
         )
         box.addWidget(self.panel)
         box.addWidget(
             _text(
-                "Print it, or write it down, and keep it away from this computer: with the "
-                "key and a copy of the file, anyone could read the vault."
+                self.tr("Print it, or write it down, and keep it away from this computer: with the "
+                "key and a copy of the file, anyone could read the vault.")
             )
         )
         box.addStretch(1)
@@ -284,33 +287,39 @@ class RecoveryPage(QWizardPage):
 class ReadyPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("All set")
-        self.setSubTitle("Your vault is created and open.")
+        self.setTitle(self.tr("All set"))
+        self.setSubTitle(self.tr("Your vault is created and open."))
         self.summary = _text("")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.empty = QRadioButton("Start with an empty vault")
+        self.empty = QRadioButton(self.tr("Start with an empty vault"))
         self.empty.setChecked(True)
-        self.sample = QRadioButton(
-            f"Start with sample data: about {SAMPLE_CONTACTS} made-up people and their "
+        self.sample = QRadioButton(self.tr(
+            "Start with sample data: about {count} made-up people and their "
             "companies to look around with"
-        )
+        ).format(count=SAMPLE_CONTACTS))
         self.sample.setObjectName("sampleData")
         box = QVBoxLayout(self)
         box.addWidget(self.summary)
         box.addSpacing(8)
         box.addWidget(self.empty)
         box.addWidget(self.sample)
-        box.addWidget(_text("The sample people have made-up names and example.com addresses."))
+        box.addWidget(_text(
+            self.tr("The sample people have made-up names and example.com addresses.")))
         box.addStretch(1)
-        self.setButtonText(QWizard.WizardButton.FinishButton, f"Open {APP_NAME}")
+        self.setButtonText(QWizard.WizardButton.FinishButton,
+                           self.tr("Open {app}").format(app=APP_NAME))
 
     def describe(self, path: Path, *, keychain: bool, passphrase: bool) -> None:
-        ways = [w for w, on in (("this computer's keychain", keychain),
-                                 ("your passphrase", passphrase)) if on]
-        self.summary.setText(
-            f"The vault is at {path}.\nIt unlocks with {' or '.join(ways)}, or with the "
-            "recovery key."
-        )
+        if keychain and passphrase:
+            text = self.tr("The vault is at {path}.\nIt unlocks with this computer's keychain "
+                           "or your passphrase, or with the recovery key.")
+        elif keychain:
+            text = self.tr("The vault is at {path}.\nIt unlocks with this computer's keychain, "
+                           "or with the recovery key.")
+        else:
+            text = self.tr("The vault is at {path}.\nIt unlocks with your passphrase, or with "
+                           "the recovery key.")
+        self.summary.setText(text.format(path=path))
 
 
 class FirstRunWizard(QWizard):
@@ -327,7 +336,7 @@ class FirstRunWizard(QWizard):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("firstRunWizard")
-        self.setWindowTitle(f"Set up {APP_NAME}")
+        self.setWindowTitle(self.tr("Set up {app}").format(app=APP_NAME))
         self.setWindowIcon(theme.app_icon())
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setPixmap(QWizard.WizardPixmap.LogoPixmap, theme.app_icon().pixmap(48, 48))

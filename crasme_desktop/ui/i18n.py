@@ -32,7 +32,7 @@ from crasme_desktop.formats import qm_catalog
 log = logging.getLogger(__name__)
 
 #: The QLocale of each shipped language when the system speaks another one.
-LOCALES = {"en": "en_US", "de": "de_DE", "fr": "fr_FR"}
+LOCALES = i18n.LOCALES
 
 _installed: list[QTranslator] = []
 

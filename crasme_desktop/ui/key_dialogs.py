@@ -55,7 +55,8 @@ class ChangePassphraseDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("changePassphraseDialog")
-        self.setWindowTitle("Change passphrase" if has_passphrase else "Add a passphrase")
+        self.setWindowTitle(self.tr("Change passphrase") if has_passphrase
+                            else self.tr("Add a passphrase"))
         self.setModal(True)
         self.setMinimumWidth(460)
         self.tasks = tasks
@@ -64,18 +65,19 @@ class ChangePassphraseDialog(QDialog):
         self.done_message = ""
 
         intro = (
-            "The new passphrase opens this vault from now on; the old one stops working at "
-            "once. Your recovery key and this computer's keychain keep working as before."
+            self.tr("The new passphrase opens this vault from now on; the old one stops working at "
+            "once. Your recovery key and this computer's keychain keep working as before.")
             if has_passphrase
-            else "With a passphrase you can open this vault on a computer whose keychain "
-            "does not hold its key. Your recovery key keeps working as before."
+            else self.tr("With a passphrase you can open this vault on a computer whose keychain "
+            "does not hold its key. Your recovery key keeps working as before.")
         )
-        self.current = _secret_edit("currentPassphrase", "Your passphrase now")
+        self.current = _secret_edit("currentPassphrase", self.tr("Your passphrase now"))
         self.fields = PassphraseFields()
         self.error = _label("", "error", "changePassphraseError")
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = QPushButton("Change passphrase" if has_passphrase else "Add passphrase")
+        self.save_button = QPushButton(self.tr("Change passphrase") if has_passphrase
+                                       else self.tr("Add passphrase"))
         self.save_button.setObjectName("savePassphrase")
         self.save_button.setProperty("primary", True)
         self.save_button.setDefault(True)
@@ -88,7 +90,7 @@ class ChangePassphraseDialog(QDialog):
         box.addWidget(_label(intro, "hint"))
         if has_passphrase:
             form = QFormLayout()
-            form.addRow("Current passphrase", self.current)
+            form.addRow(self.tr("Current passphrase"), self.current)
             box.addLayout(form)
             self.current.textEdited.connect(self._clear_error)
         else:
@@ -101,7 +103,7 @@ class ChangePassphraseDialog(QDialog):
 
     def _save(self) -> None:
         if self.has_passphrase and not self.current.text():
-            self.show_error("Type the passphrase you use now first.")
+            self.show_error(self.tr("Type the passphrase you use now first."))
             return
         problem = self.fields.problem()
         if problem:
@@ -118,7 +120,7 @@ class ChangePassphraseDialog(QDialog):
         )
 
     def _saved(self, _result: object) -> None:
-        self.done_message = "Passphrase changed. Use the new one from now on."
+        self.done_message = self.tr("Passphrase changed. Use the new one from now on.")
         self.current.clear()
         self.fields.first.clear()
         self.fields.second.clear()
@@ -155,7 +157,7 @@ class RotateKeyDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("rotateKeyDialog")
-        self.setWindowTitle("Rotate the vault's key")
+        self.setWindowTitle(self.tr("Rotate the vault's key"))
         self.setModal(True)
         self.setMinimumWidth(560)
         self.tasks = tasks
@@ -170,18 +172,18 @@ class RotateKeyDialog(QDialog):
         ask_box.setSpacing(12)
         ask_box.addWidget(
             _label(
-                "A new key is made and the whole vault is encrypted with it. Do this when "
+                self.tr("A new key is made and the whole vault is encrypted with it. Do this when "
                 "you think someone may have had the old key or your recovery kit. Your "
                 "recovery key changes too: you will see the new one once, and the old "
                 "recovery kit stops working. Large vaults take a minute or two; if the "
-                "computer stops meanwhile, the vault opens with either key afterwards.",
+                "computer stops meanwhile, the vault opens with either key afterwards."),
                 "hint",
             )
         )
-        self.passphrase = _secret_edit("rotatePassphrase", "Your passphrase")
+        self.passphrase = _secret_edit("rotatePassphrase", self.tr("Your passphrase"))
         if has_passphrase:
             form = QFormLayout()
-            form.addRow("Passphrase", self.passphrase)
+            form.addRow(self.tr("Passphrase"), self.passphrase)
             ask_box.addLayout(form)
             self.passphrase.textEdited.connect(lambda: self.error.hide())
         else:
@@ -192,8 +194,8 @@ class RotateKeyDialog(QDialog):
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # SQLCipher re-encrypts in one go: no steps to count
         self.busy.setFixedHeight(6)
-        self.busy_text = _label("Encrypting the vault with a new key… keep this window open.",
-                                "hint")
+        self.busy_text = _label(
+            self.tr("Encrypting the vault with a new key… keep this window open."), "hint")
         for widget in (self.busy_text, self.busy):
             widget.hide()
             ask_box.addWidget(widget)
@@ -205,8 +207,8 @@ class RotateKeyDialog(QDialog):
         shown_box.setSpacing(10)
         shown_box.addWidget(
             _label(
-                "The vault now has a new key. This is your new recovery key: write it "
-                "down or save the recovery kit and print it. It is shown only now.",
+                self.tr("The vault now has a new key. This is your new recovery key: write it "
+                "down or save the recovery kit and print it. It is shown only now."),
                 "hint",
             )
         )
@@ -215,14 +217,14 @@ class RotateKeyDialog(QDialog):
         self.pages.addWidget(ask)
         self.pages.addWidget(shown)
 
-        self.rotate_button = QPushButton("Rotate key")
+        self.rotate_button = QPushButton(self.tr("Rotate key"))
         self.rotate_button.setObjectName("rotateKey")
         self.rotate_button.setProperty("primary", True)
         self.rotate_button.setDefault(True)
         self.rotate_button.clicked.connect(self._rotate)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.reject)
-        self.done_button = QPushButton("Done")
+        self.done_button = QPushButton(self.tr("Done"))
         self.done_button.setObjectName("rotateDone")
         self.done_button.setProperty("primary", True)
         self.done_button.setEnabled(False)
@@ -245,7 +247,7 @@ class RotateKeyDialog(QDialog):
 
     def _rotate(self) -> None:
         if self.has_passphrase and not self.passphrase.text():
-            self._show_error("Type the vault's passphrase first.")
+            self._show_error(self.tr("Type the vault's passphrase first."))
             return
         self._busy(True)
         self.tasks.submit(
@@ -298,8 +300,8 @@ class RotateKeyDialog(QDialog):
         if self.showing_key and not self.panel.confirmed:
             # The key is shown once; leaving before keeping it would lose it.
             self.panel.status.setText(
-                "Keep the new recovery key first: tick the box once it is written down "
-                "or printed."
+                self.tr("Keep the new recovery key first: tick the box once it is written down "
+                "or printed.")
             )
             return
         self.panel.forget()

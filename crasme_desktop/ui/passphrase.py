@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import string
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QVBoxLayout, QWidget
 
 MIN_LENGTH = 8
@@ -27,20 +27,26 @@ _COMMON = frozenset(
 
 def passphrase_strength(text: str) -> tuple[int, str]:
     """A score from 0 (unusable) to 4 (strong) and one sentence saying why."""
+    translate = QCoreApplication.translate
     if not text:
-        return 0, f"Use at least {MIN_LENGTH} characters; a few unrelated words work well."
+        return 0, translate(
+            "Passphrase", "Use at least {n} characters; a few unrelated words work well."
+        ).format(n=MIN_LENGTH)
     if len(text) < MIN_LENGTH:
-        return 0, f"Too short: use at least {MIN_LENGTH} characters."
+        return 0, translate("Passphrase", "Too short: use at least {n} characters.").format(
+            n=MIN_LENGTH)
     if text.lower().replace(" ", "") in _COMMON or len(set(text)) <= 2:
-        return 1, "Very easy to guess: choose something less common."
+        return 1, translate("Passphrase", "Very easy to guess: choose something less common.")
     bits = _estimated_bits(text)
     if bits < 45:
-        return 1, "Weak: longer is stronger, such as three or four unrelated words."
+        return 1, translate(
+            "Passphrase", "Weak: longer is stronger, such as three or four unrelated words.")
     if bits < 65:
-        return 2, "Fair: adding another word would make it much stronger."
+        return 2, translate(
+            "Passphrase", "Fair: adding another word would make it much stronger.")
     if bits < 85:
-        return 3, "Good."
-    return 4, "Strong."
+        return 3, translate("Passphrase", "Good.")
+    return 4, translate("Passphrase", "Strong.")
 
 
 def _estimated_bits(text: str) -> float:
@@ -85,8 +91,8 @@ class PassphraseFields(QWidget):
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.setVerticalSpacing(8)
-        form.addRow("Passphrase", self.first)
-        form.addRow("Type it again", self.second)
+        form.addRow(self.tr("Passphrase"), self.first)
+        form.addRow(self.tr("Type it again"), self.second)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(form)
@@ -103,9 +109,9 @@ class PassphraseFields(QWidget):
         """Why the passphrase cannot be used yet, or None when it can."""
         text = self.first.text()
         if len(text) < MIN_LENGTH:
-            return f"The passphrase needs at least {MIN_LENGTH} characters."
+            return self.tr("The passphrase needs at least {n} characters.").format(n=MIN_LENGTH)
         if self.second.text() != text:
-            return "The two passphrases are not the same yet."
+            return self.tr("The two passphrases are not the same yet.")
         return None
 
     def set_enabled(self, enabled: bool) -> None:
@@ -116,6 +122,6 @@ class PassphraseFields(QWidget):
         score, sentence = passphrase_strength(self.first.text())
         self.meter.setValue(score)
         if self.second.text() and self.second.text() != self.first.text():
-            sentence += " The two passphrases are not the same yet."
+            sentence += " " + self.tr("The two passphrases are not the same yet.")
         self.hint.setText(sentence)
         self.changed.emit()

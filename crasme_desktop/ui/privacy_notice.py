@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -39,9 +39,16 @@ from crasme_desktop.ui.pages.base import label
 from crasme_desktop.ui.widgets import FieldError, local_datetime
 
 #: (purpose, name shown): as services/privacy_consent.py PURPOSE_NAMES.
-PURPOSES = (("marketing_email", "Marketing email"), ("sms", "Text messages (SMS)"),
-            ("newsletter", "Newsletter"))
+#: Translated where shown (`_purpose_name`).
+PURPOSES = (("marketing_email", QT_TRANSLATE_NOOP("PrivacyNotice", "Marketing email")),
+            ("sms", QT_TRANSLATE_NOOP("PrivacyNotice", "Text messages (SMS)")),
+            ("newsletter", QT_TRANSLATE_NOOP("PrivacyNotice", "Newsletter")))
 _NAMES = dict(PURPOSES)
+
+
+def _purpose_name(purpose: str) -> str:
+    name = _NAMES.get(purpose)
+    return QCoreApplication.translate("PrivacyNotice", name) if name else purpose
 _UNSET: Any = object()
 WRITES = {"privacy", "contacts"}
 
@@ -58,7 +65,7 @@ class NoticeView(QWidget):
         self._asked = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.status = label("Reading the notice…", "hint")
+        self.status = label(self.tr("Reading the notice…"), "hint")
         self.status.setObjectName("noticeStatus")
         self.browser = QTextBrowser()
         self.browser.setObjectName("noticeText")
@@ -78,7 +85,7 @@ class NoticeView(QWidget):
             return
         self._asked += 1
         asked = self._asked
-        self.status.setText("Reading the notice…")
+        self.status.setText(self.tr("Reading the notice…"))
         self.status.show()
         self.tasks.submit(
             service("privacy_notice.notice_display"), vault,
@@ -95,12 +102,18 @@ class NoticeView(QWidget):
         acks = display.acknowledgements
         if acks:
             newest = acks[0]
-            who = f" by {newest.actor}" if newest.actor else ""
-            text = f"Version {newest.version} acknowledged{who} on {local_datetime(newest.at)}."
+            if newest.actor:
+                text = self.tr("Version {version} acknowledged by {who} on {when}.")
+            else:
+                text = self.tr("Version {version} acknowledged on {when}.")
+            text = text.format(version=newest.version, who=newest.actor,
+                               when=local_datetime(newest.at))
             if display.needs_acknowledgement:
-                text += f" This is version {display.notice.version}, not yet acknowledged."
+                text += " " + self.tr("This is version {version}, not yet acknowledged.").format(
+                    version=display.notice.version)
         else:
-            text = f"Version {display.notice.version}, not yet acknowledged."
+            text = self.tr("Version {version}, not yet acknowledged.").format(
+                version=display.notice.version)
         self.acknowledged.setText(text)
         self.loaded.emit()
 
@@ -123,13 +136,13 @@ class NoticeDialog(QDialog):
         super().__init__(parent)
         self.tasks, self.vault = tasks, vault
         self.setObjectName("noticeDialog")
-        self.setWindowTitle(f"{APP_NAME} privacy notice")
+        self.setWindowTitle(self.tr("{app} privacy notice").format(app=APP_NAME))
         self.resize(680, 620)
         layout = QVBoxLayout(self)
         if acknowledge:
             intro = label(
-                "Please read how Crasme Desktop keeps and protects the data in this vault. "
-                "It is shown once for each version of the notice.", "description")
+                self.tr("Please read how Crasme Desktop keeps and protects the data in this vault. "
+                "It is shown once for each version of the notice."), "description")
             layout.addWidget(intro)
         self.view = NoticeView(tasks, self)
         layout.addWidget(self.view, 1)
@@ -138,7 +151,7 @@ class NoticeDialog(QDialog):
         buttons = QDialogButtonBox()
         self.read_button: QPushButton | None = None
         if acknowledge:
-            self.read_button = buttons.addButton("I have read this",
+            self.read_button = buttons.addButton(self.tr("I have read this"),
                                                  QDialogButtonBox.ButtonRole.AcceptRole)
             self.read_button.setObjectName("noticeRead")
             self.read_button.setDefault(True)
@@ -185,9 +198,9 @@ class NoticeBar(QFrame):
         self.setObjectName("noticeBar")
         row = QHBoxLayout(self)
         row.setContentsMargins(24, 10, 24, 0)
-        self.text = label("Please read the privacy notice of this vault: it says what "
-                          "Crasme Desktop keeps, where, and for how long.", "notice")
-        self.read_button = QPushButton("Read the notice…")
+        self.text = label(self.tr("Please read the privacy notice of this vault: it says what "
+                          "Crasme Desktop keeps, where, and for how long."), "notice")
+        self.read_button = QPushButton(self.tr("Read the notice…"))
         self.read_button.setObjectName("noticeBarRead")
         self.read_button.clicked.connect(self.read_requested)
         row.addWidget(self.text, 1)
@@ -269,9 +282,9 @@ class ConsentDialog(_PersonDialog):
         self.purpose.setObjectName("consentPurpose")
         for key, name in PURPOSES:
             self.purpose.addItem(name, key)
-        self.granted = QRadioButton("Agreed")
+        self.granted = QRadioButton(self.tr("Agreed"))
         self.granted.setObjectName("consentGranted")
-        self.withdrawn = QRadioButton("Withdrew or refused")
+        self.withdrawn = QRadioButton(self.tr("Withdrew or refused"))
         self.withdrawn.setObjectName("consentWithdrawn")
         group = QButtonGroup(self)
         group.addButton(self.granted)
@@ -283,24 +296,25 @@ class ConsentDialog(_PersonDialog):
         choice.addStretch(1)
         self.source = QLineEdit()
         self.source.setObjectName("consentSource")
-        self.source.setPlaceholderText("Phone call, signed form, email of 3 March…")
+        self.source.setPlaceholderText(self.tr("Phone call, signed form, email of 3 March…"))
         self.source.setMaxLength(100)
-        form.addRow("Purpose", self.purpose)
-        form.addRow("Choice", choice)
-        form.addRow("Where it came from", self.source)
+        form.addRow(self.tr("Purpose"), self.purpose)
+        form.addRow(self.tr("Choice"), choice)
+        form.addRow(self.tr("Where it came from"), self.source)
         self.body.addLayout(form)
         self.error = FieldError("consentError")
         self.body.addWidget(self.error)
-        self.record_button = QPushButton("Record choice")
+        self.record_button = QPushButton(self.tr("Record choice"))
         self.record_button.setObjectName("consentRecord")
         self.record_button.clicked.connect(self._record)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.record_button)
         self.body.addLayout(row)
-        self.body.addWidget(label("History", "section"))
+        self.body.addWidget(label(self.tr("History"), "section"))
         self.history = self._table("consentHistory",
-                                   ["When", "Purpose", "Choice", "From", "Notice"])
+                                   [self.tr("When"), self.tr("Purpose"), self.tr("Choice"),
+                                    self.tr("From"), self.tr("Notice")])
         self.body.addWidget(self.history, 1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
@@ -309,14 +323,18 @@ class ConsentDialog(_PersonDialog):
 
     def fill(self, choices: Any) -> None:
         person = choices.person
-        self.heading.setText(f"Consent of {person.name}")
-        now = ", ".join(f"{_NAMES[k]}: {'yes' if v else 'no'}"
-                        for k, v in person.consents.items())
-        restricted = " Restricted: nobody may contact them." if person.restricted else ""
-        self.current.setText(f"Now: {now}.{restricted}")
+        self.heading.setText(self.tr("Consent of {name}").format(name=person.name))
+        now = ", ".join(
+            self.tr("{purpose}: yes").format(purpose=_purpose_name(k)) if v
+            else self.tr("{purpose}: no").format(purpose=_purpose_name(k))
+            for k, v in person.consents.items())
+        text = self.tr("Now: {choices}.").format(choices=now)
+        if person.restricted:
+            text += " " + self.tr("Restricted: nobody may contact them.")
+        self.current.setText(text)
         self._fill_table(self.history, [
-            (local_datetime(c.at), _NAMES.get(c.purpose, c.purpose),
-             "Agreed" if c.granted else "Withdrew", c.source, c.notice_version)
+            (local_datetime(c.at), _purpose_name(c.purpose),
+             self.tr("Agreed") if c.granted else self.tr("Withdrew"), c.source, c.notice_version)
             for c in choices.consents
         ])
 
@@ -352,12 +370,12 @@ class RestrictionDialog(_PersonDialog):
         self.body.addWidget(self.state)
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("restrictionReason")
-        self.reason.setPlaceholderText("The reason (kept with the person's record)")
+        self.reason.setPlaceholderText(self.tr("The reason (kept with the person's record)"))
         self.reason.setFixedHeight(72)
         self.body.addWidget(self.reason)
         self.error = FieldError("restrictionError")
         self.body.addWidget(self.error)
-        self.action = QPushButton("Restrict")
+        self.action = QPushButton(self.tr("Restrict"))
         self.action.setObjectName("restrictionAction")
         self.action.setEnabled(False)
         self.action.clicked.connect(self._act)
@@ -365,9 +383,10 @@ class RestrictionDialog(_PersonDialog):
         row.addStretch(1)
         row.addWidget(self.action)
         self.body.addLayout(row)
-        self.body.addWidget(label("History", "section"))
+        self.body.addWidget(label(self.tr("History"), "section"))
         self.history = self._table("restrictionHistory",
-                                   ["Restricted", "Why", "Lifted", "Why lifted"])
+                                   [self.tr("Restricted"), self.tr("Why"), self.tr("Lifted"),
+                                    self.tr("Why lifted")])
         self.body.addWidget(self.history, 1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
@@ -376,19 +395,20 @@ class RestrictionDialog(_PersonDialog):
 
     def fill(self, choices: Any) -> None:
         person = choices.person
-        self.heading.setText(f"Restriction of {person.name}")
+        self.heading.setText(self.tr("Restriction of {name}").format(name=person.name))
         if person.restricted:
             since = local_datetime(person.restriction.started_at)
-            self.state.setText(
-                f"{person.name} is restricted since {since}: their record can be read but "
+            self.state.setText(self.tr(
+                "{name} is restricted since {since}: their record can be read but "
                 "not changed, emailed or included in list exports. To lift the "
-                "restriction, say why.")
-            self.action.setText("Lift restriction")
+                "restriction, say why.").format(name=person.name, since=since))
+            self.action.setText(self.tr("Lift restriction"))
         else:
-            self.state.setText(
-                f"While restricted, {person.name}'s record can be read but not changed, "
-                "emailed or included in list exports. Say why it is restricted.")
-            self.action.setText("Restrict")
+            self.state.setText(self.tr(
+                "While restricted, the record of {name} can be read but not changed, "
+                "emailed or included in list exports. Say why it is restricted.").format(
+                    name=person.name))
+            self.action.setText(self.tr("Restrict"))
         self.action.setEnabled(True)
         self._fill_table(self.history, [
             (local_datetime(r.started_at), r.start_reason,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -39,7 +39,10 @@ def ask_kit_path(parent: QWidget | None) -> ChoosePath:
 
     def choose(suggested: Path) -> Path | None:
         name, _filter = QFileDialog.getSaveFileName(
-            parent, "Save recovery kit", str(suggested), "PDF documents (*.pdf)"
+            parent,
+            QCoreApplication.translate("RecoveryKeyPanel", "Save recovery kit"),
+            str(suggested),
+            QCoreApplication.translate("RecoveryKeyPanel", "PDF documents (*.pdf)"),
         )
         if not name:
             return None
@@ -75,13 +78,22 @@ def save_recovery_kit(
 
 
 def _save_failure(target: Path, exc: OSError) -> str:
+    translate = QCoreApplication.translate
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"The disk is full, so the recovery kit could not be saved to {target}."
+        return translate(
+            "RecoveryKeyPanel", "The disk is full, so the recovery kit could not be saved to "
+            "{path}.").format(path=target)
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"Crasme Desktop may not write to {target.parent}; choose another folder."
+        return translate(
+            "RecoveryKeyPanel", "Crasme Desktop may not write to {folder}; choose another "
+            "folder.").format(folder=target.parent)
     if exc.errno == errno.ENOENT:
-        return f"The folder {target.parent} does not exist; choose another folder."
-    return f"The recovery kit could not be saved to {target} ({exc.strerror or exc})."
+        return translate(
+            "RecoveryKeyPanel", "The folder {folder} does not exist; choose another "
+            "folder.").format(folder=target.parent)
+    return translate(
+        "RecoveryKeyPanel", "The recovery kit could not be saved to {path} ({reason})."
+    ).format(path=target, reason=exc.strerror or exc)
 
 
 def spaced_key(recovery_key: str, per_line: int = 4) -> str:
@@ -118,17 +130,18 @@ class RecoveryKeyPanel(QWidget):
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.copy_button = QPushButton(theme.icon("copy"), "Copy")
+        self.copy_button = QPushButton(theme.icon("copy"), self.tr("Copy"))
         self.copy_button.setObjectName("copyKey")
         self.copy_button.clicked.connect(self.copy)
-        self.save_button = QPushButton(theme.icon("printer"), "Save recovery kit as PDF…")
+        self.save_button = QPushButton(theme.icon("printer"),
+                                       self.tr("Save recovery kit as PDF…"))
         self.save_button.setObjectName("saveKit")
         self.save_button.clicked.connect(self.save_kit)
         self.status = QLabel()
         self.status.setProperty("role", "hint")
         self.status.setWordWrap(True)
         self.status.setObjectName("kitStatus")
-        self.confirm = QCheckBox("I have written it down or printed it")
+        self.confirm = QCheckBox(self.tr("I have written it down or printed it"))
         self.confirm.setObjectName("confirmKey")
         self.confirm.toggled.connect(self.confirmed_changed)
 
@@ -168,19 +181,20 @@ class RecoveryKeyPanel(QWidget):
 
     def copy(self) -> None:
         copy_secret(self.recovery_key)
-        self.status.setText(
-            f"Copied. Paste it somewhere safe now: the clipboard is cleared in "
-            f"{SECRET_CLIPBOARD_SECONDS} seconds."
-        )
+        self.status.setText(self.tr(
+            "Copied. Paste it somewhere safe now: the clipboard is cleared in "
+            "{seconds} seconds."
+        ).format(seconds=SECRET_CLIPBOARD_SECONDS))
 
     def save_kit(self) -> None:
         # The home folder, not beside the vault: the kit is for printing, and a copy
         # next to the vault would hand both halves to whoever takes the folder.
-        target = self._choose_path(Path.home() / f"{self._vault_path.stem} recovery kit.pdf")
+        name = self.tr("{vault} recovery kit.pdf").format(vault=self._vault_path.stem)
+        target = self._choose_path(Path.home() / name)
         if target is None:
             return
         self.save_button.setEnabled(False)
-        self.status.setText("Saving the recovery kit…")
+        self.status.setText(self.tr("Saving the recovery kit…"))
         self._tasks.submit(
             save_recovery_kit,
             target,
@@ -195,7 +209,8 @@ class RecoveryKeyPanel(QWidget):
     def _saved(self, path: Path) -> None:
         self.saved_to = path
         self.save_button.setEnabled(True)
-        self.status.setText(f"Saved to {path}. Print it, then keep the paper somewhere safe.")
+        self.status.setText(self.tr(
+            "Saved to {path}. Print it, then keep the paper somewhere safe.").format(path=path))
 
     def _save_failed(self, error: UserError) -> None:
         self.save_button.setEnabled(True)

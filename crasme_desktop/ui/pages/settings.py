@@ -153,6 +153,9 @@ class SettingsPage(Page):
         button_row.addStretch(1)
         lock_box.addLayout(button_row)
         column.addWidget(_card("Locking", lock_box))
+        from crasme_desktop.ui.language_settings import LanguageSettingsSection
+
+        column.addWidget(LanguageSettingsSection(tasks))
         from crasme_desktop.ui.users_settings import UsersSettingsSection
 
         self.users = UsersSettingsSection(tasks)
