@@ -508,7 +508,7 @@ class SupportDeskSection(QWidget):
     def reload(self) -> None:
         if self.vault is not None:
             self.tasks.submit(load_desk, self.vault, on_done=self._show,
-                              on_error=self.targets_error.show_message)
+                              on_error=lambda e: self.targets_error.show_message(e.message))
 
     def clear(self) -> None:
         self.vault = None
