@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 from crasme_desktop.domain.clock import SYSTEM_CLOCK, Clock
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.permissions import Actor
+from crasme_desktop.vault import attempts, keyslots, migrate
 from crasme_desktop.vault import engine as eng
-from crasme_desktop.vault import keyslots, migrate
 from crasme_desktop.vault.errors import (
     NotAVault,
+    UnlockPaused,
     VaultBusy,
     VaultDamaged,
     VaultError,
@@ -35,6 +36,7 @@ from crasme_desktop.vault.errors import (
     VaultNotFound,
     VaultReadOnly,
     WrongPassphrase,
+    WrongRecoveryKey,
 )
 from crasme_desktop.vault.files import atomic_write, folder_writable, storage_error
 from crasme_desktop.vault.keychain import Keychain, KeychainUnavailableError
@@ -561,11 +563,15 @@ def open_vault(
     up to date; raises a `VaultError` with one clear sentence on any known failure.
 
     With `remember_in_keychain`, a key found by passphrase or recovery key is stored in
-    the keychain so that the next start needs no typing."""
+    the keychain so that the next start needs no typing.
+
+    A wrong passphrase or recovery key is counted with the wrong sign-ins
+    (`vault.attempts`); after too many in a row, typing either is refused with
+    `UnlockPaused` until the pause is over (the keychain still opens the vault)."""
     path = Path(path).expanduser().absolute()
     slots = _quick_check(path)
     chain = (keychain or Keychain()) if use_keychain else None
-    search = find_keys(slots, keychain=chain, passphrase=passphrase, recovery_key=recovery_key)
+    search = _typed_search(path, slots, chain, passphrase, recovery_key, clock)
     vault = open_with_keys(path, slots, chain, search, clock=clock)
     try:
         if remember_in_keychain and vault.key_source != "keychain" and _keychain_usable(chain):
@@ -575,6 +581,36 @@ def open_vault(
         vault.close()
         raise
     return vault
+
+
+def _typed_search(
+    path: Path,
+    slots: keyslots.SlotFile,
+    chain: Keychain | None,
+    passphrase: str | None,
+    recovery_key: str | None,
+    clock: Clock,
+) -> KeySearch:
+    """`find_keys`, with typed secrets paused, counted and cleared as `vault.attempts`
+    says."""
+    now = clock.now()
+
+    def refuse_while_paused() -> None:
+        wait = attempts.read_sign_in_state(path).wait_seconds(now)
+        if wait:
+            raise UnlockPaused(wait)
+
+    try:
+        search = find_keys(slots, keychain=chain, passphrase=passphrase,
+                           recovery_key=recovery_key, before_typed=refuse_while_paused)
+    except (WrongPassphrase, WrongRecoveryKey):
+        wait = attempts.count_failure(path, now).wait_seconds(now)
+        if wait:
+            raise UnlockPaused(wait) from None
+        raise
+    if any(c.source in ("passphrase", "recovery") for c in search.candidates):
+        attempts.clear_failures(path)
+    return search
 
 
 def open_with_keys(

@@ -187,6 +187,19 @@ class SignInPaused(VaultError):
         )
 
 
+class UnlockPaused(SignInPaused):
+    """Too many wrong passphrases, recovery keys or sign-ins in a row: typing the vault's
+    passphrase or recovery key must wait too (they share the count)."""
+
+    def __init__(self, seconds: int) -> None:
+        VaultError.__init__(
+            self,
+            f"There were too many wrong passphrases or sign-ins, so unlocking is paused; "
+            f"wait {wait_text(seconds)} and try again.",
+        )
+        self.seconds = seconds
+
+
 def wait_text(seconds: int) -> str:
     """"30 seconds", "1 minute", "2 minutes and 10 seconds": how long to wait, rounded up."""
     seconds = max(1, int(seconds))

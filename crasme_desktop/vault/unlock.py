@@ -7,6 +7,7 @@ Nothing here touches the vault file; `core.open_vault` tries the keys in order.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +67,12 @@ def find_keys(
     keychain: Keychain | None,
     passphrase: str | None,
     recovery_key: str | None,
+    before_typed: Callable[[], None] | None = None,
 ) -> KeySearch:
-    """Gather keys to try, in the order of the unlock rules, or raise the clearest error."""
+    """Gather keys to try, in the order of the unlock rules, or raise the clearest error.
+
+    `before_typed` is called once, just before the first typed secret (passphrase or
+    recovery key) is tried, so that a paused unlock refuses before any key is derived."""
     search = KeySearch()
     keysets = [(slots.current, False)] + ([(slots.pending, True)] if slots.pending else [])
     keychain_problem: VaultError | None = None
@@ -105,6 +110,9 @@ def find_keys(
                 else "This vault has no recovery key; unlock it with the keychain or passphrase."
             )
             continue
+        if before_typed is not None:
+            before_typed()
+            before_typed = None
         before = len(search.candidates)
         for keyset, pending in keysets:
             key = keyslots.unwrap(keyset, slots.vault_id, kind, secret)

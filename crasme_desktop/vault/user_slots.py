@@ -26,7 +26,8 @@ Rules:
 * Failed sign-ins are counted in a small file beside the vault (`<vault>.signin`:
   a count and a time, nothing personal), so the count survives a restart: after
   `FREE_FAILURES` wrong tries in a row, signing in pauses for `FIRST_PAUSE`, doubling
-  with each further wrong try up to `MAX_PAUSE`. A correct sign-in clears it. This
+  with each further wrong try up to `MAX_PAUSE`. A correct sign-in clears it. Wrong
+  vault passphrases and recovery keys count in the same file (`vault.attempts`). This
   slows guessing through the program; Argon2id slows guessing on a copied file.
 * Remembering: a user may keep their own slot secret (the derived X25519 key, not the
   passphrase) in this OS account's keychain, one per vault; it stays valid when the
@@ -36,15 +37,23 @@ Rules:
 from __future__ import annotations
 
 import contextlib
-import json
 import unicodedata
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from crasme_desktop.domain.clock import SYSTEM_CLOCK, Clock
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.vault import keyslots
+from crasme_desktop.vault.attempts import (
+    FIRST_PAUSE,
+    FREE_FAILURES,
+    MAX_PAUSE,
+    SignInState,
+    clear_failures,
+    count_failure,
+    read_sign_in_state,
+    record_failure,
+    sign_in_state_path,
+)
 from crasme_desktop.vault.core import Vault, _keychain_usable, _quick_check, _write_slots
 from crasme_desktop.vault.core import open_with_keys as _open_with_keys
 from crasme_desktop.vault.errors import (
@@ -55,7 +64,6 @@ from crasme_desktop.vault.errors import (
     WrongPassphrase,
     WrongSignIn,
 )
-from crasme_desktop.vault.files import atomic_write
 from crasme_desktop.vault.keychain import (
     Keychain,
     KeychainUnavailableError,
@@ -64,36 +72,6 @@ from crasme_desktop.vault.keychain import (
     store_user_secret,
 )
 from crasme_desktop.vault.unlock import Candidate, KeySearch, read_slot_file
-
-#: Wrong sign-ins allowed in a row before signing in pauses.
-FREE_FAILURES = 5
-#: The first pause, in seconds; each further wrong try doubles it, up to `MAX_PAUSE`.
-FIRST_PAUSE = 30
-MAX_PAUSE = 15 * 60
-
-STATE_SUFFIX = ".signin"
-
-
-@dataclass(frozen=True)
-class SignInState:
-    """The failed sign-ins counted beside a vault."""
-
-    failures: int = 0
-    paused_until: datetime | None = None
-
-    def wait_seconds(self, now: datetime) -> int:
-        """Seconds left before the next try is allowed (0: allowed now)."""
-        if self.paused_until is None or self.paused_until <= now:
-            return 0
-        left = (self.paused_until - now).total_seconds()
-        if left > MAX_PAUSE:
-            return 0  # a time no pause can reach: the clock was moved; the count stays
-        return int(left) + (1 if left % 1 else 0)
-
-
-def sign_in_state_path(vault_path: Path) -> Path:
-    """The small file beside the vault that counts failed sign-ins."""
-    return vault_path.with_name(vault_path.name + STATE_SUFFIX)
 
 
 # -- names ---------------------------------------------------------------------------------
@@ -278,7 +256,7 @@ def unlock_as_user(
     path = Path(vault_path).expanduser().absolute()
     slots = read_slot_file(path)
     found, user_id, _private = _sign_in_keys(path, slots, sign_in_name, passphrase, clock)
-    _clear_failures(path)
+    clear_failures(path)
     return found[0].key, user_id
 
 
@@ -313,7 +291,7 @@ def open_as_user(
     vault = _open_with_keys(path, slots, chain, KeySearch(candidates), clock=clock)
     vault.signed_in_user_id = user_id
     if sign_in_name is not None:
-        _clear_failures(path)
+        clear_failures(path)
     try:
         if remember_in_keychain and secret is not None and _keychain_usable(chain):
             assert chain is not None  # nosec B101  # checked just above
@@ -360,7 +338,7 @@ def _sign_in_keys(
             if key is not None:
                 candidates.append(Candidate(key, "user", pending))
     if not candidates:
-        state = record_failure(path, now)
+        state = count_failure(path, now)
         wait = state.wait_seconds(now)
         if wait:
             raise SignInPaused(wait)
@@ -451,36 +429,6 @@ def _update_remembered(vault: Vault, user_id: str, slot: keyslots.Slot, passphra
         if remembered is not None and remembered[0] == user_id:
             store_user_secret(chain, vault.vault_id, user_id,
                               keyslots.slot_private_key(slot, passphrase))
-
-
-# -- counting failures -------------------------------------------------------------------------
-def read_sign_in_state(vault_path: Path) -> SignInState:
-    """The failures counted beside the vault (none if the file is missing or unreadable)."""
-    try:
-        raw = json.loads(sign_in_state_path(vault_path).read_text("utf-8"))
-        until = raw.get("paused_until")
-        return SignInState(int(raw.get("failures", 0)),
-                           datetime.fromisoformat(until) if until else None)
-    except (OSError, ValueError, TypeError, AttributeError):
-        return SignInState()
-
-
-def record_failure(vault_path: Path, now: datetime) -> SignInState:
-    """Count one more wrong sign-in and pause signing in once there were too many."""
-    failures = read_sign_in_state(vault_path).failures + 1
-    until = None
-    if failures >= FREE_FAILURES:
-        pause = min(MAX_PAUSE, FIRST_PAUSE * 2 ** min(failures - FREE_FAILURES, 16))
-        until = now + timedelta(seconds=pause)
-    state = SignInState(failures, until)
-    body = {"failures": failures, "paused_until": until.isoformat() if until else None}
-    atomic_write(sign_in_state_path(vault_path), json.dumps(body).encode("utf-8"))
-    return state
-
-
-def _clear_failures(vault_path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        sign_in_state_path(vault_path).unlink()
 
 
 __all__ = [
