@@ -6,6 +6,10 @@ Placeholders (`PLACEHOLDERS`) are written in braces: {requester_name},
 {company_name}. A word in braces that is not one of them is refused when the reply is
 saved (it would reach the customer as it is); other braces ("{", "{ }") are kept as
 text. Names are unique, compared without regard to case.
+
+Permissions (area "tickets", as the replies belong to the Tickets page): listing and
+filling in a canned reply is tickets.view, adding one tickets.create, changing one
+tickets.edit, deleting one tickets.delete.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from crasme_desktop.domain.clock import as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import CannedReply, Organization, Person, Ticket
 from crasme_desktop.domain.validation import check_no_card_number, clean_text, quoted
-from crasme_desktop.services import audit, tickets
+from crasme_desktop.services import audit, permissions, tickets
 from crasme_desktop.vault import Vault
 
 NAME_MAX, BODY_MAX = 100, 20_000
@@ -50,6 +54,7 @@ class CannedReplyRecord:
 
 def list_canned(vault: Vault) -> list[CannedReplyRecord]:
     """Every canned reply, by name."""
+    permissions.require(vault, "tickets.view")
     with vault.unit_of_work() as uow:
         return [_record(c) for c in uow.session.scalars(
             select(CannedReply).order_by(CannedReply.name_key, CannedReply.id))]
@@ -58,6 +63,7 @@ def list_canned(vault: Vault) -> list[CannedReplyRecord]:
 def save_canned(vault: Vault, name: str, body: str,
                 canned_id: str | None = None) -> CannedReplyRecord:
     """Add a canned reply, or change the one with `canned_id`."""
+    permissions.require(vault, "tickets.edit" if canned_id else "tickets.create")
     now = vault.clock.now()
     clean_name = _name(name)
     text = _body(body)
@@ -85,6 +91,7 @@ def save_canned(vault: Vault, name: str, body: str,
 
 
 def delete_canned(vault: Vault, canned_id: str) -> None:
+    permissions.require(vault, "tickets.delete")
     with vault.unit_of_work() as uow:
         s = uow.session
         s.delete(_load(s, canned_id))
@@ -94,6 +101,7 @@ def delete_canned(vault: Vault, canned_id: str) -> None:
 def render_canned(vault: Vault, canned_id: str, ticket_id: str) -> str:
     """The canned reply's text with the ticket's values in its placeholders (a value
     that is unknown, such as a company the ticket has none of, becomes "")."""
+    permissions.require(vault, "tickets.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         row = _load(s, canned_id)

@@ -5,6 +5,13 @@ The zone is kept in the vault (setting "office.time_zone", an IANA name such as
 "Europe/Berlin"), so a vault carried to another machine keeps its office hours. Until
 one is chosen it is the computer's own zone (TZ, then /etc/localtime, then /etc/timezone),
 and UTC where none of those names one.
+
+Permissions: the office's calendar (its zone here, the opening hours, holidays and SLA
+targets in services.sla) and the list of staff members are read by every area that
+plans with them, so reading them needs viewing staff, tickets or the schedule
+(`require_planning_view`, in the public functions the screens call; the session-level
+helpers others count with check nothing). Choosing the zone is a vault setting, like
+the office's country: it needs "settings".
 """
 
 from __future__ import annotations
@@ -18,13 +25,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.errors import UserError
-from crasme_desktop.services import stored
+from crasme_desktop.services import audit, permissions, stored
 from crasme_desktop.vault import Vault
 
 KEY = "office.time_zone"
+#: Areas whose viewers may read the office's calendar and its staff list (besides staff).
+PLANNING_AREAS = ("tickets", "schedule")
 
-__all__ = ["KEY", "local_day_bounds", "office_zone", "set_office_zone", "system_zone_name",
-           "to_local", "to_utc", "zone_in"]
+__all__ = ["KEY", "PLANNING_AREAS", "local_day_bounds", "office_zone",
+           "require_planning_view", "set_office_zone", "system_zone_name", "to_local",
+           "to_utc", "zone_in"]
+
+
+def require_planning_view(vault: Vault) -> None:
+    """Refuse (as "viewing staff members") unless the acting user may view staff, tickets
+    or the schedule: the areas that count with the office's calendar and its staff."""
+    if not any(permissions.may(vault, f"{area}.view") for area in PLANNING_AREAS):
+        permissions.require(vault, "staff.view")
 
 
 def system_zone_name() -> str:
@@ -61,12 +78,14 @@ def zone_in(session: Session) -> ZoneInfo:
 
 
 def office_zone(vault: Vault) -> ZoneInfo:
+    require_planning_view(vault)
     with vault.unit_of_work() as uow:
         return zone_in(uow.session)
 
 
 def set_office_zone(vault: Vault, name: str) -> ZoneInfo:
     """Choose the office's zone by its IANA name (e.g. "Europe/Berlin")."""
+    permissions.require(vault, "settings")
     name = name.strip()
     zone = _zone(name) if name in available_timezones() or name == "UTC" else None
     if zone is None:
@@ -74,6 +93,7 @@ def set_office_zone(vault: Vault, name: str) -> ZoneInfo:
                         "choose one such as Europe/Berlin or America/New_York.")
     with vault.unit_of_work() as uow:
         stored.write_json(uow.session, KEY, name)
+        audit.add(uow.session, "setting.update", "setting", KEY)
     return zone
 
 

@@ -40,6 +40,13 @@ Rules:
   company (people's names are left out, as for deals, so that an index entry never
   keeps a deleted person's name; hits show the customer from the records). Audit events
   carry ids only. Restricted people get no new jobs and their jobs are not changed.
+
+Permissions (area "schedule"): making a job is schedule.create; everything that changes
+one (its fields, moving it, its status from the field, its notes, time worked and
+materials) is schedule.edit; deleting one schedule.delete; the views, lists and figures
+schedule.view. Making an invoice draft from a job needs schedule.edit and
+invoices.create. How time is invoiced (the labour rate) is a vault setting: reading it
+is schedule.view, changing it "settings". Session-level helpers check nothing.
 """
 
 from __future__ import annotations
@@ -78,6 +85,7 @@ from crasme_desktop.services import (
     audit,
     business,
     office_time,
+    permissions,
     privacy_consent,
     search_index,
     staff,
@@ -420,6 +428,7 @@ class _Slot:
 # -- jobs ---------------------------------------------------------------------------------
 def create_job(vault: Vault, draft: JobDraft, *, force: bool = False) -> JobRecord:
     """A new job (status scheduled). Conflicts with the plan refuse unless `force`."""
+    permissions.require(vault, "schedule.create")
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -444,6 +453,7 @@ def create_job(vault: Vault, draft: JobDraft, *, force: bool = False) -> JobReco
 def update_job(vault: Vault, job_id: str, draft: JobDraft, *,
                force: bool = False) -> JobRecord:
     """Replace the job's fields with the draft's (start from `JobRecord.draft()`)."""
+    permissions.require(vault, "schedule.edit")
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -470,6 +480,7 @@ def move_job(vault: Vault, job_id: str, *, start: datetime | str,
     """Drag and drop: a new planned start and assignee (None: nobody). The duration is
     kept and the window moves along (see the module notes). Conflicts refuse with
     `ScheduleConflict` unless `force`."""
+    permissions.require(vault, "schedule.edit")
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -501,6 +512,7 @@ def move_job(vault: Vault, job_id: str, *, start: datetime | str,
 
 
 def get_job(vault: Vault, job_id: str) -> JobRecord:
+    permissions.require(vault, "schedule.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         return _record(s, _load(s, job_id), office_time.zone_in(s))
@@ -508,6 +520,7 @@ def get_job(vault: Vault, job_id: str) -> JobRecord:
 
 def find_job_by_number(vault: Vault, number: int | str) -> str | None:
     """The id of the job with this number ("12", "Job 12" or 12), or None."""
+    permissions.require(vault, "schedule.view")
     text = str(number).strip()
     if text.casefold().startswith("job"):
         text = text[3:].strip()
@@ -519,6 +532,7 @@ def find_job_by_number(vault: Vault, number: int | str) -> str | None:
 
 def delete_job(vault: Vault, job_id: str) -> None:
     """Delete a job with its materials (an invoice made from it stays)."""
+    permissions.require(vault, "schedule.delete")
     with vault.unit_of_work() as uow:
         s = uow.session
         job = _load_changeable(s, job_id)
@@ -531,6 +545,7 @@ def delete_job(vault: Vault, job_id: str) -> None:
 def set_status(vault: Vault, job_id: str, status: str, *,
                minutes_worked: int | str | None = None) -> JobRecord:
     """Move the job's status (see the module notes for the allowed moves)."""
+    permissions.require(vault, "schedule.edit")
     if status not in JOB_STATUSES:
         raise ValueError(f"unknown job status {status!r}")
     now = vault.clock.now()
@@ -565,17 +580,20 @@ def set_status(vault: Vault, job_id: str, status: str, *,
 def finish_job(vault: Vault, job_id: str, *, minutes_worked: int | str | None = None,
                field_notes: str | None = None) -> JobRecord:
     """Mark the job done, with the time worked and the notes from the field if given."""
+    permissions.require(vault, "schedule.edit")
     if field_notes is not None:
         set_field_notes(vault, job_id, field_notes)
     return set_status(vault, job_id, "done", minutes_worked=minutes_worked)
 
 
 def cancel_job(vault: Vault, job_id: str) -> JobRecord:
+    permissions.require(vault, "schedule.edit")
     return set_status(vault, job_id, "cancelled")
 
 
 def set_field_notes(vault: Vault, job_id: str, text: str) -> JobRecord:
     """The technician's notes from the site (any status)."""
+    permissions.require(vault, "schedule.edit")
     notes = _long_text(text, "notes from the field")
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -588,6 +606,7 @@ def set_field_notes(vault: Vault, job_id: str, text: str) -> JobRecord:
 
 def set_minutes_worked(vault: Vault, job_id: str, minutes: int | str) -> JobRecord:
     """Correct the time worked on a finished job that is not invoiced yet."""
+    permissions.require(vault, "schedule.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         job = _load_changeable(s, job_id)
@@ -603,6 +622,7 @@ def set_minutes_worked(vault: Vault, job_id: str, minutes: int | str) -> JobReco
 
 # -- materials ----------------------------------------------------------------------------
 def add_material(vault: Vault, job_id: str, draft: MaterialDraft) -> MaterialRecord:
+    permissions.require(vault, "schedule.edit")
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -622,6 +642,7 @@ def add_material(vault: Vault, job_id: str, draft: MaterialDraft) -> MaterialRec
 
 
 def update_material(vault: Vault, material_id: str, draft: MaterialDraft) -> MaterialRecord:
+    permissions.require(vault, "schedule.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         row = _load_material(s, material_id)
@@ -636,6 +657,7 @@ def update_material(vault: Vault, material_id: str, draft: MaterialDraft) -> Mat
 
 
 def remove_material(vault: Vault, material_id: str) -> None:
+    permissions.require(vault, "schedule.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         row = _load_material(s, material_id)
@@ -652,6 +674,7 @@ def day(vault: Vault, on: date, staff_id: str | None = None, *,
     """One local day: a lane per person (one person with `staff_id`; else every active
     member, inactive ones who have jobs that day, and "Unassigned" when there are
     jobs nobody has), jobs in visiting order with their warnings."""
+    permissions.require(vault, "schedule.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         zone = office_time.zone_in(s)
@@ -665,6 +688,7 @@ def week(vault: Vault, monday: date, staff_id: str | None = None, *,
          include_cancelled: bool = False) -> WeekSchedule:
     """The week (Monday to Sunday) holding `monday` (any day of it will do), lanes as
     `day` makes them, each with its seven days."""
+    permissions.require(vault, "schedule.view")
     first = monday - timedelta(days=monday.weekday())
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -677,6 +701,7 @@ def week(vault: Vault, monday: date, staff_id: str | None = None, *,
 def my_day(vault: Vault, on: date | None = None) -> DaySchedule:
     """The day of the staff member whose computer account this is (today by default).
     Everything is in the vault on this computer, so it works without a network."""
+    permissions.require(vault, "schedule.view")
     me = staff.current_staff(vault)
     if me is None:
         raise UserError(f"This computer's account {quoted(audit.current_actor())} is not "
@@ -687,6 +712,7 @@ def my_day(vault: Vault, on: date | None = None) -> DaySchedule:
 
 def today(vault: Vault) -> date:
     """Today in the office's zone."""
+    permissions.require(vault, "schedule.view")
     return office_time.to_local(vault.clock.now(), office_time.office_zone(vault)).date()
 
 
@@ -695,6 +721,7 @@ def list_jobs(vault: Vault, filt: JobFilter | None = None, *,
               limit: int = PAGE) -> JobPage:
     """One page of jobs by planned start (then id), read by key: pass the previous page's
     `next_after` as `after`."""
+    permissions.require(vault, "schedule.view")
     filt = filt or JobFilter()
     limit = max(1, min(int(limit), MAX_PAGE))
     with vault.unit_of_work() as uow:
@@ -728,6 +755,7 @@ def list_jobs(vault: Vault, filt: JobFilter | None = None, *,
 def jobs_done_per_person(vault: Vault, first_day: date, last_day: date) -> list[PersonWork]:
     """Jobs finished in [first_day, last_day] (local days) per staff member, most first:
     how many and the minutes worked."""
+    permissions.require(vault, "schedule.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         zone = office_time.zone_in(s)
@@ -746,6 +774,7 @@ def jobs_done_per_person(vault: Vault, first_day: date, last_day: date) -> list[
 # -- job -> invoice -----------------------------------------------------------------------
 def labour_rate(vault: Vault) -> LabourRate | None:
     """How time on jobs is invoiced, or None when nothing is set yet."""
+    permissions.require(vault, "schedule.view")
     with vault.unit_of_work() as uow:
         return _labour(uow.session)
 
@@ -754,6 +783,7 @@ def set_labour_rate(vault: Vault, *, product_id: str | None = None,
                     hourly_rate: Decimal | str | None = None) -> LabourRate | None:
     """Invoice time with a product (its price per hour, unit and tax rate) or at an hourly
     rate in the business's default currency; neither clears the setting."""
+    permissions.require(vault, "settings")
     if product_id and hourly_rate not in (None, ""):
         raise UserError("Choose a labour product or type an hourly rate, not both.")
     with vault.unit_of_work() as uow:
@@ -785,6 +815,8 @@ def invoice_from_job(vault: Vault, job_id: str) -> Any:
     The draft is saved by `invoices.save_invoice_draft` (its own transaction) and then
     linked; if another window invoiced the job in between, the new draft is deleted
     again and the call refused, so a job never has two drafts."""
+    permissions.require(vault, "schedule.edit")
+    permissions.require(vault, "invoices.create")
     from crasme_desktop.services import invoices
     from crasme_desktop.services.quotes import LineDraft
 

@@ -22,6 +22,13 @@ repeating events expanded):
 Day sheet (`day_sheet_pdf`, `save_day_sheet`): the member's jobs of one local day in
 visiting order, cancelled ones left out, written with the business's locale.
 Files are written through a temporary file and renamed into place.
+
+Permissions (area "schedule"): exporting a calendar file needs schedule.view and
+"export"; the day sheet schedule.view and "print"; importing adds and changes jobs, so
+it needs schedule.create and schedule.edit. An export or a day sheet is a sensitive
+read: once the file's content is made, an audit event of its own ("schedule.ics_export"
+or "schedule.day_sheet", on the staff member, ids only) records it before anything is
+handed out.
 """
 
 from __future__ import annotations
@@ -38,7 +45,15 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import Job, Organization, Person, PersonPhone
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.domain.validation import sort_key
-from crasme_desktop.services import audit, business, office_time, schedule, search_index, staff
+from crasme_desktop.services import (
+    audit,
+    business,
+    office_time,
+    permissions,
+    schedule,
+    search_index,
+    staff,
+)
 from crasme_desktop.services.sales_files import write_atomically
 from crasme_desktop.vault import Vault
 
@@ -77,6 +92,8 @@ def export_ics(vault: Vault, staff_id: str, *, first_day: date | None = None,
     """The member's jobs as an iCalendar file's bytes."""
     from crasme_desktop.formats.job_ics import IcsJob, write_calendar
 
+    permissions.require(vault, "schedule.view")
+    permissions.require(vault, "export")
     with vault.unit_of_work() as uow:
         s = uow.session
         member = staff.load(s, staff_id)
@@ -107,13 +124,17 @@ def export_ics(vault: Vault, staff_id: str, *, first_day: date | None = None,
                                          phones.get(job.person_id or "", ""), zone),
                 cancelled=job.status == "cancelled",
                 created=job.created_at, modified=job.updated_at))
-        audit.add(s, "schedule.ics_export", "staff_member", member.id)
-        return write_calendar(items, name=member.name, now=vault.clock.now())
+        member_id = member.id
+        data = write_calendar(items, name=member.name, now=vault.clock.now())
+    audit.record_read(vault, "schedule.ics_export", "staff_member", member_id)
+    return data
 
 
 def save_ics(vault: Vault, staff_id: str, path: Path | str, *,
              first_day: date | None = None, last_day: date | None = None) -> Path:
     """`export_ics` written to `path` (through a temporary file)."""
+    permissions.require(vault, "schedule.view")
+    permissions.require(vault, "export")
     target = Path(path)
     write_atomically(target, export_ics(vault, staff_id, first_day=first_day,
                                         last_day=last_day), what="calendar file")
@@ -140,6 +161,8 @@ def import_ics(vault: Vault, data: bytes | Path | str, staff_id: str, *,
     """Put the file's events on the member's schedule (see the module notes)."""
     from crasme_desktop.formats.job_ics import read_events
 
+    permissions.require(vault, "schedule.create")
+    permissions.require(vault, "schedule.edit")
     raw = _read(data)
     progress = progress or Progress()
     progress.update(0, 2, "Reading the calendar…")
@@ -236,6 +259,9 @@ def _title(summary: str) -> str:
 def day_sheet_pdf(vault: Vault, staff_id: str, day: date) -> bytes:
     """The member's day sheet for `day` (a local day) as PDF bytes."""
     from crasme_desktop.formats.day_sheet_pdf import DaySheet, SheetJob, render_day_sheet
+
+    permissions.require(vault, "schedule.view")
+    permissions.require(vault, "print")
     plan = schedule.day(vault, day, staff_id)
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -252,7 +278,9 @@ def day_sheet_pdf(vault: Vault, staff_id: str, day: date) -> bytes:
             window_start=j.window_start, window_end=j.window_end, customer=j.customer,
             phone=j.phone, site_address=j.site_address, notes=j.notes,
             field_notes=j.field_notes, kind=j.kind, status=j.status) for j in lane.jobs))
-    return render_day_sheet(sheet)
+    data = render_day_sheet(sheet)
+    audit.record_read(vault, "schedule.day_sheet", "staff_member", staff_id)
+    return data
 
 
 def _paper_locale(value: str) -> str:
@@ -269,6 +297,8 @@ def _paper_locale(value: str) -> str:
 def save_day_sheet(vault: Vault, staff_id: str, day: date, path: Path | str, *,
                    progress: Progress | None = None) -> Path:
     """`day_sheet_pdf` written to `path` (through a temporary file)."""
+    permissions.require(vault, "schedule.view")
+    permissions.require(vault, "print")
     progress = progress or Progress()
     progress.update(0, 1, "Drawing the day sheet…")
     data = day_sheet_pdf(vault, staff_id, day)

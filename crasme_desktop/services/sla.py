@@ -36,6 +36,13 @@ transaction, after it changed the ticket):
 many business minutes are left (negative once breached) and a sentence. "Due soon"
 is within `DUE_SOON_MINUTES` business minutes (`due_soon_until` gives the UTC moment
 for the queue's index).
+
+Permissions (area "staff"): the hours, holidays and targets belong to the staff area,
+but tickets and the schedule count with them, so reading them (`business_hours`,
+`calendar`, `list_holidays`, `policies`) needs viewing staff, tickets or the schedule
+(`office_time.require_planning_view`). Changing the opening hours or a target is
+staff.edit, adding holidays staff.create, removing one staff.delete. The clock's hooks
+and the `*_in` readers run inside another service's transaction and check nothing.
 """
 
 from __future__ import annotations
@@ -58,7 +65,7 @@ from crasme_desktop.domain.business_hours import (
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import TICKET_PRIORITIES, Holiday, SlaPolicy, Ticket
 from crasme_desktop.domain.validation import clean_text
-from crasme_desktop.services import audit, office_time, stored
+from crasme_desktop.services import audit, office_time, permissions, stored
 from crasme_desktop.vault import Vault
 
 HOURS_KEY = "support.business_hours"
@@ -161,12 +168,14 @@ def hours_in(session: Session) -> OpeningHours:
 
 
 def business_hours(vault: Vault) -> OpeningHours:
+    office_time.require_planning_view(vault)
     with vault.unit_of_work() as uow:
         return hours_in(uow.session)
 
 
 def set_business_hours(vault: Vault, hours: OpeningHours | Mapping[str, Any]) -> OpeningHours:
     """Keep the office's opening hours (an `OpeningHours` or its JSON form)."""
+    permissions.require(vault, "staff.edit")
     if not isinstance(hours, OpeningHours):
         hours = OpeningHours.from_json(hours)
     if not hours.weekly_minutes:
@@ -185,12 +194,14 @@ def calendar_in(session: Session) -> BusinessCalendar:
 
 
 def calendar(vault: Vault) -> BusinessCalendar:
+    office_time.require_planning_view(vault)
     with vault.unit_of_work() as uow:
         return calendar_in(uow.session)
 
 
 def list_holidays(vault: Vault, year: int | None = None) -> list[HolidayRecord]:
     """The holidays in date order, all or of one year."""
+    office_time.require_planning_view(vault)
     query = select(Holiday).order_by(Holiday.day)
     if year is not None:
         query = query.where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
@@ -200,12 +211,14 @@ def list_holidays(vault: Vault, year: int | None = None) -> list[HolidayRecord]:
 
 def add_holiday(vault: Vault, day: date, name: str = "") -> HolidayRecord:
     """Close the office on `day`; a day already kept as a holiday is refused."""
+    permissions.require(vault, "staff.create")
     return add_holidays(vault, [(day, name)])[0]
 
 
 def add_holidays(vault: Vault, days: Iterable[tuple[date, str]]) -> list[HolidayRecord]:
     """Add several holidays at once, all or none: a day given twice, or already kept as
     a holiday, is refused in a sentence naming it."""
+    permissions.require(vault, "staff.create")
     wanted = [(_day(day), _holiday_name(name)) for day, name in days]
     seen: set[date] = set()
     for day, _ in wanted:
@@ -233,6 +246,7 @@ def add_holidays(vault: Vault, days: Iterable[tuple[date, str]]) -> list[Holiday
 
 
 def remove_holiday(vault: Vault, holiday_id: str) -> None:
+    permissions.require(vault, "staff.delete")
     with vault.unit_of_work() as uow:
         row = uow.session.get(Holiday, holiday_id)
         if row is None:
@@ -251,6 +265,7 @@ def policy_in(session: Session, priority: str) -> PolicyRecord:
 
 def policies(vault: Vault) -> list[PolicyRecord]:
     """One policy per priority, most urgent first."""
+    office_time.require_planning_view(vault)
     with vault.unit_of_work() as uow:
         return [policy_in(uow.session, p) for p in reversed(TICKET_PRIORITIES)]
 
@@ -258,6 +273,7 @@ def policies(vault: Vault) -> list[PolicyRecord]:
 def update_policy(vault: Vault, priority: str, first_response_minutes: int,
                   resolution_minutes: int) -> PolicyRecord:
     """Change a priority's targets (business minutes); open tickets keep their targets."""
+    permissions.require(vault, "staff.edit")
     if priority not in TICKET_PRIORITIES:
         raise UserError(f"“{priority}” is not a priority; choose low, normal, high or urgent.")
     response = _target(first_response_minutes, "first-response")

@@ -22,6 +22,16 @@ Rules:
   refuses with a sentence).
 
 Audit events carry ids only.
+
+Permissions (area "staff"): adding a member is staff.create; changing one, making one
+inactive or active again, and adding or removing their absences (days off are part of
+the member's record) is staff.edit; deleting one is staff.delete, even when it ends in
+making them inactive. Reading the members (`list_staff`, `get_staff`, `find_staff`,
+`current_staff`, `is_off`) is needed wherever work is given to them, so it is allowed to
+anyone who may view staff, tickets or the schedule (`office_time.require_planning_view`);
+the list of absences with their reasons (`list_absences`) needs staff.view itself. The
+session-level helpers (`staff_in`, `off_days`, `load`) run inside another service's
+transaction and check nothing.
 """
 
 from __future__ import annotations
@@ -45,7 +55,7 @@ from crasme_desktop.domain.validation import (
     quoted,
     sort_key,
 )
-from crasme_desktop.services import audit
+from crasme_desktop.services import audit, office_time, permissions
 from crasme_desktop.vault import Vault
 
 NAME_MAX, REASON_MAX, OS_USER_MAX = 100, 200, 100
@@ -153,6 +163,7 @@ class StaffRemoval:
 # -- members ------------------------------------------------------------------------------
 def list_staff(vault: Vault, *, include_inactive: bool = False) -> list[StaffRecord]:
     """Members in name order (accent- and case-blind), active ones only unless asked."""
+    office_time.require_planning_view(vault)
     with vault.unit_of_work() as uow:
         return staff_in(uow.session, include_inactive=include_inactive)
 
@@ -166,12 +177,14 @@ def staff_in(session: Session, *, include_inactive: bool = False) -> list[StaffR
 
 
 def get_staff(vault: Vault, staff_id: str) -> StaffRecord:
+    office_time.require_planning_view(vault)
     with vault.unit_of_work() as uow:
         return _record(load(uow.session, staff_id))
 
 
 def find_staff(vault: Vault, name: str) -> StaffRecord:
     """The member with this name (case- and accent-blind), for the command line."""
+    office_time.require_planning_view(vault)
     key = sort_key(clean_text(name))
     with vault.unit_of_work() as uow:
         member = uow.session.scalars(select(StaffMember).where(
@@ -183,6 +196,7 @@ def find_staff(vault: Vault, name: str) -> StaffRecord:
 
 
 def create_staff(vault: Vault, draft: StaffDraft) -> StaffRecord:
+    permissions.require(vault, "staff.create")
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -196,6 +210,7 @@ def create_staff(vault: Vault, draft: StaffDraft) -> StaffRecord:
 
 def update_staff(vault: Vault, staff_id: str, draft: StaffDraft) -> StaffRecord:
     """Replace the member's fields with the draft's (start from `StaffRecord.draft()`)."""
+    permissions.require(vault, "staff.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         member = load(s, staff_id)
@@ -209,6 +224,7 @@ def update_staff(vault: Vault, staff_id: str, draft: StaffDraft) -> StaffRecord:
 
 def set_active(vault: Vault, staff_id: str, active: bool) -> StaffRecord:
     """Make a member inactive (kept with their history, given no new work) or active."""
+    permissions.require(vault, "staff.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         member = load(s, staff_id)
@@ -224,6 +240,7 @@ def set_active(vault: Vault, staff_id: str, active: bool) -> StaffRecord:
 def delete_staff(vault: Vault, staff_id: str) -> StaffRemoval:
     """Delete a member who has no jobs and no tickets; one who has is made inactive
     instead, so that past work keeps their name (see the module notes)."""
+    permissions.require(vault, "staff.delete")
     with vault.unit_of_work() as uow:
         s = uow.session
         member = load(s, staff_id)
@@ -249,6 +266,7 @@ def delete_staff(vault: Vault, staff_id: str) -> StaffRemoval:
 
 def current_staff(vault: Vault) -> StaffRecord | None:
     """The active member whose `os_user` is this computer's account, or None."""
+    office_time.require_planning_view(vault)
     actor = audit.current_actor()
     if not actor:
         return None
@@ -265,6 +283,7 @@ def add_absence(vault: Vault, staff_id: str, first_day: date | str, last_day: da
                 reason: str = "") -> AbsenceRecord:
     """Days off for a member, both ends included. Overlapping or touching absences with
     the same reason become one; an overlap with another reason is refused."""
+    permissions.require(vault, "staff.edit")
     first = _day(first_day, "first day")
     last = _day(last_day, "last day")
     if last < first:
@@ -305,6 +324,7 @@ def add_absence(vault: Vault, staff_id: str, first_day: date | str, last_day: da
 
 
 def remove_absence(vault: Vault, absence_id: str) -> None:
+    permissions.require(vault, "staff.edit")
     with vault.unit_of_work() as uow:
         s = uow.session
         absence = s.get(StaffAbsence, absence_id) if absence_id else None
@@ -319,6 +339,7 @@ def remove_absence(vault: Vault, absence_id: str) -> None:
 def list_absences(vault: Vault, staff_id: str | None = None, *, start: date | None = None,
                   end: date | None = None) -> list[AbsenceRecord]:
     """Absences (of one member, or everyone) that touch [start, end], by first day."""
+    permissions.require(vault, "staff.view")
     with vault.unit_of_work() as uow:
         query = select(StaffAbsence)
         if staff_id:
@@ -336,6 +357,7 @@ def is_off(session_or_vault: Session | Vault, staff_id: str, day: date) -> str |
     """Why the member does not work on `day` (an absence's reason, the office holiday's
     name, "not a working day", "no longer active"), or None when they work."""
     if isinstance(session_or_vault, Vault):
+        office_time.require_planning_view(session_or_vault)
         with session_or_vault.unit_of_work() as uow:
             return is_off(uow.session, staff_id, day)
     return off_days(session_or_vault, [staff_id], day, day).get((staff_id, day))

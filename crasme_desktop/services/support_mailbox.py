@@ -16,6 +16,14 @@ what to do; the password and the mail never reach the log.
 UIDVALIDITY), list UIDs, read sizes, read one message without marking it read
 (BODY.PEEK[]), and mark one read (\\Seen) once it is safely in the vault. Nothing is ever
 deleted or moved on the server.
+
+Permissions: setting the mailbox up (`save_mailbox_settings`, `forget_mailbox_settings`,
+`check_mailbox`) changes the vault's settings, so it needs "settings". Reading the saved
+setup (`get_mailbox_settings`, `get_mailbox_setup`, `configured_settings`: server, user
+name and folder, never the password) is open to every role, as other settings are read:
+the fetch, the replies' Reply-To and the privacy notice need it. The password is handed
+out (`mailbox_password`) only to a user who may fetch mail (tickets.create) or set the
+mailbox up. Fetching itself is services.ticket_mail's (tickets.create).
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.validation import normalize_email
+from crasme_desktop.services import permissions
 from crasme_desktop.vault import keychain as secrets
 from crasme_desktop.vault.errors import KeychainLocked
 
@@ -138,6 +147,7 @@ def save_mailbox_settings(
     """Check and save the settings; `password` goes to the keychain only (None keeps the
     saved one, "" forgets it). Without a keychain it is kept nowhere (`password_saved`
     False) and is asked for at each fetch."""
+    permissions.require(vault, "settings")
     from crasme_desktop.domain.models import Setting
     from crasme_desktop.services import audit
 
@@ -164,6 +174,7 @@ def save_mailbox_settings(
 def forget_mailbox_settings(vault: Vault) -> None:
     """Remove the settings from the vault and the password from the keychain (what was
     already taken in stays)."""
+    permissions.require(vault, "settings")
     from crasme_desktop.domain.models import Setting
     from crasme_desktop.services import audit
 
@@ -232,6 +243,8 @@ def configured_settings(vault: Vault) -> MailboxSettings:
 
 def mailbox_password(vault: Vault, given: str | None) -> str:
     """The password given, else the keychain's; `MailboxPasswordNeeded` if neither."""
+    if not permissions.may(vault, "settings"):
+        permissions.require(vault, "tickets.create")
     if given:
         return given
     try:
@@ -257,6 +270,7 @@ def check_mailbox(
 ) -> MailboxCheck:
     """Log in with the saved settings and open the folder; a `UserError` says what is
     wrong. Nothing is read or changed."""
+    permissions.require(vault, "settings")
     settings = configured_settings(vault)
     secret = mailbox_password(vault, password)
     with open_mailbox(settings, secret, ssl_context=ssl_context, timeout=timeout,

@@ -26,6 +26,9 @@ A period is two local days of the office (services.office_time), both included.
 The ticket table has no index on `first_response_at` or `solved_at`, so the medians
 and the attainment each read the ticket table once (about a second at 500,000
 tickets); the backlog reads only the history's index range it needs.
+
+Permissions: `figures` needs tickets.view. The `*_in` functions run inside the caller's
+transaction (the reports use them) and check nothing.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ from sqlalchemy.orm import Session
 from crasme_desktop.domain.business_hours import BusinessCalendar
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import Ticket, TicketStatusChange
-from crasme_desktop.services import office_time, sla
+from crasme_desktop.services import office_time, permissions, sla
 from crasme_desktop.vault import Vault
 
 #: Statuses counted in the backlog, and those that take a ticket out of it.
@@ -131,6 +134,7 @@ class TicketFigures:
 
 def figures(vault: Vault, start: date, end: date) -> TicketFigures:
     """All the support figures for the local days `start`..`end`."""
+    permissions.require(vault, "tickets.view")
     _check_period(start, end)
     with vault.unit_of_work() as uow:
         s = uow.session

@@ -49,6 +49,10 @@ address, and the reply's attachments. Its `mail_status` goes "sending" (with the
 Message-ID, before the server is reached, so an answer to it threads even if the app
 stops half-way), then "sent", or "failed" with the sentence in `mail_error`. A
 restricted requester is refused, as mailing refuses any mail to them.
+
+Permissions (area "tickets"): fetching mail (`fetch`, and `take_in` for one message)
+makes tickets, so it needs tickets.create; sending a reply by email is working on the
+ticket, tickets.edit. Setting up the mailbox is support_mailbox's ("settings").
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ from crasme_desktop.services import (
     audit,
     contacts,
     mailing,
+    permissions,
     privacy_consent,
     search_index,
     support_mailbox,
@@ -181,6 +186,7 @@ def fetch(
     `progress` stops between two messages (`Cancelled`); what was taken in stays. A
     server that cannot be reached, refuses the password or fails TLS is a `UserError`
     with one sentence, and so is a connection lost half-way (what came before stays)."""
+    permissions.require(vault, "tickets.create")
     progress = progress or Progress()
     settings = support_mailbox.configured_settings(vault)
     secret = support_mailbox.mailbox_password(vault, password)
@@ -241,6 +247,7 @@ def take_in(
     attachment_limit: int = ATTACHMENT_LIMIT,
 ) -> FetchedMessage:
     """One message into the vault in one transaction, or its failure in another."""
+    permissions.require(vault, "tickets.create")
     parsed = parse_mail(raw, attachment_limit=attachment_limit)
     now = vault.clock.now()
     try:
@@ -501,6 +508,7 @@ def send_reply(
     """Email a ticket's public reply to its requester (see the module's rules). A failure
     is kept on the message (`mail_status` "failed", `mail_error`) and raised as its
     `UserError`; a password still to be typed (`MailPasswordNeeded`) changes nothing."""
+    permissions.require(vault, "tickets.edit")
     draft = _reply_draft(vault, message_id)
     try:
         outgoing = mailing.compose_message(vault, draft.to, draft.subject, draft.body,

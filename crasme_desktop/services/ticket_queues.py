@@ -22,6 +22,9 @@ Triage (`assign`, `set_priority`, `set_status`) works on several tickets in one
 transaction: tickets that can take the change get it; each one that cannot is named in
 a sentence in the outcome's `refused` (a bad status move, a restricted requester), and
 the others still change.
+
+Permissions (area "tickets"): the lists and counts need tickets.view; triage changes
+tickets, so it needs tickets.edit (checked once, before any ticket is looked at).
 """
 
 from __future__ import annotations
@@ -46,7 +49,15 @@ from crasme_desktop.domain.models import (
     Ticket,
 )
 from crasme_desktop.domain.validation import quoted
-from crasme_desktop.services import audit, privacy_consent, search, search_index, sla, tickets
+from crasme_desktop.services import (
+    audit,
+    permissions,
+    privacy_consent,
+    search,
+    search_index,
+    sla,
+    tickets,
+)
 from crasme_desktop.vault import Vault
 
 PAGE = 100
@@ -167,6 +178,7 @@ def list_tickets(
     """One page of a queue, read by key: pass the previous page's `next_after` as
     `after` (never OFFSET). Status queues come newest first; due queues earliest due
     first."""
+    permissions.require(vault, "tickets.view")
     spec = spec or TicketQuery()
     if spec.queue not in QUEUES:
         raise ValueError(f"unknown ticket queue {spec.queue!r}")
@@ -194,6 +206,7 @@ def list_tickets(
 
 def queue_counts(vault: Vault, now: datetime | None = None) -> QueueCounts:
     """How many tickets each queue holds now (closed tickets are not counted)."""
+    permissions.require(vault, "tickets.view")
     now = as_utc(now or vault.clock.now())
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -219,6 +232,7 @@ def queue_counts(vault: Vault, now: datetime | None = None) -> QueueCounts:
 # -- triage --------------------------------------------------------------------------------
 def assign(vault: Vault, ticket_ids: Sequence[str], staff_id: str | None) -> TriageOutcome:
     """Assign these tickets to a staff member (None: nobody)."""
+    permissions.require(vault, "tickets.edit")
     def change(s: Session, ticket: Ticket, now: datetime) -> bool:
         if ticket.assignee_id == staff_id:
             return False
@@ -241,6 +255,7 @@ def assign(vault: Vault, ticket_ids: Sequence[str], staff_id: str | None) -> Tri
 
 def set_priority(vault: Vault, ticket_ids: Sequence[str], priority: str) -> TriageOutcome:
     """Give these tickets a priority (their SLA targets follow it)."""
+    permissions.require(vault, "tickets.edit")
     wanted = (priority or "").strip().lower()
 
     def check(_s: Session) -> None:
@@ -264,6 +279,8 @@ def set_priority(vault: Vault, ticket_ids: Sequence[str], priority: str) -> Tria
 def set_status(vault: Vault, ticket_ids: Sequence[str], status: str) -> TriageOutcome:
     """Move these tickets to `status`; each move `tickets.MOVES` does not allow is
     refused with a sentence naming the ticket."""
+    permissions.require(vault, "tickets.edit")
+
     def check(_s: Session) -> None:
         if status not in TICKET_STATUSES:
             raise UserError(tickets.move_sentence(0, "", status))

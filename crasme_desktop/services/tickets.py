@@ -40,6 +40,14 @@ Timeline: each ticket has entries on its requester's and its company's timeline
 (subject "ticket"): created, solved, reopened, merged. Search: kind "ticket", its number
 ("#1234" and "1234"), subject and requester's name, kept in step on create and on
 changes of subject or requester. Audit events carry ids only.
+
+Permissions (area "tickets"): making a ticket by hand is tickets.create; whatever adds
+to or changes an existing ticket (its fields, its status, a reply, a note, the
+customer's words typed in, merging two tickets) is tickets.edit; reading one, its
+thread or finding it by number tickets.view. Tickets are never deleted here (a ticket is
+closed; deleting canned replies is tickets.delete). The session-level intake the
+mailbox uses (`open_ticket_in`, `add_customer_message_in`) and the other helpers that
+take a session check nothing: `ticket_mail` checks before it takes mail in.
 """
 
 from __future__ import annotations
@@ -80,7 +88,14 @@ from crasme_desktop.domain.validation import (
     quoted,
     sort_key,
 )
-from crasme_desktop.services import attachments, audit, privacy_consent, search_index, sla
+from crasme_desktop.services import (
+    attachments,
+    audit,
+    permissions,
+    privacy_consent,
+    search_index,
+    sla,
+)
 from crasme_desktop.services.attachments import AttachmentInfo
 from crasme_desktop.services.quotes import add_timeline
 from crasme_desktop.vault import Vault
@@ -331,6 +346,7 @@ def create_ticket(
     """A new ticket made by hand (a call, a visit). `body` is the first message: the
     customer's words ("customer", by the requester) or an internal note ("note", by the
     agent)."""
+    permissions.require(vault, "tickets.create")
     now = vault.clock.now()
     if body_kind not in ("customer", "note"):
         raise ValueError(f"unknown first message kind {body_kind!r}")
@@ -352,6 +368,7 @@ def create_ticket(
 def update_ticket(vault: Vault, ticket_id: str, draft: TicketDraft) -> TicketRecord:
     """Replace the ticket's fields with the draft's (start from `TicketRecord.draft()`).
     The status is changed with `change_status`, not here."""
+    permissions.require(vault, "tickets.edit")
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -379,6 +396,7 @@ def update_ticket(vault: Vault, ticket_id: str, draft: TicketDraft) -> TicketRec
 def change_status(vault: Vault, ticket_id: str, status: str) -> TicketRecord:
     """Move one ticket to `status` (refused with a sentence when `MOVES` does not allow
     it). Several at once: `ticket_queues.set_status`."""
+    permissions.require(vault, "tickets.edit")
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -393,6 +411,7 @@ def change_status(vault: Vault, ticket_id: str, status: str) -> TicketRecord:
 
 def get_ticket(vault: Vault, ticket_id: str) -> TicketRecord:
     """The ticket with its thread (oldest first, attachments listed) and status history."""
+    permissions.require(vault, "tickets.view")
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -401,6 +420,7 @@ def get_ticket(vault: Vault, ticket_id: str) -> TicketRecord:
 
 def find_ticket_by_number(vault: Vault, number: int | str) -> str | None:
     """The id of the ticket with this number ("1234" or "#1234"), or None."""
+    permissions.require(vault, "tickets.view")
     text = str(number).strip().lstrip("#").strip()
     if not text.isdigit():
         return None
@@ -409,6 +429,7 @@ def find_ticket_by_number(vault: Vault, number: int | str) -> str | None:
 
 
 def thread(vault: Vault, ticket_id: str) -> list[MessageRecord]:
+    permissions.require(vault, "tickets.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         _load(s, ticket_id)
@@ -425,6 +446,7 @@ def add_reply(
     `ticket_mail.send_reply` to send (without an email it is kept, marked ""). `status`:
     the status to set with it ("reply and set pending"); None keeps the status, except
     that a new ticket becomes open."""
+    permissions.require(vault, "tickets.edit")
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -451,6 +473,7 @@ def add_note(
     author: str | None = None,
 ) -> MessageRecord:
     """An internal note: never sent, never a response, status unchanged."""
+    permissions.require(vault, "tickets.edit")
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -468,6 +491,7 @@ def add_customer_message(
 ) -> MessageRecord:
     """What the customer said, entered by hand (a call): as a message by mail would, it
     reopens the ticket or opens a follow-up (see `add_customer_message_in`)."""
+    permissions.require(vault, "tickets.edit")
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -564,6 +588,7 @@ def merge_tickets(
     (which stays in time order), the source is closed and points to the target, and
     both get a note. Refused into itself, into or from a closed ticket, and between
     different requesters unless `allow_different_requesters`. Returns the target."""
+    permissions.require(vault, "tickets.edit")
     now = vault.clock.now()
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
