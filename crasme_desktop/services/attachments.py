@@ -4,6 +4,13 @@ The bytes live inside the vault (a BLOB in `attachment_content`), so they are
 encrypted with everything else and never lie about as loose files; deleting one
 overwrites it (the vault runs with secure_delete). Each read checks the sha256
 taken when the file was added.
+
+Permissions follow the record a file hangs on, as for timeline entries
+(`timeline.area_of`): a ticket message's files need `tickets.*`, a deal's `deals.*`, a
+person's `contacts.*`, an entry's those of the entry's record. Listing and reading need
+the area's `view`, adding and deleting its `edit`; a list leaves out the files of areas
+the acting user may not see. Saving a file out of the vault is recorded in the audit
+trail ("attachment.save", ids only).
 """
 
 from __future__ import annotations
@@ -29,9 +36,11 @@ from crasme_desktop.domain.models import (
     Organization,
     Person,
 )
+from crasme_desktop.domain.permissions import Actor
 from crasme_desktop.domain.validation import check_no_card_number, quoted
-from crasme_desktop.services import audit, privacy_consent
+from crasme_desktop.services import audit, permissions, privacy_consent
 from crasme_desktop.services.contacts import NotFound
+from crasme_desktop.services.timeline import require_on, visible_to
 from crasme_desktop.vault import Vault
 
 #: Large enough for scans, photos and PDFs; small enough that the vault, its
@@ -80,6 +89,7 @@ def add_attachment(
     max_bytes: int = MAX_ATTACHMENT_BYTES,
 ) -> AttachmentInfo:
     """Keep `data` inside the vault, linked to what the keyword arguments name."""
+    actor = permissions.actor_of(vault)
     name = check_no_card_number(clean_filename(filename), "file name")
     _check_size(name, len(data), max_bytes)
     if not (activity_id or person_id or organization_id or (subject_kind and subject_id)):
@@ -88,6 +98,7 @@ def add_attachment(
     with vault.unit_of_work() as uow:
         s = uow.session
         _check_links(s, activity_id, person_id, organization_id)
+        _require(s, actor, "edit", activity_id, person_id, subject_kind)
         _ensure_not_restricted(s, person_id, activity_id)
         row = Attachment(
             filename=name,
@@ -114,6 +125,9 @@ def add_attachment_from_file(
 ) -> AttachmentInfo:
     """Read a file (checking its size first) and attach it; `links` as for
     `add_attachment`. The file itself is left where it is."""
+    with vault.unit_of_work() as uow:  # before reading what may be a big file
+        _require(uow.session, permissions.actor_of(vault), "edit", links.get("activity_id"),
+                 links.get("person_id"), links.get("subject_kind") or "")
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -129,9 +143,11 @@ def add_attachment_from_file(
 
 
 def read_attachment(vault: Vault, attachment_id: str) -> AttachmentData:
+    actor = permissions.actor_of(vault)
     with vault.unit_of_work() as uow:
         s = uow.session
         row = _load(s, attachment_id)
+        _require(s, actor, "view", row.activity_id, row.person_id, row.subject_kind)
         data = s.scalar(
             select(AttachmentContent.data).where(AttachmentContent.attachment_id == row.id)
         )
@@ -168,6 +184,7 @@ def save_attachment(vault: Vault, attachment_id: str, target: Path) -> Attachmen
                 f"The folder for {quoted(target.name)} does not exist any more."
             ) from exc
         raise
+    audit.record_read(vault, "attachment.save", "attachment", attachment_id)
     return stored.info
 
 
@@ -181,6 +198,7 @@ def list_attachments(
     subject_id: str = "",
 ) -> list[AttachmentInfo]:
     """The attachments of one thing, oldest first (the bytes are not read)."""
+    actor = permissions.actor_of(vault)
     query = select(Attachment)
     if activity_id is not None:
         query = query.where(Attachment.activity_id == activity_id)
@@ -195,14 +213,24 @@ def list_attachments(
     else:
         raise ValueError("say whose attachments to list")
     with vault.unit_of_work() as uow:
+        if activity_id is not None:
+            _require(uow.session, actor, "view", activity_id, None, "")
+        else:
+            require_on(actor, "view", "" if person_id or organization_id else subject_kind,
+                       person_id)
+        visible = visible_to(actor, Attachment.subject_kind, Attachment.person_id)
+        if visible is not None:  # a person's files of areas the user may not see stay out
+            query = query.where(visible)
         rows = uow.session.scalars(query.order_by(Attachment.created_at, Attachment.id))
         return [_info(r) for r in rows]
 
 
 def delete_attachment(vault: Vault, attachment_id: str) -> None:
+    actor = permissions.actor_of(vault)
     with vault.unit_of_work() as uow:
         s = uow.session
         row = _load(s, attachment_id)
+        _require(s, actor, "edit", row.activity_id, row.person_id, row.subject_kind)
         _ensure_not_restricted(s, row.person_id, row.activity_id)
         s.execute(delete(Attachment).where(Attachment.id == attachment_id))
         audit.add(s, "attachment.delete", "attachment", attachment_id)
@@ -253,6 +281,17 @@ def _check_links(
     ):
         if value is not None and s.get(model, value) is None:
             raise NotFound(f"That {what} no longer exists; it may have been deleted meanwhile.")
+
+
+def _require(s: Session, actor: Actor, action: str, activity_id: str | None,
+             person_id: str | None, subject_kind: str) -> None:
+    """`timeline.require_on` for a file: a file on a timeline entry goes by the entry's
+    record, any other by its own subject kind, else its person or company."""
+    if activity_id is not None:
+        entry = s.get(Activity, activity_id)
+        if entry is not None:
+            subject_kind, person_id = entry.subject_kind, entry.person_id
+    require_on(actor, action, subject_kind, person_id)
 
 
 def _ensure_not_restricted(s: Session, person_id: str | None, activity_id: str | None) -> None:

@@ -13,6 +13,10 @@ thousands of drafts from an import cost a handful of queries, never a scan of
 everyone in Python. `match_people` also matches the drafts of one batch against
 each other: such a match names the earlier draft by `batch_index` (its `person_id`
 is empty).
+
+Looking for a stored record's likely duplicates needs the area's `view`
+(`contacts.view` for people, `companies.view` for companies); merging them is
+`services.merge`'s, which needs `edit` and `delete`.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from crasme_desktop.domain.validation_records import (
     PersonDraft,
     PhoneDraft,
 )
+from crasme_desktop.services import permissions
 from crasme_desktop.vault import Vault
 
 #: Most matches returned for one record, strongest first.
@@ -105,6 +110,7 @@ def find_person_matches(
 ) -> list[PersonMatch]:
     """People who may be the same as this cleaned draft (for a form before saving;
     `exclude_id` is the person being edited)."""
+    permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         found = match_people(
@@ -116,6 +122,7 @@ def find_person_matches(
 
 def duplicate_people(vault: Vault, person_id: str) -> list[PersonMatch]:
     """People who may be the same as this stored person (for the detail pane)."""
+    permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         draft = _stored_person_draft(s, person_id)
@@ -445,6 +452,7 @@ def find_organization_matches(
     vault: Vault, draft: OrganizationDraft, *, exclude_id: str | None = None
 ) -> list[OrganizationMatch]:
     """Companies that may be the same as this cleaned draft (for a form before saving)."""
+    permissions.require(vault, "companies.view")
     with vault.unit_of_work() as uow:
         return match_organizations(
             uow.session, [draft], exclude_ids={exclude_id} if exclude_id else None
@@ -453,6 +461,7 @@ def find_organization_matches(
 
 def duplicate_organizations(vault: Vault, organization_id: str) -> list[OrganizationMatch]:
     """Companies that may be the same as this stored one (for the detail pane)."""
+    permissions.require(vault, "companies.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         org = s.get(Organization, organization_id)

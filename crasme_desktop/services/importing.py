@@ -15,6 +15,11 @@ writes the plan in ONE transaction with bulk inserts, so a cancelled or failed
 import leaves the vault exactly as it was. It first checks that the vault did not
 change since the plan was made and, if it did, plans again inside the same
 transaction, so a merge never works on stale facts.
+
+Planning needs `contacts.view` and `contacts.create` (it reads who is in the vault);
+committing needs `contacts.create`, and also `contacts.edit` when rows merge into
+people already in the vault and `companies.create` when it adds companies. A refused
+commit writes nothing.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from crasme_desktop.domain.models import (
     Tag,
     person_tag,
 )
+from crasme_desktop.domain.permissions import Actor, Permission, PermissionDenied
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.domain.search_text import organization_text, person_text
 from crasme_desktop.domain.validation import (
@@ -77,7 +83,13 @@ from crasme_desktop.formats.contact_record import (
     size_text,
 )
 from crasme_desktop.formats.csv_contacts import Column
-from crasme_desktop.services import audit, duplicates, privacy_consent, search_index
+from crasme_desktop.services import (
+    audit,
+    duplicates,
+    permissions,
+    privacy_consent,
+    search_index,
+)
 from crasme_desktop.services.contacts import office_region
 from crasme_desktop.vault import Vault
 
@@ -292,6 +304,8 @@ def plan_import(vault: Vault, path: Path | ParsedFile, *,
     also be a `ParsedFile` from `parse_file`. Nothing is written. Raises `UserError`
     (one sentence) when the file cannot be read.
     """
+    permissions.require(vault, "contacts.view")
+    permissions.require(vault, "contacts.create")
     progress = progress or Progress()
     progress.update(0, 0, "Reading the file")
     parsed = (path if isinstance(path, ParsedFile)
@@ -868,6 +882,8 @@ def commit_import(vault: Vault, plan: ImportPlan, progress: Progress | None = No
                   ) -> ImportOutcome:
     """Carry out `plan` in one transaction: all of it, or (on failure or Cancelled)
     nothing. Plans again first if the vault changed since `plan` was made."""
+    actor = permissions.require(vault, "contacts.create")
+    _require_plan(actor, plan)
     progress = progress or Progress()
     import_id = new_id()
     with vault.unit_of_work() as uow:
@@ -878,11 +894,21 @@ def commit_import(vault: Vault, plan: ImportPlan, progress: Progress | None = No
                                 plan.encoding, plan.delimiter, plan.headers, plan.preset,
                                 plan.mapping)
             plan = _plan(s, parsed, plan.region, progress)
+            _require_plan(actor, plan)
         _Writer(s, vault.clock.now(), progress).write(plan._targets)
         audit.add(s, "contacts.import", "import", import_id)
         progress.check()  # the last moment a cancel can still undo everything
     return ImportOutcome(import_id, plan.people_created, plan.people_merged,
                          plan.rows_skipped, plan.organizations_created, replanned, plan)
+
+
+def _require_plan(actor: Actor, plan: ImportPlan) -> None:
+    """Refuse a plan that merges into stored people or adds companies when the acting
+    user's role does not allow editing people or creating companies."""
+    for needed, wanted in ((plan.people_merged, Permission("contacts", "edit")),
+                           (plan.organizations_created, Permission("companies", "create"))):
+        if needed and not actor.may(wanted):
+            raise PermissionDenied(actor.role_name, wanted)
 
 
 #: Columns of the bulk inserts, in the order of the value tuples `_Writer` builds.

@@ -12,6 +12,10 @@ OFFSET and no sort of the whole table (except by "updated", which has no index y
 
 Saved views keep a spec as versioned JSON under a name per page; keys a later
 version does not know are ignored, and values that do not fit fall back to "no filter".
+
+Reading a list (and its filter choices and saved views) needs the area's `view`
+(`contacts.view` for people, `companies.view` for companies); saving, renaming and
+deleting a saved view, which everyone using the vault shares, needs its `edit`.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ from crasme_desktop.domain.list_spec import (
     ListSpec,
 )
 from crasme_desktop.domain.models import SavedView
+from crasme_desktop.domain.permissions import Actor, Permission, PermissionDenied
 from crasme_desktop.domain.validation import clean_text, format_phone, normalize_tag, sort_key
-from crasme_desktop.services import audit, contacts
+from crasme_desktop.services import audit, contacts, permissions
 from crasme_desktop.vault import Vault
 
 ListKind = Literal["person", "organization"]
@@ -44,6 +49,8 @@ MAX_BATCH = 2000
 VIEW_NAME_MAX = 100
 #: The saved-view pages: "contacts" lists people, "companies" lists companies.
 VIEW_PAGES = {"contacts": "person", "companies": "organization"}
+#: The permission area of each kind of list.
+_AREAS = {"person": "contacts", "organization": "companies"}
 
 
 __all__ = [
@@ -245,6 +252,7 @@ def _parts(s: Session, kind: ListKind, spec: ListSpec) -> list[tuple[str, list[A
 # -- reading the list ---------------------------------------------------------------------
 def ordered_ids(vault: Vault, kind: ListKind, spec: ListSpec) -> array:
     """The rowids of every record in the filtered list, in order (`len()` is the count)."""
+    _require(vault, kind, "view")
     out = array("q")
     with vault.unit_of_work() as uow:
         for sql, params in _parts(uow.session, kind, spec):
@@ -262,6 +270,7 @@ def first_rows(
 ) -> list[PersonListRow] | list[CompanyListRow]:
     """The first `limit` rows of the list, read straight from the index (for a first
     paint before `ordered_ids` has read the whole list)."""
+    _require(vault, kind, "view")
     limit = max(0, min(limit, MAX_BATCH))
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -279,6 +288,7 @@ def fetch_rows(
 ) -> list[PersonListRow] | list[CompanyListRow]:
     """The rows of these rowids, in the order asked; rowids of deleted records are
     left out."""
+    _require(vault, kind, "view")
     if len(rowids) > MAX_BATCH:
         raise ValueError(f"fetch at most {MAX_BATCH} rows at a time")
     with vault.unit_of_work() as uow:
@@ -287,6 +297,7 @@ def fetch_rows(
 
 def rowid_of(vault: Vault, kind: ListKind, record_id: str) -> int | None:
     """The rowid of a person or company by its id (None if it is gone)."""
+    _require(vault, kind, "view")
     t = _TABLES[kind]
     with vault.unit_of_work() as uow:
         row = _raw(uow.session, f"SELECT rowid FROM {t.table} WHERE id = ?",  # nosec B608  # names are code constants; values are bound
@@ -347,6 +358,7 @@ def _raw(s: Session, sql: str, params: Sequence[Any]) -> Any:
 # -- filter choices ----------------------------------------------------------------------
 def filter_choices(vault: Vault, kind: ListKind) -> FilterChoices:
     """The tags and owners a filter bar offers, in name order."""
+    _require(vault, kind, "view")
     t = _TABLES[kind]
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -365,6 +377,7 @@ def filter_choices(vault: Vault, kind: ListKind) -> FilterChoices:
 
 def find_companies(vault: Vault, text: str, limit: int = 30) -> list[CompanyChoice]:
     """Companies whose name starts with `text` (case- and accent-blind), in name order."""
+    _require(vault, "organization", "view")
     key = sort_key(text)
     with vault.unit_of_work() as uow:
         rows = _raw(uow.session,
@@ -378,6 +391,7 @@ def find_companies(vault: Vault, text: str, limit: int = 30) -> list[CompanyChoi
 def list_views(vault: Vault, page: str) -> list[SavedViewRecord]:
     """The views saved on a page ("contacts" or "companies"), in name order."""
     _check_page(page)
+    _require(vault, VIEW_PAGES[page], "view")
     with vault.unit_of_work() as uow:
         views = uow.session.scalars(
             select(SavedView).where(SavedView.page == page)
@@ -390,6 +404,7 @@ def save_view(vault: Vault, page: str, name: str, spec: ListSpec) -> SavedViewRe
     """Save the spec under a name on the page; a view of the same name (case-blind)
     gets the new spec."""
     _check_page(page)
+    _require(vault, VIEW_PAGES[page], "edit")
     shown, key = _view_name(name)
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -410,9 +425,11 @@ def save_view(vault: Vault, page: str, name: str, spec: ListSpec) -> SavedViewRe
 
 def rename_view(vault: Vault, view_id: str, name: str) -> SavedViewRecord:
     shown, key = _view_name(name)
+    actor = permissions.actor_of(vault)
     with vault.unit_of_work() as uow:
         s = uow.session
         view = _load_view(s, view_id)
+        _require_on_view(actor, view)
         clash = s.scalars(
             select(SavedView).where(SavedView.page == view.page, SavedView.name_key == key,
                                     SavedView.id != view.id)
@@ -428,10 +445,23 @@ def rename_view(vault: Vault, view_id: str, name: str) -> SavedViewRecord:
 
 
 def delete_view(vault: Vault, view_id: str) -> None:
+    actor = permissions.actor_of(vault)
     with vault.unit_of_work() as uow:
         s = uow.session
-        s.delete(_load_view(s, view_id))
+        view = _load_view(s, view_id)
+        _require_on_view(actor, view)
+        s.delete(view)
         audit.add(s, "view.delete", "saved_view", view_id)
+
+
+def _require(vault: Vault, kind: ListKind, action: str) -> None:
+    permissions.require(vault, Permission(_AREAS[kind], action))
+
+
+def _require_on_view(actor: Actor, view: SavedView) -> None:
+    wanted = Permission(_AREAS[VIEW_PAGES.get(view.page, "person")], "edit")
+    if not actor.may(wanted):
+        raise PermissionDenied(actor.role_name, wanted)
 
 
 def _check_page(page: str) -> None:

@@ -15,6 +15,11 @@ fingerprint first: if the kept record was edited since, undoing would lose that
 edit, so it refuses with a sentence saying so. Records expire after `UNDO_DAYS`;
 they hold personal data, so deleting either record deletes them too
 (`forget_merges`), and an undone record keeps no data at all.
+
+Merging removes one record into the other, so previewing, merging and undoing need
+both `edit` and `delete` on the area (`contacts.*` for people, `companies.*` for
+companies); listing the merges of a record needs its `view`. Pruning expired merge
+records is the app's own housekeeping after unlock and checks nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from crasme_desktop.domain.clock import as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import Base, MergeRecord
 from crasme_desktop.domain.validation import default_display_name, format_phone, sort_key
-from crasme_desktop.services import audit, privacy_consent, search_index
+from crasme_desktop.services import audit, permissions, privacy_consent, search_index
 from crasme_desktop.services.contacts import NotFound
 from crasme_desktop.vault import Vault
 
@@ -41,6 +46,8 @@ UNDO_DAYS = 30
 SNAPSHOT_VERSION = 1
 Kind = Literal["person", "organization"]
 Side = Literal["keep", "other", "both"]
+#: The permission area of each kind of record.
+_AREAS = {"person": "contacts", "organization": "companies"}
 
 
 # -- what callers get back ----------------------------------------------------------
@@ -416,6 +423,7 @@ def _single_fields(
 def merge_preview(vault: Vault, kind: Kind, keep_id: str, other_id: str) -> MergePreview:
     """Both records side by side: the fields to choose and what will be united."""
     spec = _spec(kind)
+    _require_merge(vault, spec)
     with vault.unit_of_work() as uow:
         s = uow.session
         keep, other = _load_pair(s, spec, keep_id, other_id)
@@ -561,6 +569,7 @@ def merge_records(
 def _merge(
     vault: Vault, spec: _Kind, keep_id: str, other_id: str, choices: Mapping[str, str]
 ) -> MergeOutcome:
+    _require_merge(vault, spec)
     now = vault.clock.now()
     stamp = _stamp(now)
     with vault.unit_of_work() as uow:
@@ -690,10 +699,13 @@ def _move_references(
 def undo_merge(vault: Vault, merge_id: str) -> UndoOutcome:
     """Put both records back exactly as they were before the merge (same ids, same
     values, the same timeline entries on each)."""
+    permissions.actor_of(vault)  # known before the transaction, which checks by kind
     now = vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
         record = s.get(MergeRecord, merge_id)
+        if record is not None:
+            _require_merge(vault, _spec(record.kind))
         expired = UserError(
             f"This merge can no longer be undone, because undo is kept for {UNDO_DAYS} days."
         )
@@ -826,6 +838,7 @@ def _reindex(s: Session, spec: _Kind, *, kept: list[str], removed: list[str]) ->
 def list_merges(vault: Vault, kind: Kind, record_id: str) -> list[MergeInfo]:
     """Merges into this record that can still be undone, newest first."""
     spec = _spec(kind)
+    permissions.require(vault, f"{_AREAS[spec.kind]}.view")
     now = vault.clock.now()
     since = as_utc(now) - timedelta(days=UNDO_DAYS)
     with vault.unit_of_work() as uow:
@@ -855,6 +868,12 @@ def prune_merge_records(vault: Vault, older_than_days: int = UNDO_DAYS) -> int:
     for the write lock rather than meet another writer half-way."""
     with vault.unit_of_work(immediate=True) as uow:
         return _prune(uow.session, vault.clock.now(), older_than_days)
+
+
+def _require_merge(vault: Vault, spec: _Kind) -> None:
+    area = _AREAS[spec.kind]
+    permissions.require(vault, f"{area}.edit")
+    permissions.require(vault, f"{area}.delete")
 
 
 def _prune(s: Session, now: datetime, days: int) -> int:

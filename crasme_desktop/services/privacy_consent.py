@@ -10,6 +10,9 @@ A restricted person (a `restriction` row not yet lifted) can be read but not cha
 emailed, or included in list exports. The services enforce it, not only the screens:
 they call `ensure_not_restricted` inside their own transaction. A restriction starts
 and ends only with a reason, and both are kept. Every change is audited (ids only).
+
+Recording consent and starting or lifting a restriction need the `privacy_requests`
+permission; reading a person's choices needs `contacts.view`.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from crasme_desktop.domain.clock import as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import CONSENT_PURPOSES, Consent, Person, Restriction
 from crasme_desktop.domain.validation import check_no_card_number, clean_text
-from crasme_desktop.services import audit
+from crasme_desktop.services import audit, permissions
 from crasme_desktop.vault import Vault
 
 PURPOSES = CONSENT_PURPOSES
@@ -87,6 +90,7 @@ def record_consent(
     saying where the choice came from ("phone call", "web form", ...)."""
     from crasme_desktop.services.privacy_notice import NOTICE_VERSION
 
+    permissions.require(vault, "privacy_requests")
     purpose = _check_purpose(purpose)
     source = clean_text(source)
     if not source:
@@ -107,6 +111,7 @@ def record_consent(
 
 def consent_history(vault: Vault, person_id: str) -> list[ConsentRow]:
     """Every recorded choice of the person, newest first."""
+    permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         _person(s, person_id)
@@ -120,6 +125,7 @@ def consent_history(vault: Vault, person_id: str) -> list[ConsentRow]:
 
 def current_consents(vault: Vault, person_id: str) -> dict[str, bool]:
     """{purpose: consented} for every purpose (False where nothing was recorded)."""
+    permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         _person(s, person_id)
@@ -152,6 +158,7 @@ def _current(s: Session, person_id: str) -> dict[str, bool]:
 # -- restriction --------------------------------------------------------------------------
 def restrict(vault: Vault, person_id: str, reason: str) -> None:
     """Restrict processing of the person's data, for the reason given."""
+    permissions.require(vault, "privacy_requests")
     reason = _check_reason(reason, "restricting")
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -168,6 +175,7 @@ def restrict(vault: Vault, person_id: str, reason: str) -> None:
 
 def lift_restriction(vault: Vault, person_id: str, reason: str) -> None:
     """End the person's restriction; the reason is kept with it."""
+    permissions.require(vault, "privacy_requests")
     reason = _check_reason(reason, "lifting the restriction")
     with vault.unit_of_work(immediate=True) as uow:
         s = uow.session
@@ -183,6 +191,7 @@ def lift_restriction(vault: Vault, person_id: str, reason: str) -> None:
 
 def restriction_history(vault: Vault, person_id: str) -> list[RestrictionRow]:
     """Every restriction of the person, newest first."""
+    permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         _person(s, person_id)
@@ -195,6 +204,7 @@ def restriction_history(vault: Vault, person_id: str) -> list[RestrictionRow]:
 
 def person_privacy(vault: Vault, person_id: str) -> PersonPrivacy:
     """The person's current choices and restriction, in one read."""
+    permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         person = _person(s, person_id)
@@ -289,5 +299,6 @@ class PrivacyChoices:
 
 def privacy_choices(vault: Vault, person_id: str) -> PrivacyChoices:
     """Everything the consent and restriction dialogs show, in one call."""
+    permissions.require(vault, "contacts.view")
     return PrivacyChoices(person_privacy(vault, person_id), consent_history(vault, person_id),
                           restriction_history(vault, person_id))

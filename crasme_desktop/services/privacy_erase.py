@@ -26,6 +26,9 @@ Decisions (documented, tested):
 - Erase everything: the typed words ERASE EVERYTHING; files are deleted, not
   overwritten (overwriting does not reach the old blocks on SSDs and journaling file
   systems; the vault's encryption is what protects them once the key is gone).
+- Permissions: the preview and the erase of a person need `erase`; erasing everything
+  with the vault unlocked needs `erase` and `backups_restore` (its backups go too).
+  Re-applying erasures after a restore is part of the restore, so it checks nothing.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ from crasme_desktop.domain.models import (
 )
 from crasme_desktop.domain.personal_data import PERSONAL
 from crasme_desktop.domain.progress import Progress
-from crasme_desktop.services import audit, search_index
+from crasme_desktop.services import audit, permissions, search_index
 from crasme_desktop.services.merge import forget_merges
 from crasme_desktop.vault import Keychain, Vault
 
@@ -502,6 +505,7 @@ def _kept_until(survey: _Survey, months: int) -> date | None:
 # -- public API ------------------------------------------------------------------------
 def erase_preview(vault: Vault, person_id: str) -> ErasePreview:
     """What erasing this person would delete, change and keep, and what stops it."""
+    permissions.require(vault, "erase")
     months = invoice_retention_months(vault)
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -523,6 +527,7 @@ def erase_person(
     vault: Vault, person_id: str, *, confirmation: str, progress: Progress | None = None
 ) -> EraseOutcome:
     """Erase one person in one transaction, then scrub the file (see the module doc)."""
+    permissions.require(vault, "erase")
     months = invoice_retention_months(vault)
     today = _today(vault)
     if progress is not None:
@@ -714,6 +719,9 @@ def erase_everything(
     from crasme_desktop.vault.paths import backup_dir, keyslot_path, sidecar_paths
     from crasme_desktop.vault.unlock import read_slot_file
 
+    if vault is not None and not vault.closed:
+        permissions.require(vault, "erase")
+        permissions.require(vault, "backups_restore")
     if _normal(confirmation) != _normal(ERASE_ALL_CONFIRMATION):
         raise UserError(f"Type {ERASE_ALL_CONFIRMATION} to confirm; nothing was erased.")
     path = Path(vault_path).expanduser().absolute()

@@ -35,6 +35,11 @@ the notice promises, tested in tests/privacy/test_export_promises.py):
 The ZIP is written to a hidden temporary file beside the target and renamed into
 place only when complete, so a full disk, a folder that disappears or Cancel leaves
 nothing behind. With a password it is encrypted with AES-256 (WinZip AES, pyzipper).
+
+Exporting one person needs `export` and `contacts.view`; the whole vault holds every
+area, so it needs `export` and the view permission of each (`WHOLE_VAULT`). A refused
+export writes nothing. Importing a whole-vault export into a new vault needs
+`backups_restore`, as restoring a backup does.
 """
 
 from __future__ import annotations
@@ -67,6 +72,7 @@ from crasme_desktop.domain.models import Base, Person
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.formats import ics
 from crasme_desktop.formats.vcard import write_vcards
+from crasme_desktop.services import permissions
 from crasme_desktop.vault import Vault
 from crasme_desktop.vault.files import fsync_dir
 from crasme_desktop.vault.migrate import SCHEMA_HEAD
@@ -80,6 +86,10 @@ PASSWORD_ENV = "CRASME_EXPORT_PASSWORD"  # nosec B105  # a label or setting name
 MIN_PASSWORD = 8
 BATCH = 500
 REDACTED = "[another person]"
+#: What exporting the whole vault needs: exporting, and seeing every area it holds.
+WHOLE_VAULT = ("export", "contacts.view", "companies.view", "deals.view", "quotes.view",
+               "invoices.view", "products.view", "tickets.view", "schedule.view",
+               "staff.view", "audit.view")
 NOT_ENCRYPTED = ("The export file is not encrypted: anyone who gets a copy of it can read "
                  "everything in it.")
 
@@ -120,6 +130,8 @@ class ImportSummary:
 def export_vault(vault: Vault, out: Path | str, *, password: str | None = None,
                  progress: Progress | None = None) -> ExportSummary:
     """Every table of the vault, its contacts, calendar, files and invoice PDFs."""
+    for permission in WHOLE_VAULT:
+        permissions.require(vault, permission)
     return _export(vault, Path(out), None, password, progress or Progress())
 
 
@@ -128,6 +140,8 @@ def export_person(vault: Vault, person_id: str, out: Path | str, *,
                   ) -> ExportSummary:
     """Everything held on one person (see the module notes for what counts), with a
     readable report; records a done "access" privacy request for them."""
+    permissions.require(vault, "export")
+    permissions.require(vault, "contacts.view")
     return _export(vault, Path(out), person_id, password, progress or Progress())
 
 
@@ -927,6 +941,7 @@ def import_export(vault: Vault, zip_path: Path | str, *, password: str | None = 
     Every file is checked against its sha256 first; the rows then go in as they were
     (ids, stamps, values) in one transaction, so a failure leaves the vault empty.
     """
+    permissions.require(vault, "backups_restore")
     progress = progress or Progress()
     path = Path(zip_path)
     with _open_zip(path, password) as zf:
@@ -975,7 +990,7 @@ def _ensure_empty(conn: Any) -> None:
 
 def _load_tables(vault: Vault, zf: pyzipper.AESZipFile, manifest: dict[str, Any],
                  progress: Progress, total: int) -> dict[str, int]:
-    from crasme_desktop.services import audit, permissions, search_index
+    from crasme_desktop.services import audit, search_index
 
     counts: dict[str, int] = {}
     expected: dict[str, int] = manifest.get("counts", {})

@@ -1,6 +1,6 @@
 """What the Privacy page shows about one person: finding them, and counts of what the
 vault holds on them (the "what we hold" summary beside Export…, Erase…, Restrict…
-and Consent…)."""
+and Consent…). Both need `contacts.view`."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from crasme_desktop.domain.models import (
     Quote,
     Restriction,
 )
-from crasme_desktop.services import search
+from crasme_desktop.services import permissions, search
 from crasme_desktop.services.contacts import NotFound
 from crasme_desktop.vault import Vault
 
@@ -74,6 +74,7 @@ class Holdings:
 def find_people(vault: Vault, text: str, *, limit: int = PICK_LIMIT) -> list[PersonChoice]:
     """People whose name, email or phone matches `text` (the search index); with no
     text, the first people by name."""
+    permissions.require(vault, "contacts.view")
     if text.strip():
         results = search.search(vault, text, limit=limit, kinds=("person",))
         return [PersonChoice(h.id, h.title, h.subtitle)
@@ -88,6 +89,7 @@ def find_people(vault: Vault, text: str, *, limit: int = PICK_LIMIT) -> list[Per
 
 def what_we_hold(vault: Vault, person_id: str) -> Holdings:
     """Counts of everything the vault holds on the person, and their privacy state."""
+    permissions.require(vault, "contacts.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         person = s.get(Person, person_id)

@@ -7,6 +7,10 @@ colleagues who own records, and replaces each with "[another person]". Names are
 found by cutting the texts into runs of two to four words and asking the vault
 which of them are somebody else's name, so a vault of any size costs one pass
 over its names, not one search per person.
+
+The report is part of a person's export: making it needs `export` and `contacts.view`,
+as `privacy_export.export_person` does. The retention periods and the report's
+language are the office's settings, read by anyone.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from crasme_desktop.domain import personal_data
 from crasme_desktop.domain.personal_data import PERSONAL, PURPOSES, RETENTION
 from crasme_desktop.domain.sales import add_months
 from crasme_desktop.formats.privacy_pdf import PrivacyDocument, Section, render_privacy_pdf
+from crasme_desktop.services import permissions
 from crasme_desktop.vault import Vault
 
 REDACTED = "[another person]"
@@ -166,12 +171,14 @@ def report_locale(vault: Vault) -> str:
 
 def person_report_pdf(vault: Vault, kept: Mapping[str, list[dict[str, Any]]]) -> bytes:
     """The readable report of one person's export (their rows, already filtered)."""
+    _require_export(vault)
     return render_privacy_pdf(person_report(vault, kept))
 
 
 def person_report(vault: Vault, kept: Mapping[str, list[dict[str, Any]]]) -> PrivacyDocument:
     from crasme_desktop.services import business
 
+    _require_export(vault)
     locale = _known(report_locale(vault))
     periods = retention_periods(vault)
     fmt = _Formatter(locale)
@@ -215,6 +222,11 @@ def person_report(vault: Vault, kept: Mapping[str, list[dict[str, Any]]]) -> Pri
         sections=tuple(sections),
         footer=f"{APP_NAME} \u2014 personal data report \u2014 {fmt.day(today)}",
     )
+
+
+def _require_export(vault: Vault) -> None:
+    permissions.require(vault, "export")
+    permissions.require(vault, "contacts.view")
 
 
 def _section(table: str, kept: Mapping[str, list[dict[str, Any]]],

@@ -11,6 +11,10 @@ request first; an open request of that kind for the person is closed instead.
 The subject is kept as a person id and a label (their name while they exist). Erasing
 the person sets the id to NULL (foreign key) and the erase clears the label, so the
 register keeps only the kind and the dates of an erased person's requests.
+
+Registering a request and changing its status need the `privacy_requests` permission;
+reading the register needs `contacts.view` (it names people), and without it the count
+of due requests is zero.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from crasme_desktop.domain.models import (
     Person,
     PrivacyRequest,
 )
-from crasme_desktop.services import audit
+from crasme_desktop.services import audit, permissions
 from crasme_desktop.vault import Vault
 
 #: Open requests due within this many days count as "due soon".
@@ -119,6 +123,7 @@ def open_request(
     `person_id` names the person in the vault; without one (someone asking whether
     anything is held on them), `subject_label` says who asked.
     """
+    permissions.require(vault, "privacy_requests")
     today = vault.clock.now().date()
     received = received_on or today
     _check_kind(kind)
@@ -170,6 +175,7 @@ def record_done(session: Session, kind: str, person_id: str | None, *, today: da
 def set_status(vault: Vault, request_id: str, status: str, note: str = "") -> RequestRow:
     """Move a request to `status`; done and refused stamp today's date. A non-empty
     `note` replaces the request's note (for a refusal, say why)."""
+    permissions.require(vault, "privacy_requests")
     if status not in REQUEST_STATUSES:
         raise UserError("Choose one of the statuses: received, in progress, done or refused.")
     note = _checked_note(note)
@@ -210,6 +216,7 @@ def list_requests(
 
     `status` is one status, or "open" for received and in progress.
     """
+    permissions.require(vault, "contacts.view")
     if status is not None and status != "open" and status not in REQUEST_STATUSES:
         raise UserError("Choose one of the statuses: open, received, in progress, done or "
                         "refused.")
@@ -231,7 +238,10 @@ def list_requests(
 
 
 def due_summary(vault: Vault, today: date | None = None) -> DueSummary:
-    """How many open requests are late, and how many are due within a week."""
+    """How many open requests are late, and how many are due within a week (none, for a
+    role that may not see the register: the dashboard asks whoever is signed in)."""
+    if not permissions.may(vault, "contacts.view"):
+        return DueSummary(due_soon=0, late=0)
     today = today or vault.clock.now().date()
     soon_until = today + timedelta(days=DUE_SOON_DAYS)
     with vault.unit_of_work() as uow:

@@ -5,6 +5,7 @@ record kept for it, the categories of personal data they hold, the legal ground 
 how long they are kept (from the retention rules as set now). Where the data is
 stored and who receives it come from the vault and its settings: nobody, unless an
 email server is set up (for mail the user sends) or backups go to another place.
+Making the record needs the `privacy_requests` permission.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from crasme_desktop import APP_NAME
 from crasme_desktop.domain.personal_data import CATEGORIES, DERIVED, PERSONAL, PURPOSES
 from crasme_desktop.formats.privacy_pdf import PrivacyDocument, Section, render_privacy_pdf
+from crasme_desktop.services import permissions
 from crasme_desktop.vault import Vault
 
 __all__ = ["ProcessingActivity", "ProcessingRecord", "processing_record",
@@ -48,6 +50,7 @@ def processing_record(vault: Vault) -> ProcessingRecord:
     from crasme_desktop.services import backups, business, mailing
     from crasme_desktop.services.privacy_report import retention_periods, retention_text
 
+    permissions.require(vault, "privacy_requests")
     periods = retention_periods(vault)
     activities = []
     for key, (purpose, ground) in PURPOSES.items():
@@ -137,6 +140,7 @@ def processing_record_document(record: ProcessingRecord) -> PrivacyDocument:
 
 
 def processing_record_pdf(vault: Vault) -> bytes:
+    permissions.require(vault, "privacy_requests")
     return render_privacy_pdf(processing_record_document(processing_record(vault)))
 
 
@@ -144,6 +148,7 @@ def save_processing_record_pdf(vault: Vault, path: Path | str) -> Path:
     """Write the record's PDF at `path` (temp file, then rename)."""
     from crasme_desktop.services.sales_files import write_atomically
 
+    permissions.require(vault, "privacy_requests")
     target = Path(path)
     write_atomically(target, processing_record_pdf(vault))
     return target

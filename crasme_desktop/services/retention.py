@@ -24,6 +24,11 @@ backups' period, which is the backup preferences' "keep days"):
 `apply_retention` removes it in one transaction and records a `retention_run` (with
 the counts), then rotates old backups. `run_retention_if_due` applies the rules once
 a day: after unlock and from the app's hourly timer.
+
+Permissions: reading the rules and the runs needs none (they are the office's policy,
+shown in the notice, the record of processing and people's reports). Changing a rule,
+previewing and applying the rules by hand need `settings`. The daily run applies the
+rules the office set, whoever is signed in, so it checks nothing.
 """
 
 from __future__ import annotations
@@ -58,7 +63,7 @@ from crasme_desktop.domain.models import (
     person_tag,
 )
 from crasme_desktop.domain.progress import Progress
-from crasme_desktop.services import audit, search_index
+from crasme_desktop.services import audit, permissions, search_index
 from crasme_desktop.services import backups as backup_service
 from crasme_desktop.services.stored import read_json, write_json
 from crasme_desktop.vault import Vault
@@ -174,6 +179,7 @@ def retention_rules(vault: Vault) -> list[RetentionRule]:
 
 def set_retention_rule(vault: Vault, key: str, months: int, enabled: bool) -> RetentionRule:
     """Change one rule's period (in its unit: days for backups) and whether it runs."""
+    permissions.require(vault, "settings")
     default = _check_rule(key, months, enabled)
     months = int(months)
     if key == "backups":
@@ -192,6 +198,7 @@ def set_retention_rule(vault: Vault, key: str, months: int, enabled: bool) -> Re
 def set_retention_rules(vault: Vault, changes: dict[str, tuple[int, bool]]) -> list[RetentionRule]:
     """Change several rules (key -> (period, enabled)); all are checked before any is
     saved. Returns the rules as they now stand."""
+    permissions.require(vault, "settings")
     current = {r.key: r for r in retention_rules(vault)}
     for key, (months, enabled) in changes.items():
         _check_rule(key, months, enabled)
@@ -225,6 +232,7 @@ def preview_retention(vault: Vault, *, today: date | None = None,
                       record: bool = False) -> RetentionPlan:
     """What each rule would delete today; changes nothing (with `record`, the preview
     is noted in the runs as a dry run)."""
+    permissions.require(vault, "settings")
     today = today or vault.clock.now().date()
     rules = retention_rules(vault)
     with vault.unit_of_work(immediate=record) as uow:
@@ -238,6 +246,12 @@ def apply_retention(vault: Vault, *, today: date | None = None,
                     progress: Progress | None = None) -> RetentionPlan:
     """Delete what the rules say is past its time, in one transaction, and record the
     run; then rotate old backups. The plan returned holds what was removed."""
+    permissions.require(vault, "settings")
+    return _apply_retention(vault, today=today, progress=progress)
+
+
+def _apply_retention(vault: Vault, *, today: date | None,
+                     progress: Progress | None = None) -> RetentionPlan:
     today = today or vault.clock.now().date()
     if progress is not None:
         progress.update(0, 0, "Removing what is past its retention period")
@@ -298,7 +312,7 @@ def run_retention_if_due(vault: Vault, *, today: date | None = None) -> Retentio
     last = last_applied(vault)
     if last is not None and last >= today:
         return None
-    plan = apply_retention(vault, today=today)
+    plan = _apply_retention(vault, today=today)
     if plan.total:
         log.info("Retention removed %s", ", ".join(
             f"{i.count} {i.key}" for i in plan.items if i.count))

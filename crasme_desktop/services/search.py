@@ -24,6 +24,11 @@ checks it while the query runs and the search ends with `Cancelled`.
 
 Later areas add their kind with `register_kind` (a label and a function that
 describes hits) and index their records through `search_index`.
+
+Search finds only the kinds the acting user may view: each kind belongs to an area
+(`SearchKind.area`, else `KIND_AREAS`), and kinds of areas their role does not allow
+viewing are left out of the search, never refused as a whole. A kind with no known
+area is searched only for a role that may view every area.
 """
 
 from __future__ import annotations
@@ -37,9 +42,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from crasme_desktop.domain.errors import Cancelled
+from crasme_desktop.domain.permissions import AREAS, Actor, Permission
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.domain.validation import sort_key
-from crasme_desktop.services import search_index
+from crasme_desktop.services import permissions, search_index
 from crasme_desktop.vault import Vault
 
 #: Longest input looked at; the rest is ignored (nobody types more into a search box).
@@ -48,6 +54,16 @@ MAX_INPUT = 100
 CANCEL_CHECK_STEPS = 1000
 _PHONE_INPUT = re.compile(r"\+?[\d\s().\-/]+")
 _WORD = re.compile(r"[^\W_]+")
+#: The permission area whose `view` a kind of hit needs (unless its `SearchKind` says).
+KIND_AREAS = {
+    "person": "contacts",
+    "organization": "companies",
+    "deal": "deals",
+    "quote": "quotes",
+    "invoice": "invoices",
+    "ticket": "tickets",
+    "job": "schedule",
+}
 
 __all__ = [
     "DESCRIBE_DEALS_SQL",
@@ -56,6 +72,7 @@ __all__ = [
     "DESCRIBE_ORGANIZATIONS_SQL",
     "DESCRIBE_PEOPLE_SQL",
     "DESCRIBE_TICKETS_SQL",
+    "KIND_AREAS",
     "TIER_SQL",
     "Described",
     "SearchGroup",
@@ -67,6 +84,7 @@ __all__ = [
     "plan_query",
     "register_kind",
     "search",
+    "viewable",
 ]
 
 
@@ -123,6 +141,16 @@ class SearchKind:
     kind: str
     label: str
     describe: Callable[[RawConnection, list[int]], dict[int, Described]]
+    #: The permission area whose `view` its hits need ("": from `KIND_AREAS`).
+    area: str = ""
+
+
+def viewable(actor: Actor, kind: SearchKind) -> bool:
+    """Whether `actor` may see hits of `kind`."""
+    area = kind.area or KIND_AREAS.get(kind.kind, "")
+    if area:
+        return actor.may(Permission(area, "view"))
+    return all(actor.may(Permission(a, "view")) for a in AREAS)
 
 
 _KINDS: dict[str, SearchKind] = {}
@@ -331,9 +359,12 @@ def search(
 ) -> SearchResults:
     """Up to `limit` hits per kind for `text`, grouped by kind (only groups with hits).
 
+    Only kinds the acting user may view are searched (see the module notes).
     Raises `Cancelled` when `cancel` is set before or while it runs."""
     _check(cancel)
-    chosen = [k for k in _KINDS.values() if kinds is None or k.kind in kinds]
+    actor = permissions.actor_of(vault)
+    chosen = [k for k in _KINDS.values()
+              if (kinds is None or k.kind in kinds) and viewable(actor, k)]
     plan = plan_query(text)
     if plan is None or limit < 1 or not chosen:
         return SearchResults(text, ())

@@ -7,27 +7,83 @@ newest first and page by key: pass the last entry of a page as `before`.
 
 Times go in as aware datetimes (naive ones are taken as UTC), are stored in UTC, and
 come back aware in UTC. "Now" is the vault's clock unless a `clock` is passed.
+
+Permissions follow the record an entry hangs on (`area_of`): its `subject_kind`'s area
+(a deal's entries need `deals.*`, a ticket's `tickets.*`), else the person's
+(`contacts.*`) or the company's (`companies.*`). Reading needs the area's `view`;
+adding, changing, completing and deleting need its `edit`. A timeline or the list of
+due tasks leaves out the entries of areas the acting user may not see, rather than
+refusing the whole list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, literal_column, or_, select, tuple_
+from sqlalchemy import Select, and_, delete, false, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.clock import Clock, as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import ACTIVITY_KINDS, Activity, Organization, Person
+from crasme_desktop.domain.permissions import Actor, Permission, PermissionDenied
 from crasme_desktop.domain.validation import check_no_card_number
-from crasme_desktop.services import audit, privacy_consent
+from crasme_desktop.services import audit, permissions, privacy_consent
 from crasme_desktop.services.contacts import NotFound
 from crasme_desktop.vault import Vault
 
 SUBJECT_MAX = 300
 _UNSET: Any = object()
+
+#: The area whose permissions guard a timeline entry or an attachment, by the kind of
+#: record it hangs on (`subject_kind`); without one, it is the person's or company's.
+SUBJECT_AREAS: Mapping[str, str] = {
+    "person": "contacts",
+    "organization": "companies",
+    "deal": "deals",
+    "quote": "quotes",
+    "invoice": "invoices",
+    "ticket": "tickets",
+    "ticket_message": "tickets",
+    "job": "schedule",
+}
+
+
+def area_of(subject_kind: str, person_id: str | None) -> str:
+    """The area of the record an entry or attachment hangs on: its subject kind's, else
+    the person's (`contacts`) when it names one, else the company's (`companies`)."""
+    area = SUBJECT_AREAS.get(subject_kind)
+    if area is not None:
+        return area
+    return "contacts" if person_id else "companies"
+
+
+def require_on(actor: Actor, action: str, subject_kind: str, person_id: str | None) -> None:
+    """Raise `PermissionDenied` unless `actor` may do `action` ("view", "edit") on the
+    record an entry or attachment hangs on."""
+    wanted = Permission(area_of(subject_kind, person_id), action)
+    if not actor.may(wanted):
+        raise PermissionDenied(actor.role_name, wanted)
+
+
+def visible_to(actor: Actor, kind_column: Any, person_column: Any) -> Any:
+    """A SQL condition keeping the rows (entries, attachments) whose area `actor` may
+    view; None when they may view every area."""
+    areas = {area for area in set(SUBJECT_AREAS.values())
+             if actor.may(Permission(area, "view"))}
+    if areas >= set(SUBJECT_AREAS.values()):
+        return None
+    kinds = [kind for kind, area in SUBJECT_AREAS.items() if area in areas]
+    own = kind_column.not_in(list(SUBJECT_AREAS))  # no subject kind: by the links
+    keep = [kind_column.in_(kinds)] if kinds else []
+    if "contacts" in areas:
+        keep.append(and_(own, person_column.is_not(None)))
+    if "companies" in areas:
+        keep.append(and_(own, person_column.is_(None)))
+    return or_(*keep) if keep else false()
 
 
 @dataclass(frozen=True)
@@ -76,6 +132,7 @@ def add_entry(
     clock: Clock | None = None,
 ) -> TimelineEntry:
     """Add any kind of entry; the helpers below are the usual way in."""
+    require_on(permissions.actor_of(vault), "edit", subject_kind, person_id)
     if kind not in ACTIVITY_KINDS:
         raise ValueError(f"unknown timeline kind {kind!r}")
     subject, body = " ".join(subject.split()), body.strip()
@@ -155,9 +212,10 @@ def update_entry(
     clock: Clock | None = None,
 ) -> TimelineEntry:
     """Change the fields given; `due_at=None` or `remind_at=None` clears them."""
+    actor = permissions.actor_of(vault)
     with vault.unit_of_work() as uow:
         s = uow.session
-        entry = _load_changeable(s, entry_id)
+        entry = _load_changeable(s, entry_id, actor)
         if subject is not _UNSET:
             entry.subject = " ".join(subject.split())
         if body is not _UNSET:
@@ -190,9 +248,10 @@ def snooze_reminder(
     vault: Vault, entry_id: str, until: datetime | None, *, clock: Clock | None = None
 ) -> TimelineEntry:
     """Move a task's reminder to `until`, or dismiss it with `None`."""
+    actor = permissions.actor_of(vault)
     with vault.unit_of_work() as uow:
         s = uow.session
-        entry = _load_changeable(s, entry_id)
+        entry = _load_changeable(s, entry_id, actor)
         if entry.kind != "task":
             raise UserError("Only tasks have reminders.")
         entry.remind_at = as_utc(until) if until else None
@@ -204,16 +263,20 @@ def snooze_reminder(
 
 def delete_entry(vault: Vault, entry_id: str) -> None:
     """Delete an entry and its attachments."""
+    actor = permissions.actor_of(vault)
     with vault.unit_of_work() as uow:
         s = uow.session
-        _load_changeable(s, entry_id)
+        _load_changeable(s, entry_id, actor)
         s.execute(delete(Activity).where(Activity.id == entry_id))
         audit.add(s, "activity.delete", "activity", entry_id)
 
 
 def get_entry(vault: Vault, entry_id: str) -> TimelineEntry:
+    actor = permissions.actor_of(vault)
     with vault.unit_of_work() as uow:
-        return _entry(uow.session, _load(uow.session, entry_id))
+        entry = _load(uow.session, entry_id)
+        require_on(actor, "view", entry.subject_kind, entry.person_id)
+        return _entry(uow.session, entry)
 
 
 # -- reading -------------------------------------------------------------------------
@@ -221,6 +284,7 @@ def person_timeline(
     vault: Vault, person_id: str, *, limit: int = 50, before: TimelineEntry | None = None
 ) -> list[TimelineEntry]:
     """A person's entries, newest first."""
+    permissions.require(vault, "contacts.view")
     return _page(vault, Activity.person_id == person_id, limit, before)
 
 
@@ -232,9 +296,11 @@ def organization_timeline(
     limit: int = 50,
     before: TimelineEntry | None = None,
 ) -> list[TimelineEntry]:
-    """A company's entries and, unless told otherwise, those of its people, newest first."""
+    """A company's entries and, unless told otherwise, those of its people (when the
+    acting user may see people), newest first."""
+    actor = permissions.require(vault, "companies.view")
     where = Activity.organization_id == organization_id
-    if include_people:
+    if include_people and actor.may(Permission("contacts", "view")):
         staff = select(Person.id).where(Person.organization_id == organization_id)
         where = or_(where, Activity.person_id.in_(staff))
     return _page(vault, where, limit, before)
@@ -249,6 +315,7 @@ def subject_timeline(
     before: TimelineEntry | None = None,
 ) -> list[TimelineEntry]:
     """Entries about another area's record, e.g. `("deal", deal_id)`, newest first."""
+    require_on(permissions.actor_of(vault), "view", subject_kind, None)
     where = (Activity.subject_kind == subject_kind) & (Activity.subject_id == subject_id)
     return _page(vault, where, limit, before)
 
@@ -310,17 +377,20 @@ def _load(s: Session, entry_id: str) -> Activity:
     return entry
 
 
-def _load_changeable(s: Session, entry_id: str) -> Activity:
-    """The entry, unless it is on the timeline of a restricted person."""
+def _load_changeable(s: Session, entry_id: str, actor: Actor) -> Activity:
+    """The entry, if `actor` may edit its record and it is not on the timeline of a
+    restricted person."""
     entry = _load(s, entry_id)
+    require_on(actor, "edit", entry.subject_kind, entry.person_id)
     privacy_consent.ensure_not_restricted(s, entry.person_id, "changed")
     return entry
 
 
 def _set_done(vault: Vault, entry_id: str, *, done: bool, clock: Clock | None) -> TimelineEntry:
+    actor = permissions.actor_of(vault)
     with vault.unit_of_work() as uow:
         s = uow.session
-        entry = _load_changeable(s, entry_id)
+        entry = _load_changeable(s, entry_id, actor)
         if entry.kind != "task":
             raise UserError("Only tasks can be marked done.")
         now = (clock or vault.clock).now()
@@ -344,6 +414,9 @@ def _page(
     vault: Vault, where: Any, limit: int, before: TimelineEntry | None
 ) -> list[TimelineEntry]:
     query = _select().where(where)
+    visible = visible_to(permissions.actor_of(vault), Activity.subject_kind, Activity.person_id)
+    if visible is not None:
+        query = query.where(visible)
     if before is not None:
         cursor = tuple_(Activity.occurred_at, Activity.id)
         query = query.where(cursor < tuple_(as_utc(before.occurred_at), before.id))
@@ -369,6 +442,9 @@ def _open_tasks(
     )
     if owner is not None:
         query = query.where(Activity.owner == owner)
+    visible = visible_to(permissions.actor_of(vault), Activity.subject_kind, Activity.person_id)
+    if visible is not None:
+        query = query.where(visible)
     with vault.unit_of_work() as uow:
         return [_record(a, name) for a, name in uow.session.execute(query)]
 
