@@ -62,6 +62,9 @@ from crasme_desktop.ui.unlock_request import (
     UnlockRequest,
 )
 
+#: The unlock card's width in pixels (its margins take 64 of it).
+CARD_WIDTH = 480
+
 __all__ = ["KEYCHAIN", "PASSPHRASE", "RECOVERY", "REMEMBERED", "SIGN_IN", "UnlockRequest",
            "UnlockScreen"]
 
@@ -176,7 +179,7 @@ class UnlockScreen(QWidget):
     def _build_layout(self) -> None:
         card = QFrame()
         card.setProperty("role", "card")
-        card.setFixedWidth(480)
+        card.setFixedWidth(CARD_WIDTH)
         inner = QVBoxLayout(card)
         inner.setContentsMargins(32, 28, 32, 24)
         inner.setSpacing(10)
@@ -302,10 +305,18 @@ class UnlockScreen(QWidget):
         self.has_user_slots = has_user_slots
         self.remembers_sign_in = has_user_slots and remembers_sign_in
 
+    def _show_page(self, page: QWidget) -> None:
+        """Show `page`, the card as tall as it needs (not as the tallest page: the
+        sign-in page is much taller than the passphrase one)."""
+        self.pages.setCurrentWidget(page)
+        width = self.pages.width() if self.pages.width() > 100 else CARD_WIDTH - 64
+        height = page.heightForWidth(width) if page.hasHeightForWidth() else -1
+        self.pages.setFixedHeight(max(height, page.sizeHint().height()))
+
     def show_checking(self, text: str) -> None:
         """Show that something is under way and nothing needs doing yet."""
         self.busy_text.setText(text)
-        self.pages.setCurrentWidget(self.busy_page)
+        self._show_page(self.busy_page)
         self.unlock_button.setEnabled(False)
         for link in self._method_links():
             link.setVisible(False)
@@ -334,7 +345,7 @@ class UnlockScreen(QWidget):
             SIGN_IN: self.sign_in_page,
             REMEMBERED: self.remembered_page,
         }[method]
-        self.pages.setCurrentWidget(page)
+        self._show_page(page)
         users = self.has_user_slots
         by_user = method in USER_METHODS
         if users and by_user:

@@ -327,6 +327,7 @@ class UsersSettingsSection(QWidget):
         self.user_table.setMinimumHeight(150)
         header = self.user_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in ((1, 150), (2, 90), (3, 110)):
             header.resizeSection(column, width)
         self.user_table.itemSelectionChanged.connect(self._update_buttons)
@@ -349,9 +350,10 @@ class UsersSettingsSection(QWidget):
         self.role_table = row_table("rolesTable", (tr("Role"), tr("Kind"), tr("Users")),
                                     accessible=tr("Roles"))
         self.role_table.setShowGrid(False)
-        self.role_table.setMinimumHeight(150)
+        self.role_table.setMinimumHeight(250)
         header = self.role_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in ((1, 150), (2, 90)):
             header.resizeSection(column, width)
         self.role_table.itemSelectionChanged.connect(self._update_buttons)
