@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import EmptyState, label
+from crasme_desktop.ui.permission_gate import gate
 from crasme_desktop.ui.person_detail import (
     add_fact,
     address_html,
@@ -158,6 +159,7 @@ class CompanyDetail(QWidget):
     def show_record(self, vault: Any, organization_id: str) -> None:
         self.vault = vault
         self.organization_id = organization_id
+        gate(self.edit_button, vault, "companies.edit")
         self._loader.request(load_company_card, vault, organization_id,
                              on_done=self._show, on_error=self._failed)
 

@@ -6,6 +6,8 @@ chosen), owner, next step, notes, and the reason once it is won or lost. What ca
 checked here is checked before saving, with a sentence next to the buttons; the rest
 (e.g. a card number in a note) comes back from the service in the same place.
 Reading and saving run on the task runner; the dialog never touches the database.
+A role that may view deals but not edit them gets "View deal": the fields read-only,
+no Save, and Won/Lost, Make quote and Delete disabled with the reason as tool tip.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
+from crasme_desktop.ui.permission_gate import denial, gate
+from crasme_desktop.ui.read_only import make_read_only
 from crasme_desktop.ui.sales_common import (
     COMMON_CURRENCIES,
     CustomerPicker,
@@ -149,7 +153,11 @@ class DealEditor(QDialog):
         self.pipelines: list[Any] = []
         self._want_pipeline, self._want_stage = pipeline_id, stage_id
         self.setObjectName("dealEditor")
-        self.setWindowTitle("Edit deal" if deal_id else "New deal")
+        #: Why this user may not save here (None when they may): the form is read-only.
+        self.refusal = denial(vault, "deals.edit" if deal_id else "deals.create")
+        self.read_only = self.refusal is not None
+        self.setWindowTitle(("Edit deal" if not self.read_only else self.tr("View deal"))
+                            if deal_id else "New deal")
         self.setMinimumWidth(560)
 
         self.title = QLineEdit()
@@ -252,13 +260,36 @@ class DealEditor(QDialog):
         box.addWidget(self.error)
         box.addLayout(actions)
         box.addWidget(self.buttons)
+        if self.read_only:
+            make_read_only(self, hide_buttons=False)
+            self.save_button.hide()
+            cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+            cancel.setText(self.tr("Close"))
+            note = QLabel(self.refusal or "")
+            note.setObjectName("readOnlyNote")
+            note.setProperty("role", "hint")
+            note.setWordWrap(True)
+            box.insertWidget(box.count() - 1, note)
+        self._gate_actions()
         self._set_busy(True)
         tasks.submit(load_editor, vault, deal_id, on_done=self._loaded,
                      on_error=self.show_error)
 
+    def _gate_actions(self) -> None:
+        """Won/Lost need deals.edit, Make quote quotes.create, Delete deals.delete."""
+        deal = self.deal
+        if gate(self.won_button, self.vault, "deals.edit"):
+            self.won_button.setEnabled(deal is None or deal.status != "won")
+        if gate(self.lost_button, self.vault, "deals.edit"):
+            self.lost_button.setEnabled(deal is None or deal.status != "lost")
+        gate(self.quote_button, self.vault, "quotes.create",
+             tip="A draft quote for this customer with the deal's title and value, "
+                 "opened in Sales")
+        gate(self.delete_button, self.vault, "deals.delete")
+
     # -- filling -----------------------------------------------------------------------
     def _set_busy(self, busy: bool) -> None:
-        self.save_button.setEnabled(not busy)
+        self.save_button.setEnabled(not busy and not self.read_only)
 
     def _loaded(self, got: tuple[Any, list[Any], Any]) -> None:
         deal, self.pipelines, settings = got
@@ -295,8 +326,7 @@ class DealEditor(QDialog):
             self.next_step.setText(deal.next_step)
             self.reason.setText(deal.close_reason)
             self.notes.setPlainText(deal.notes)
-            self.won_button.setEnabled(deal.status != "won")
-            self.lost_button.setEnabled(deal.status != "lost")
+        self._gate_actions()
         self._stage_changed()
         self._set_busy(False)
         self.title.setFocus()
@@ -380,6 +410,8 @@ class DealEditor(QDialog):
         }
 
     def save(self) -> None:
+        if self.read_only:
+            return
         problem = self.problem()
         if problem:
             self.show_error(UserError(problem))
@@ -404,7 +436,7 @@ class DealEditor(QDialog):
         self.error.show()
 
     def _closing(self, kind: str) -> None:
-        if self.deal_id:
+        if self.deal_id and not self.read_only:
             self.closing_requested.emit(self.deal_id, kind)
             self.accept()
 

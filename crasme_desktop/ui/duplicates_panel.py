@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
+from crasme_desktop.ui.permission_gate import first_denial, gate
 from crasme_desktop.ui.tasks import TaskRunner
 
 KINDS = ("person", "organization")
@@ -168,9 +169,17 @@ class DuplicatesPanel(QWidget):
                 self.kind, self.record_id, other
             )
         )
+        gate(button, self.vault, *self.merge_permissions(),
+             tip=f"Merge {title} into the record shown here")
         line.addLayout(text, 1)
         line.addWidget(button)
         return row
+
+    def merge_permissions(self) -> tuple[str, str]:
+        """A merge changes the record kept and deletes the other: both are needed (and
+        so for undoing one)."""
+        area = "contacts" if self.kind == "person" else "companies"
+        return f"{area}.edit", f"{area}.delete"
 
     def _undo_row(self, info: Any) -> QWidget:
         row = QFrame()
@@ -186,12 +195,13 @@ class DuplicatesPanel(QWidget):
         button = QPushButton("Undo merge")
         button.setObjectName("undoMerge")
         button.clicked.connect(lambda _checked=False, mid=info.merge_id: self._undo(mid, button))
+        gate(button, self.vault, *self.merge_permissions())
         line.addWidget(text, 1)
         line.addWidget(button)
         return row
 
     def _undo(self, merge_id: str, button: QPushButton) -> None:
-        if self.vault is None:
+        if self.vault is None or first_denial(self.vault, self.merge_permissions()):
             return
         button.setEnabled(False)
         kind, ticket = self.kind, self._ticket

@@ -49,6 +49,8 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.deal_editor import KindPicker
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
+from crasme_desktop.ui.permission_gate import allowed, denial, gate
+from crasme_desktop.ui.read_only import make_read_only
 from crasme_desktop.ui.sales_common import decimal_input, money_text, parse_decimal
 from crasme_desktop.ui.tasks import TaskRunner
 
@@ -143,9 +145,15 @@ class JobEditor(QDialog):
         self.confirm_conflict = self._confirm_conflict
         self.confirm_delete = self._confirm_delete
         self.setObjectName("jobEditor")
-        self.setWindowTitle("Edit job" if job_id else "New job")
+        #: Why this user may not save here (None when they may): the form is read-only.
+        self.refusal = denial(vault, "schedule.edit" if job_id else "schedule.create")
+        self.read_only = self.refusal is not None
+        self.setWindowTitle(("Edit job" if not self.read_only else self.tr("View job"))
+                            if job_id else "New job")
         self.setMinimumWidth(860)
         self._build(start or datetime.combine(date.today(), time(9, 0)))
+        if self.read_only:
+            self._lock()
         self._set_busy(True)
         tasks.submit(load_job, vault, job_id, on_done=self._loaded, on_error=self.show_error)
 
@@ -355,10 +363,29 @@ class JobEditor(QDialog):
         row.addStretch(1)
         return row
 
+    def _lock(self) -> None:
+        """A role that may view jobs but not change them: every field read-only, no
+        Save, the reason shown above the buttons (Delete and the invoice draft say
+        theirs on hover)."""
+        make_read_only(self, hide_buttons=False)
+        for button in (self.add_line, self.remove_line):
+            button.hide()
+        self.save_button.hide()
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Close"))
+        note = QLabel(self.refusal or "")
+        note.setObjectName("readOnlyNote")
+        note.setProperty("role", "hint")
+        note.setWordWrap(True)
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(layout.count() - 1, note)
+
     # -- filling ---------------------------------------------------------------------
     def _set_busy(self, busy: bool) -> None:
-        self.save_button.setEnabled(not busy)
-        self.delete_button.setEnabled(not busy)
+        self.save_button.setEnabled(not busy and not self.read_only)
+        if gate(self.delete_button, self.vault, "schedule.delete"):
+            self.delete_button.setEnabled(not busy)
+        gate(self.invoice_button, self.vault, "invoices.create")
 
     def _loaded(self, got: tuple[Any, tuple[Any, ...]]) -> None:
         job, self.staff = got
@@ -416,6 +443,8 @@ class JobEditor(QDialog):
         invoiced = bool(job.invoice_id)
         for widget in (self.add_line, self.remove_line):
             widget.setEnabled(not invoiced)
+        if self.read_only:
+            make_read_only(self.materials)
         if invoiced:
             self.materials.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 
@@ -549,7 +578,7 @@ class JobEditor(QDialog):
         }
 
     def save(self, force: bool = False) -> None:
-        if not self._ready:
+        if not self._ready or self.read_only:
             return
         problem = self.problem()
         if problem:
@@ -591,7 +620,9 @@ class JobEditor(QDialog):
         self.error.show()
 
     def delete(self) -> None:
-        if not self.job_id or not self.confirm_delete():
+        if not self.job_id or not allowed(self.vault, "schedule.delete"):
+            return
+        if not self.confirm_delete():
             return
         self._set_busy(True)
         self.tasks.submit(service("schedule.delete_job"), self.vault, self.job_id,
@@ -599,7 +630,7 @@ class JobEditor(QDialog):
                           on_error=self._failed)
 
     def _invoice(self) -> None:
-        if self.job_id:
+        if self.job_id and allowed(self.vault, "invoices.create"):
             self.invoice_requested.emit(self.job_id)
             self.accept()
 

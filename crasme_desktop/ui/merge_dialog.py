@@ -35,6 +35,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.duplicates_panel import WRITES
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
+from crasme_desktop.ui.permission_gate import first_denial
 from crasme_desktop.ui.tasks import TaskRunner
 
 UNDO_DAYS = 30
@@ -282,8 +283,13 @@ class MergeDialog(QDialog):
         self._clear_error()
         self._load()
 
+    def refusal(self) -> str | None:
+        """Why this user may not merge (a merge edits one record and deletes the other)."""
+        area = "contacts" if self.kind == "person" else "companies"
+        return first_denial(self.vault, (f"{area}.edit", f"{area}.delete"))
+
     def merge(self) -> None:
-        if self.preview is None or self.outcome is not None:
+        if self.preview is None or self.outcome is not None or self.refusal():
             return
         self._clear_error()
         self._set_busy(True)
@@ -323,7 +329,7 @@ class MergeDialog(QDialog):
         self._show_error(error)
 
     def undo(self) -> None:
-        if self.outcome is None:
+        if self.outcome is None or self.refusal():
             return
         self._clear_error()
         self.undo_button.setEnabled(False)
@@ -353,7 +359,10 @@ class MergeDialog(QDialog):
 
     # -- bits ---------------------------------------------------------------------------
     def _set_busy(self, busy: bool) -> None:
-        self.merge_button.setEnabled(not busy)
+        refusal = self.refusal()
+        self.merge_button.setEnabled(not busy and refusal is None)
+        if refusal is not None:
+            self.merge_button.setToolTip(refusal)
         self.swap_button.setEnabled(not busy)
         self.close_button.setEnabled(True)
 

@@ -43,6 +43,7 @@ from crasme_desktop import APP_NAME
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
+from crasme_desktop.ui.permission_gate import allowed, gate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.widgets import FieldError, line_edit, push_button, select_rows
 
@@ -335,6 +336,8 @@ class PipelineDialog(QDialog):
         for widget in (self.stage_form, self.up_button, self.down_button,
                        self.delete_button):
             widget.setEnabled(has)
+        if has and not allowed(self.vault, "deals.delete"):
+            gate(self.delete_button, self.vault, "deals.delete")
         self.rename_button.setEnabled(self.current() is not None)
         if not has:
             self.name.clear()
@@ -366,6 +369,8 @@ class PipelineDialog(QDialog):
     def _write(self, call: str, /, *args: Any, on_done: Any = None, **kwargs: Any) -> None:
         """One service call that changes deals; the dialog reads again once the last
         write asked for has answered."""
+        if not allowed(self.vault, "deals.edit"):
+            return
         self.error.clear_message()
         self._writes += 1
 
@@ -429,7 +434,7 @@ class PipelineDialog(QDialog):
 
     def delete_stage(self) -> None:
         st = self.current_stage()
-        if st is None:
+        if st is None or not allowed(self.vault, "deals.delete"):
             return
         self.save_stage()
         # A stage that still holds deals is refused by the service, in its own words;

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from crasme_desktop import APP_NAME
 from crasme_desktop.domain.errors import Cancelled, UserError
 from crasme_desktop.ui.jobs import service
+from crasme_desktop.ui.permission_gate import allowed, gate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.widgets import ChooseSavePath, ask_save_path, escaped_lines
 
@@ -116,6 +117,7 @@ class ExportDialog(QDialog):
             "Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setObjectName("export-button")
         self.export_button.setDefault(True)
+        gate(self.export_button, self.vault, "export")
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -166,6 +168,8 @@ class ExportDialog(QDialog):
         return password
 
     def start(self) -> None:
+        if not allowed(self.vault, "export"):
+            return
         try:
             password = self._checked_password()
             text = self.path_edit.text().strip()
@@ -188,7 +192,7 @@ class ExportDialog(QDialog):
             progress_title="Exporting…", cancellable=True, writes={"privacy"})
 
     def _done(self, summary: Any) -> None:
-        self.export_button.setEnabled(True)
+        self.export_button.setEnabled(allowed(self.vault, "export"))
         if summary is None:
             self.status.setText("The export was cancelled; nothing was written.")
             return
@@ -196,7 +200,7 @@ class ExportDialog(QDialog):
         self.status.setText(summary.message)
 
     def _show_error(self, error: UserError) -> None:
-        self.export_button.setEnabled(True)
+        self.export_button.setEnabled(allowed(self.vault, "export"))
         self.status.setText(error.message)
 
 
@@ -231,6 +235,8 @@ class ProcessingRecordView(QWidget):
     def show(self, vault: Any) -> None:  # type: ignore[override]
         """Load the record of `vault` (and show the widget)."""
         self.vault = vault
+        if gate(self.save_button, vault, "print"):
+            self.save_button.setEnabled(self.record is not None)
         super().show()
         self.browser.setPlainText("Loading…")
         self.tasks.submit(service("processing_record.processing_record"), vault,
@@ -239,10 +245,10 @@ class ProcessingRecordView(QWidget):
     def _loaded(self, record: Any) -> None:
         self.record = record
         self.browser.setHtml(record_html(record))
-        self.save_button.setEnabled(True)
+        gate(self.save_button, self.vault, "print")
 
     def save_pdf(self) -> None:
-        if self.vault is None:
+        if self.vault is None or not allowed(self.vault, "print"):
             return
         day = date.today().isoformat()
         chosen = self._choose(_documents() / f"record-of-processing-{day}.pdf")

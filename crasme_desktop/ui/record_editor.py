@@ -8,6 +8,9 @@ that exists. Everything that reads or writes runs in the task runner.
 
 Ctrl+S (or Enter in a one-line field) saves; Esc cancels, asking first when
 something was changed.
+
+A role that may view but not edit people (or companies) gets the same form titled
+"View person", its fields read-only, no Save and the reason under the form.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ from crasme_desktop.domain.validation_records import (
 )
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
+from crasme_desktop.ui.permission_gate import denial
+from crasme_desktop.ui.read_only import make_read_only
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.widgets import FieldError, LatestLoader, country_name, line_edit, link_button
 
@@ -293,6 +298,8 @@ class RowList(QWidget):
 # -- the shared form ---------------------------------------------------------------
 class _RecordEditor(QDialog):
     saved = Signal(str)
+    #: The permission area of the record ("contacts" or "companies").
+    area = "contacts"
 
     def __init__(self, tasks: TaskRunner, vault: Any, record_id: str | None,
                  parent: QWidget | None, confirm_discard: ConfirmDiscard | None) -> None:
@@ -304,6 +311,10 @@ class _RecordEditor(QDialog):
         self.busy = False
         self.loaded = record_id is None
         self.confirm_discard = confirm_discard or ask_discard
+        #: Why this user may not save here (None when they may): the form is read-only.
+        self.refusal = denial(vault, f"{self.area}.create" if record_id is None
+                              else f"{self.area}.edit")
+        self.read_only = self.refusal is not None
         self.errors: dict[str, FieldError] = {}
         self._snapshot: Any = None
         self._countries = _countries()
@@ -342,6 +353,10 @@ class _RecordEditor(QDialog):
         self.footer.setContentsMargins(24, 8, 24, 18)
         self.footer.setSpacing(10)
         self.footer.addWidget(self.general_error)
+        self.role_note = label(self.refusal or "", "hint")
+        self.role_note.setObjectName("readOnlyNote")
+        self.role_note.setVisible(self.read_only)
+        self.footer.addWidget(self.role_note)
         self.footer.addLayout(buttons)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -349,6 +364,20 @@ class _RecordEditor(QDialog):
         outer.addWidget(scroll, 1)
         outer.addLayout(self.footer)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+
+    def lock_if_read_only(self) -> None:
+        """For a role that may not save here: every field read-only, no add or remove
+        links, no Save; Cancel becomes Close (called again after the record's rows are
+        filled in)."""
+        if not self.read_only:
+            return
+        make_read_only(self.form)
+        self.save_button.hide()
+        self.save_button.setEnabled(False)
+        self.cancel_button.setText(self.tr("Close"))
+        self.cancel_button.setDefault(True)
+        if hasattr(self, "duplicate_box"):
+            self.duplicate_box.hide()
 
     # -- building ----------------------------------------------------------------------
     def field(self, caption: str, widget: QWidget, key: str, hint: str = "") -> QWidget:
@@ -396,7 +425,7 @@ class _RecordEditor(QDialog):
         raise NotImplementedError
 
     def is_dirty(self) -> bool:
-        return self.loaded and self.snapshot() != self._snapshot
+        return not self.read_only and self.loaded and self.snapshot() != self._snapshot
 
     def _mark_clean(self) -> None:
         self._snapshot = self.snapshot()
@@ -414,7 +443,7 @@ class _RecordEditor(QDialog):
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
-        self.save_button.setEnabled(not busy and self.loaded)
+        self.save_button.setEnabled(not busy and self.loaded and not self.read_only)
 
     # -- errors ------------------------------------------------------------------------
     def clear_errors(self) -> None:
@@ -486,7 +515,8 @@ class PersonEditor(_RecordEditor):
     ) -> None:
         super().__init__(tasks, vault, person_id, parent, confirm_discard)
         self.setObjectName("personEditor")
-        self.setWindowTitle("New person" if person_id is None else "Change person")
+        self.setWindowTitle("New person" if person_id is None else
+                            self.tr("View person") if self.read_only else "Change person")
         self.matches: list[Any] = []
         self.choice = ""  # "saved", "open" or "" (cancelled)
         self._duplicates_checked = False
@@ -552,6 +582,7 @@ class PersonEditor(_RecordEditor):
             self.set_busy(False)
             tasks.submit(load_person_for_edit, vault, person_id,
                          on_done=self._fill, on_error=self._load_failed)
+        self.lock_if_read_only()
         self.resize(680, 760)
 
     # -- rows --------------------------------------------------------------------------
@@ -620,6 +651,7 @@ class PersonEditor(_RecordEditor):
         self.loaded = True
         self.set_busy(False)
         self._mark_clean()
+        self.lock_if_read_only()
         self.given.setFocus()
 
     def _load_failed(self, error: UserError) -> None:
@@ -666,7 +698,7 @@ class PersonEditor(_RecordEditor):
 
     # -- saving ------------------------------------------------------------------------
     def save(self) -> None:
-        if self.busy or not self.loaded:
+        if self.busy or not self.loaded or self.read_only:
             return
         self.clear_errors()
         self.set_busy(True)
@@ -769,6 +801,8 @@ class PersonEditor(_RecordEditor):
 class CompanyEditor(_RecordEditor):
     """Add a company (`organization_id` None) or change one; emits `saved(id)`."""
 
+    area = "companies"
+
     def __init__(
         self,
         tasks: TaskRunner,
@@ -780,7 +814,8 @@ class CompanyEditor(_RecordEditor):
     ) -> None:
         super().__init__(tasks, vault, organization_id, parent, confirm_discard)
         self.setObjectName("companyEditor")
-        self.setWindowTitle("New company" if organization_id is None else "Change company")
+        self.setWindowTitle("New company" if organization_id is None else
+                            self.tr("View company") if self.read_only else "Change company")
         self.name = line_edit("companyName")
         self.website = line_edit("website", "example.com")
         self.tax_id = line_edit("taxId")
@@ -807,6 +842,7 @@ class CompanyEditor(_RecordEditor):
             self.set_busy(False)
             tasks.submit(service("contacts.get_organization"), vault, organization_id,
                          people_limit=0, on_done=self._fill, on_error=self._load_failed)
+        self.lock_if_read_only()
         self.resize(640, 640)
 
     @property
@@ -836,6 +872,7 @@ class CompanyEditor(_RecordEditor):
         self.loaded = True
         self.set_busy(False)
         self._mark_clean()
+        self.lock_if_read_only()
         self.name.setFocus()
 
     def _load_failed(self, error: UserError) -> None:
@@ -858,7 +895,7 @@ class CompanyEditor(_RecordEditor):
         return self.draft()
 
     def save(self) -> None:
-        if self.busy or not self.loaded:
+        if self.busy or not self.loaded or self.read_only:
             return
         self.clear_errors()
         self.set_busy(True)

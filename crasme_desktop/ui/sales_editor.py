@@ -11,6 +11,12 @@ Everything that reads or writes runs in the task runner. Questions to the person
 (`confirm`, `ask_pdf_path`, `ask_payment`, `ask_credit`) are attributes, so tests can
 answer them. A payment may come from the customer's credit; a credit note may take some
 lines or part of them; "Repeat…" starts a recurring invoice from the one shown.
+
+What the role does not allow is disabled with the reason as tool tip: without
+invoices.edit (quotes.edit) a draft opens read-only like an issued one; Delete draft
+needs the area's delete, Record payment and Issue invoices.edit, a credit note, Repeat
+and Create invoice invoices.create, the quote's status buttons quotes.edit, Save PDF and
+Send by email "print".
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
+from crasme_desktop.ui.permission_gate import first_denial, gate
 from crasme_desktop.ui.sales_common import (
     COMMON_CURRENCIES,
     KIND_WORDS,
@@ -470,11 +477,22 @@ class SalesEditor(QDialog):
 
         return amount_of(product, "unit_price")
 
+    @property
+    def area(self) -> str:
+        return "quotes" if self.kind == "quote" else "invoices"
+
+    def refusal(self, *needed: str) -> str | None:
+        """Why the acting user may not do all of `needed` (None when they may)."""
+        return first_denial(self.vault, needed)
+
     def _apply_state(self) -> None:
         record = self.record
         status = field(record, "status", default="draft") if record is not None else "draft"
         kind = field(record, "kind", default=self.kind) if record is not None else self.kind
-        self.editable = status in _EDITABLE_STATUSES.get(self.kind, {"draft"})
+        write = f"{self.area}.edit" if record is not None else f"{self.area}.create"
+        role_refusal = self.refusal(write)
+        self.editable = (status in _EDITABLE_STATUSES.get(self.kind, {"draft"})
+                         and role_refusal is None)
         self.heading.setText(self._title_text())
         for widget in (self.customer, self.currency, self.issue_date, self.due_date,
                        self.prices_include_tax):
@@ -513,8 +531,26 @@ class SalesEditor(QDialog):
         self.to_invoice_button.setVisible(quote and status == "accepted"
                                           and not field(record, "invoice_id"))
         self.close_button.setText("Cancel" if self.editable else "Close")
-        self.state_line.setText(self._state_text(status, kind))
+        self.state_line.setText(self._state_text(status, kind)
+                                + (f" · {role_refusal}" if role_refusal else ""))
+        self._gate_actions(open_amount)
         self._show_payments()
+
+    def _gate_actions(self, open_amount: Decimal | None) -> None:
+        """Disable (with the reason as tool tip) what the role may not do."""
+        vault = self.vault
+        gate(self.delete_button, vault, f"{self.area}.delete")
+        if gate(self.payment_button, vault, "invoices.edit"):
+            self.payment_button.setEnabled(open_amount is not None and open_amount > 0)
+        gate(self.issue_button, vault, "invoices.edit")
+        gate(self.credit_button, vault, "invoices.create")
+        gate(self.repeat_button, vault, "invoices.create",
+             tip="Make this invoice again every month, quarter or year")
+        gate(self.to_invoice_button, vault, "invoices.create")
+        for button in (self.sent_button, self.accepted_button, self.declined_button):
+            gate(button, vault, "quotes.edit")
+        for button in (self.pdf_button, self.send_button):
+            gate(button, vault, "print")
 
     def _state_text(self, status: str, kind: str) -> str:
         record = self.record
@@ -534,6 +570,8 @@ class SalesEditor(QDialog):
     def _set_loaded(self, loaded: bool) -> None:
         for b in (self.save_button, self.issue_button):
             b.setEnabled(loaded)
+        if loaded and self.refusal("invoices.edit"):
+            self.issue_button.setEnabled(False)
 
     # -- lines -------------------------------------------------------------------------
     def _tax_combo(self, chosen_id: str | None) -> QComboBox:
@@ -865,6 +903,8 @@ class SalesEditor(QDialog):
     def issue(self) -> None:
         if not self.loaded or self.busy or self.kind != "invoice" or not self.editable:
             return
+        if self.refusal("invoices.edit"):
+            return
         lines = self._checked_lines()
         if lines is None:
             return
@@ -911,7 +951,7 @@ class SalesEditor(QDialog):
 
     # -- other actions -----------------------------------------------------------------
     def delete_draft(self) -> None:
-        if self.record_id is None or not self.confirm(
+        if self.record_id is None or self.refusal(f"{self.area}.delete") or not self.confirm(
                 "Delete this draft? It has no number yet, so nothing else changes."):
             return
         self.tasks.submit(service("invoices.delete_draft"), self.vault, self.record_id,
@@ -919,7 +959,7 @@ class SalesEditor(QDialog):
                           on_error=self.show_error)
 
     def set_status(self, status: str) -> None:
-        if self.record_id is None:
+        if self.record_id is None or self.refusal("quotes.edit"):
             return
         self.tasks.submit(service("quotes.set_quote_status"), self.vault, self.record_id,
                           status, writes={"sales"}, on_done=self._reloaded_quote,
@@ -933,7 +973,7 @@ class SalesEditor(QDialog):
         self._saved(record)
 
     def create_invoice(self) -> None:
-        if self.record_id is None:
+        if self.record_id is None or self.refusal("invoices.create"):
             return
         self.tasks.submit(service("quotes.quote_to_invoice"), self.vault, self.record_id,
                           writes={"sales"}, on_done=self._open_made_invoice,
@@ -945,7 +985,7 @@ class SalesEditor(QDialog):
 
     def create_credit_note(self) -> None:
         """Ask which lines (all that is left, to start with) and issue the credit note."""
-        if self.record_id is None:
+        if self.record_id is None or self.refusal("invoices.create"):
             return
         self.tasks.submit(service("invoices.creditable_lines"), self.vault, self.record_id,
                           on_done=self._credit_lines_loaded, on_error=self.show_error)
@@ -975,7 +1015,7 @@ class SalesEditor(QDialog):
 
     def record_payment(self) -> None:
         """Ask for a payment (after reading the customer's credit) and record it."""
-        if self.record is None:
+        if self.record is None or self.refusal("invoices.edit"):
             return
         self.tasks.submit(service("invoices.available_credit"), self.vault, self.record.id,
                           on_done=self._credit_loaded, on_error=self.show_error)
@@ -1007,7 +1047,7 @@ class SalesEditor(QDialog):
 
     def repeat_invoice(self) -> None:
         """Start a recurring invoice from this one (its customer, lines and terms)."""
-        if self.record_id is None:
+        if self.record_id is None or self.refusal("invoices.create"):
             return
         from crasme_desktop.ui.sales_recurring import draft_from_invoice
 
@@ -1035,7 +1075,7 @@ class SalesEditor(QDialog):
             "tab).")
 
     def save_pdf(self) -> None:
-        if self.record is None:
+        if self.record is None or self.refusal("print"):
             return
         number = field(self.record, "number", default="") or "draft"
         path = self.ask_pdf_path(f"{number}.pdf")
@@ -1053,7 +1093,7 @@ class SalesEditor(QDialog):
         return path or None
 
     def send_email(self) -> None:
-        if self.record is None:
+        if self.record is None or self.refusal("print"):
             return
         module = importlib.import_module("crasme_desktop.ui.send_dialog")
         kind = "quote" if self.kind == "quote" else "invoice"

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
+from crasme_desktop.ui.permission_gate import allowed, gate
 from crasme_desktop.ui.sales_common import (
     COMMON_CURRENCIES,
     CustomerPicker,
@@ -400,15 +401,26 @@ class RecurringTab(QWidget):
         return self.plans[row] if 0 <= row < len(self.plans) else None
 
     def _update_buttons(self) -> None:
+        """Enabled by the selection, and by the role: New needs invoices.create, Edit and
+        Pause invoices.edit, Delete invoices.delete (else disabled, saying why)."""
         plan = self.current_plan()
-        for b in (self.edit_button, self.pause_button, self.delete_button):
-            b.setEnabled(plan is not None)
+        vault = self.page.vault
+        gate(self.new_button, vault, "invoices.create")
+        for b, needed in ((self.edit_button, "invoices.edit"),
+                          (self.pause_button, "invoices.edit"),
+                          (self.delete_button, "invoices.delete")):
+            if gate(b, vault, needed):
+                b.setEnabled(plan is not None)
         state = plan.state if plan is not None else "active"
         self.pause_button.setText("Resume" if state != "active" else "Pause")
-        self.pause_button.setEnabled(plan is not None and state != "ended")
+        if allowed(vault, "invoices.edit"):
+            self.pause_button.setEnabled(plan is not None and state != "ended")
 
     # -- actions -----------------------------------------------------------------------
-    def open_dialog(self, plan: Any) -> RecurringDialog:
+    def open_dialog(self, plan: Any) -> RecurringDialog | None:
+        if not allowed(self.page.vault, "invoices.edit" if plan is not None and
+                       hasattr(plan, "made") else "invoices.create"):
+            return None
         dialog = RecurringDialog(self.page.tasks, self.page.vault, plan, self.rates,
                                  self.currency, self)
         plan_id = plan.id if plan is not None and hasattr(plan, "made") else None
@@ -434,7 +446,7 @@ class RecurringTab(QWidget):
 
     def toggle_pause(self) -> None:
         plan = self.current_plan()
-        if plan is None:
+        if plan is None or not allowed(self.page.vault, "invoices.edit"):
             return
         self.page.tasks.submit(service("invoices.set_recurring_active"), self.page.vault,
                                plan.id, plan.state != "active", writes={"sales"},
@@ -442,7 +454,7 @@ class RecurringTab(QWidget):
 
     def delete_plan(self) -> None:
         plan = self.current_plan()
-        if plan is None or not self.confirm(
+        if plan is None or not allowed(self.page.vault, "invoices.delete") or not self.confirm(
                 "Delete this recurring invoice? No more drafts are made from it; the "
                 "invoices it made stay."):
             return

@@ -258,7 +258,8 @@ class JobCard(QWidget):
 
     @property
     def movable(self) -> bool:
-        return self.job.status not in ("done", "cancelled")
+        """Open jobs move, when the role may edit the schedule (no drag starts else)."""
+        return self.job.status not in ("done", "cancelled") and getattr(self.view, "editable", True)
 
     def sizeHint(self) -> QSize:
         return QSize(MIN_COLUMN, CHIP_HEIGHT if self.compact else 60)
@@ -478,6 +479,9 @@ class ScheduleView(QWidget):
         #: Staff ids in the order Ctrl+Shift+Up/Down walks (set by the page).
         self.lane_order: list[str] = []
         self.selected_id = ""
+        #: Whether the acting user may move jobs (schedule.edit); set by the page on
+        #: attach. Without it no drag starts and Ctrl+arrows move nothing.
+        self.editable = True
 
     def card(self, job_id: str) -> JobCard | None:
         return next((c for c in self.cards if c.job.id == job_id), None)
@@ -499,7 +503,7 @@ class ScheduleView(QWidget):
         """Scroll the card into view (the views with a scroll area override this)."""
 
     def key_move(self, job: Any, *, minutes: int = 0, days: int = 0, lanes: int = 0) -> None:
-        if job.status in ("done", "cancelled"):
+        if job.status in ("done", "cancelled") or not self.editable:
             return
         start = job.start.replace(tzinfo=None) + timedelta(minutes=minutes, days=days)
         staff: str | None = ""

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.deal_editor import KindPicker
 from crasme_desktop.ui.jobs import service
+from crasme_desktop.ui.permission_gate import allowed, gate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.ticket_view import PRIORITY_TEXT
 
@@ -109,6 +110,7 @@ class TicketEditor(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setObjectName("ticketSave")
         self.save_button.setText("Add ticket")
+        gate(self.save_button, vault, "tickets.create")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
@@ -141,6 +143,8 @@ class TicketEditor(QDialog):
         }
 
     def save(self) -> None:
+        if not allowed(self.vault, "tickets.create"):
+            return
         problem = self.problem()
         if problem:
             self.show_error(UserError(problem))

@@ -57,6 +57,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import EmptyState, label
+from crasme_desktop.ui.permission_gate import allowed, gate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.widgets import (
     FieldError,
@@ -513,7 +514,24 @@ class TicketView(QWidget):
     # -- life cycle --------------------------------------------------------------------
     def attach(self, vault: Any) -> None:
         self.vault = vault
+        self.apply_permissions()
         self.load_canned()
+
+    def apply_permissions(self) -> None:
+        """Replying, notes, Solve and Merge change the ticket: a role without
+        tickets.edit sees no reply box and the two buttons disabled, saying why."""
+        editable = allowed(self.vault, "tickets.edit")
+        self.reply_frame.setVisible(editable)
+        done = self.record is not None and self.record.status in ("solved", "closed")
+        closed = self.record is not None and self.record.status == "closed"
+        solve_tip = ("Open the ticket again" if done else
+                     "Mark the ticket solved (a customer's answer reopens it)")
+        if gate(self.solve_button, self.vault, "tickets.edit", tip=solve_tip):
+            self.solve_button.setEnabled(not closed)
+        if gate(self.merge_button, self.vault, "tickets.edit",
+                tip="Move this ticket's messages into another ticket, chosen by its "
+                    "number, and close this one"):
+            self.merge_button.setEnabled(not closed)
 
     def clear(self) -> None:
         """Forget the vault, the ticket and everything typed."""
@@ -644,6 +662,7 @@ class TicketView(QWidget):
         self.solve_button.setEnabled(r.status != "closed")
         self.merge_button.setEnabled(r.status != "closed")
         self.reply_frame.setEnabled(r.status != "closed")
+        self.apply_permissions()
 
     # -- links and files ---------------------------------------------------------------
     def _open_link(self, href: str) -> None:
@@ -688,7 +707,7 @@ class TicketView(QWidget):
 
     def start(self, mode: str) -> None:
         """R and N on the list: switch the box and put the cursor in it."""
-        if self.record is None:
+        if self.record is None or not allowed(self.vault, "tickets.edit"):
             return
         self.set_mode(mode)
         self.text.setFocus()
@@ -717,7 +736,7 @@ class TicketView(QWidget):
 
     def submit(self) -> None:
         """Send the reply or add the note, as the box is set."""
-        if self.vault is None or self.record is None:
+        if self.vault is None or self.record is None or not allowed(self.vault, "tickets.edit"):
             return
         body = self.text.toPlainText()
         if not body.strip():
@@ -773,7 +792,7 @@ class TicketView(QWidget):
 
     def retry(self, message_id: str, password: str | None = None) -> None:
         """Email a reply again (after a failure)."""
-        if self.vault is None:
+        if self.vault is None or not allowed(self.vault, "tickets.edit"):
             return
         self.error.clear_message()
         self.sending.add(message_id)
@@ -783,7 +802,7 @@ class TicketView(QWidget):
 
     def solve_or_reopen(self) -> None:
         r = self.record
-        if r is None or self.vault is None:
+        if r is None or not allowed(self.vault, "tickets.edit"):
             return
         status = "open" if r.status == "solved" else "solved"
         self.tasks.submit(service("tickets.change_status"), self.vault, r.id, status,
@@ -792,7 +811,7 @@ class TicketView(QWidget):
 
     def merge(self) -> None:
         r = self.record
-        if r is None or self.vault is None:
+        if r is None or not allowed(self.vault, "tickets.edit"):
             return
         number = self.ask_text("Merge into…",
                                f"Merge ticket #{r.number} into the ticket with number:")

@@ -33,6 +33,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
+from crasme_desktop.ui.permission_gate import denial, gate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.widgets import (
     ChooseOpenPaths,
@@ -317,6 +318,9 @@ class TimelinePanel(QWidget):
         self.quick_add = QuickAdd(self.add_entry)
         add_card, add_box = card("quickAddCard")
         add_box.addWidget(self.quick_add)
+        self.add_card = add_card
+        #: Why this user may not add to this record's timeline (None when they may).
+        self.refusal: str | None = None
 
         self.entry_box = QVBoxLayout()
         self.entry_box.setSpacing(0)
@@ -370,11 +374,26 @@ class TimelinePanel(QWidget):
             self.file_error.clear_message()
             self.entries = []
         self.vault, self.kind, self.record_id = vault, kind, record_id
+        self.apply_permissions()
         if page is None:
             self.reload()
         else:
             self._loader.reset()
             self._loaded(page, append=False)
+
+    def apply_permissions(self) -> None:
+        """Adding notes, tasks and files, and ticking tasks done, is editing the record:
+        a role that may not edit it sees no quick-add bar and a disabled Attach button
+        that says why."""
+        area = "contacts" if self.kind == "person" else "companies"
+        self.refusal = denial(self.vault, f"{area}.edit")
+        self.add_card.setVisible(self.refusal is None)
+        gate(self.attach_button, self.vault, f"{area}.edit")
+        for row in self.entry_rows():
+            if row.done is not None:
+                row.done.setEnabled(self.refusal is None)
+                if self.refusal is not None:
+                    row.done.setToolTip(self.refusal)
 
     def clear(self) -> None:
         self._loader.reset()
@@ -435,7 +454,13 @@ class TimelinePanel(QWidget):
                 on_done_toggled=self._toggle_done,
             ))
         self.entries.extend(entries)
-        self.empty.setText("Nothing on the timeline yet. Add a note, a call or a task above.")
+        if self.refusal is not None:
+            for row in self.entry_rows():
+                if row.done is not None:
+                    row.done.setEnabled(False)
+                    row.done.setToolTip(self.refusal)
+        self.empty.setText("Nothing on the timeline yet. Add a note, a call or a task above."
+                           if self.refusal is None else self.tr("Nothing on the timeline yet."))
         self.empty.setVisible(not self.entries)
         self.older_button.setVisible(self.has_more and bool(self.entries))
 
@@ -470,7 +495,7 @@ class TimelinePanel(QWidget):
         return {key: self.record_id}
 
     def add_entry(self) -> None:
-        if self.vault is None:
+        if self.vault is None or self.refusal is not None:
             return
         self.quick_add.error.clear_message()
         self.quick_add.add_button.setEnabled(False)
@@ -490,7 +515,7 @@ class TimelinePanel(QWidget):
         self.quick_add.error.show_message(error.message)
 
     def _toggle_done(self, row: EntryRow, checked: bool) -> None:
-        if self.vault is None:
+        if self.vault is None or self.refusal is not None:
             return
         name = "timeline.complete_task" if checked else "timeline.reopen_task"
 
@@ -505,7 +530,7 @@ class TimelinePanel(QWidget):
                           writes={"activities"}, on_error=failed)
 
     def attach_files(self) -> None:
-        if self.vault is None:
+        if self.vault is None or self.refusal is not None:
             return
         self.file_error.clear_message()
         for path in self.choose_open_paths():

@@ -5,6 +5,12 @@ Life cycle: `attach(vault)` after an unlock (the page loads what it shows throug
 task runner), `on_changed(areas)` after any write (the page reloads if one of its
 `areas` changed), `clear()` on lock (the page drops every row it holds, so nothing
 read from the vault stays in memory once the key is gone).
+
+Permissions: `attach` first calls `apply_permissions()`, which a page overrides to
+disable or hide what the signed-in user's role does not allow (ui/permission_gate.py,
+the refusal as tool tip). It runs on every attach, because another user may sign in
+after a lock. The page's own actions check again with `may` (a shortcut, a double
+click or a drop reaches them without the button), so a refused action never starts.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -21,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crasme_desktop.domain.permissions import Permission
 from crasme_desktop.ui import theme
+from crasme_desktop.ui.permission_gate import allowed
 from crasme_desktop.ui.tasks import TaskRunner
 
 
@@ -109,7 +118,17 @@ class Page(QWidget):
     def attach(self, vault: Any) -> None:
         """Show this vault's data (called after every unlock)."""
         self.vault = vault
+        self.apply_permissions()
         self.refresh()
+
+    def apply_permissions(self) -> None:
+        """Disable or hide what the acting user's role does not allow (called from
+        `attach`, before anything is loaded); pages with editing controls override it."""
+
+    def may(self, *needed: Permission | str) -> bool:
+        """Whether the acting user may do all of `needed` (a page's actions check this
+        first, so a shortcut or a drop cannot do what the disabled button would not)."""
+        return self.vault is not None and all(allowed(self.vault, p) for p in needed)
 
     def clear(self) -> None:
         """Forget the vault and every row read from it (called on lock)."""
@@ -126,6 +145,14 @@ class Page(QWidget):
     def on_changed(self, areas: frozenset[str]) -> None:
         if self.concerned(areas):
             self.refresh()
+
+
+def gate_shortcuts(shortcuts: Any, vault: Any, *needed: Permission | str) -> None:
+    """Keyboard shortcuts of an action the role does not allow do not fire."""
+    ok = all(allowed(vault, p) for p in needed)
+    for shortcut in shortcuts:
+        if isinstance(shortcut, QShortcut):
+            shortcut.setEnabled(ok)
 
 
 class PlannedPage(Page):

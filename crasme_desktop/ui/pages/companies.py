@@ -36,6 +36,7 @@ class CompaniesPage(ListPage):
     areas = frozenset({"organizations", "contacts"})
 
     kind = "organization"
+    area = "companies"
     view_page = "companies"
     nouns = ("company", "companies")
     all_label = "All companies"

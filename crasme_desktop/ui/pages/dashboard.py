@@ -23,6 +23,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import EmptyState, Page, label
+from crasme_desktop.ui.permission_gate import gate
 from crasme_desktop.ui.tasks import TaskRunner
 
 #: Everything the demo data touches, for the runner's `changed` signal.
@@ -213,9 +214,13 @@ class DashboardPage(Page):
         self._show_revenue(summary.revenue)
         self._show_requests(summary.requests_late, summary.requests_due_soon)
         empty = summary.people == 0 and summary.organizations == 0
-        if self.empty.button is not None:
-            self.empty.button.setEnabled(True)
+        self.apply_permissions()
         self.stack.setCurrentWidget(self.empty if empty else self.content)
+
+    def apply_permissions(self) -> None:
+        """Sample data adds people, companies and the rest: it needs contacts.create."""
+        if self.empty.button is not None:
+            gate(self.empty.button, self.vault, "contacts.create")
 
     def _show_pipeline(self, pipeline: Any) -> None:
         from crasme_desktop.ui.sales_common import money_text
@@ -318,7 +323,7 @@ class DashboardPage(Page):
         self.requests_line.setVisible(bool(parts))
 
     def add_sample_data(self) -> None:
-        if self.vault is None:
+        if not self.may("contacts.create"):
             return
         if self.empty.button is not None:
             self.empty.button.setEnabled(False)

@@ -12,6 +12,9 @@ page by page by key as it scrolls.
 Forecast: open deals by month of expected close, value and weighted value per currency,
 as bars and as a table (Qt Charts is not part of PySide6-Essentials, so the bars are
 painted here). All reading and writing runs on the task runner.
+A role without deals.edit sees the board without drag and drop (no drag starts, no
+drop is taken, Ctrl+Left/Right does nothing) and opens deals read-only; New deal needs
+deals.create, Pipelines and stages deals.edit; disabled buttons say why on hover.
 """
 
 from __future__ import annotations
@@ -80,7 +83,8 @@ from crasme_desktop.ui.charts import ChartView
 from crasme_desktop.ui.deal_editor import DealEditor, ask_reason
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.list_model import KeyPagedModel
-from crasme_desktop.ui.pages.base import Page, label
+from crasme_desktop.ui.pages.base import Page, gate_shortcuts, label
+from crasme_desktop.ui.permission_gate import gate
 from crasme_desktop.ui.pipeline_dialog import PipelineDialog
 from crasme_desktop.ui.sales_common import date_text, from_qdate, money_text, to_qdate
 from crasme_desktop.ui.tasks import TaskRunner
@@ -201,11 +205,14 @@ class StageList(QListWidget):
         self.column = column
         self.setObjectName(f"stageList_{column.stage.name}")
         self.setItemDelegate(CardDelegate(self))
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        # Moving a card is editing the deal: a role without deals.edit starts no drag.
+        movable = column.board.page.may("deals.edit")
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop if movable
+                             else QAbstractItemView.DragDropMode.NoDragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.setDragEnabled(True)
-        self.setAcceptDrops(True)
-        self.setDropIndicatorShown(True)
+        self.setDragEnabled(movable)
+        self.setAcceptDrops(movable)
+        self.setDropIndicatorShown(movable)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -388,6 +395,7 @@ class BoardTab(QWidget):
         self.area.setWidget(self.inner)
         self.hint = label("Drag a card to move it. Keyboard: arrows between cards, "
                           "Ctrl+Left/Right to move a card, Enter to open it.", "hint")
+        self.hint.setObjectName("boardHint")
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 10, 0, 0)
         box.addWidget(self.area, 1)
@@ -464,9 +472,17 @@ class BoardTab(QWidget):
             target = self.columns[index]
             self.move_card(card.id, target.stage, min(max(row, 0), target.list.count()))
 
+    def apply_permissions(self) -> None:
+        movable = self.page.may("deals.edit")
+        self.hint.setText(
+            "Drag a card to move it. Keyboard: arrows between cards, "
+            "Ctrl+Left/Right to move a card, Enter to open it." if movable else
+            self.tr("Keyboard: arrows between cards, Enter to open one. Your role does not "
+                    "allow moving deals."))
+
     def move_card(self, deal_id: str, stage: Any, index: int) -> None:
         """Move a deal to `stage` at `index` (among its other cards): asks why for lost."""
-        if self.page.vault is None:
+        if not self.page.may("deals.edit"):
             return
         card = self._card(deal_id)
         reason = ""
@@ -877,8 +893,18 @@ class DealsPage(Page):
         stages_key = QShortcut(QKeySequence("Ctrl+Shift+P"), self)
         stages_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         stages_key.activated.connect(lambda: self.open_pipelines())
+        self.new_shortcut, self.stages_shortcut = shortcut, stages_key
 
     # -- life cycle ----------------------------------------------------------------------
+    def apply_permissions(self) -> None:
+        gate(self.new_button, self.vault, "deals.create", tip="Add a deal (Ctrl+N)")
+        gate(self.stages_button, self.vault, "deals.edit",
+             tip="Add pipelines, name and order their stages, set their probabilities "
+                 "(Ctrl+Shift+P)")
+        gate_shortcuts([self.new_shortcut], self.vault, "deals.create")
+        gate_shortcuts([self.stages_shortcut], self.vault, "deals.edit")
+        self.board.apply_permissions()
+
     def refresh(self) -> None:
         if self.vault is None:
             return
@@ -924,6 +950,8 @@ class DealsPage(Page):
 
     # -- opening ---------------------------------------------------------------------------
     def new_deal(self, stage_id: str = "") -> DealEditor | None:
+        if not self.may("deals.create"):
+            return None
         return self._open_editor(None, stage_id)
 
     def open_deal(self, deal_id: str) -> DealEditor | None:
@@ -948,7 +976,7 @@ class DealsPage(Page):
 
     def open_pipelines(self) -> PipelineDialog | None:
         """The dialog that adds pipelines and names, orders and deletes their stages."""
-        if self.vault is None:
+        if not self.may("deals.edit"):
             return None
         if self.pipeline_dialog is not None:
             self.pipeline_dialog.deleteLater()
@@ -974,6 +1002,8 @@ class DealsPage(Page):
     # -- acting ----------------------------------------------------------------------------
     def close_deal(self, deal_id: str, kind: str) -> None:
         """Won or lost, with the reason asked first (required for lost)."""
+        if not self.may("deals.edit"):
+            return
         title = ""
         card = self.board._card(deal_id)
         if card is not None:
@@ -990,7 +1020,7 @@ class DealsPage(Page):
                               on_error=self.show_error)
 
     def make_quote(self, deal_id: str) -> None:
-        if self.vault is None or not deal_id:
+        if not self.may("quotes.create") or not deal_id:
             return
         if self.editor is not None:
             self.editor.accept()
@@ -1000,8 +1030,9 @@ class DealsPage(Page):
                           on_error=self.show_error)
 
     def delete_deal(self, deal_id: str) -> None:
-        if not deal_id or not self.confirm("Delete this deal? Quotes made from it stay in "
-                                           "Sales."):
+        if not deal_id or not self.may("deals.delete"):
+            return
+        if not self.confirm("Delete this deal? Quotes made from it stay in Sales."):
             return
         if self.editor is not None:
             self.editor.accept()

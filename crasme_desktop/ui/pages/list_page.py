@@ -7,6 +7,11 @@ alone, straight from the index, and paints them; the whole id list follows. A
 refresh after a write keeps the rows on screen, the selection and the scroll
 position. Filters and sort order live in a `ListSpec`, which saved views keep.
 
+What the signed-in user's role does not allow is disabled with the reason as tool
+tip (`apply_permissions`, on every attach): New and Import need the area's create,
+Export needs export, deleting (the Delete key) needs the area's delete; opening a
+record without the area's edit shows it read-only.
+
 Dialogs that ask the person something (`confirm`, `ask_text`, `ask_export`,
 `ask_save_path`) are attributes, so tests can answer them without a modal loop.
 """
@@ -45,7 +50,8 @@ from crasme_desktop.domain.list_spec import ListSpec
 from crasme_desktop.ui.filter_bar import FilterBar
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.list_model import ListColumn, RecordListModel, RecordTable
-from crasme_desktop.ui.pages.base import EmptyState, Page, label
+from crasme_desktop.ui.pages.base import EmptyState, Page, gate_shortcuts, label
+from crasme_desktop.ui.permission_gate import gate
 from crasme_desktop.ui.tasks import TaskRunner
 
 BATCH = 100
@@ -106,6 +112,7 @@ class ListPage(Page):
     """Base of the Contacts and Companies pages; subclasses set the class attributes."""
 
     kind = "person"  # as `services.lists` names it
+    area = "contacts"  # the permission area (`contacts.create`, ...)
     view_page = "contacts"  # saved views are kept per page
     nouns = ("person", "people")
     all_label = "All people"
@@ -167,6 +174,12 @@ class ListPage(Page):
         self.detail.open_record.connect(self._open_record)
         self.detail.merge_requested.connect(self._merge_requested)
         self.detail.edit_requested.connect(self._open_editor)
+        #: The detail pane's buttons the role decides on: (attribute, permission, tip).
+        self._detail_gates = [
+            (name, needed, getattr(self.detail, name).toolTip())
+            for name, needed in (("edit_button", f"{self.area}.edit"),
+                                 ("export_button", "export"), ("erase_button", "erase"))
+            if getattr(self.detail, name, None) is not None]
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(40)  # coalesce a held arrow key
@@ -182,11 +195,13 @@ class ListPage(Page):
         self.stack.addWidget(self.empty)
         self._clear_detail()
 
-        for keys, slot in ((QKeySequence.StandardKey.New, self.new_record),
-                           (QKeySequence.StandardKey.Find, self.filter_bar.focus)):
+        self.shortcuts: dict[str, QShortcut] = {}
+        for name, keys, slot in (("new", QKeySequence.StandardKey.New, self.new_record),
+                                 ("find", QKeySequence.StandardKey.Find, self.filter_bar.focus)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+            self.shortcuts[name] = shortcut
 
     # -- building -----------------------------------------------------------------
     def _build_toolbar(self) -> QWidget:
@@ -245,9 +260,23 @@ class ListPage(Page):
     # -- life cycle ---------------------------------------------------------------
     def attach(self, vault: Any) -> None:
         self.vault = vault
+        self.apply_permissions()
         self._load_choices()
         self._load_views()
         self.refresh()
+
+    def apply_permissions(self) -> None:
+        create = f"{self.area}.create"
+        gate(self.new_button, self.vault, create, tip=f"{self.new_label} (Ctrl+N)")
+        gate(self.import_button, self.vault, create)
+        gate(self.export_button, self.vault, f"{self.area}.view", "export")
+        gate_shortcuts([self.shortcuts["new"]], self.vault, create)
+        empty_button = getattr(self.empty, "button", None)
+        if empty_button is not None:
+            gate(empty_button, self.vault, create, hide=True)
+        for name, needed, tip in self._detail_gates:
+            gate(getattr(self.detail, name), self.vault, needed, tip=tip)
+        self._update_view_actions()
 
     def on_changed(self, areas: frozenset[str]) -> None:
         if self.concerned(areas):
@@ -430,7 +459,7 @@ class ListPage(Page):
             opener(kind, record_id)
 
     def _merge_requested(self, kind: str, keep_id: str, other_id: str) -> None:
-        if self.vault is None:
+        if not self.may(f"{self.area}.edit", f"{self.area}.delete"):
             return
         dialog = lazy_class("crasme_desktop.ui.merge_dialog", "MergeDialog")(
             self.tasks, self.vault, kind, keep_id, other_id, self)
@@ -443,7 +472,8 @@ class ListPage(Page):
 
     # -- actions ------------------------------------------------------------------
     def new_record(self) -> None:
-        self._open_editor(None)
+        if self.may(f"{self.area}.create"):
+            self._open_editor(None)
 
     def open_current(self) -> None:
         record = self.current_record()
@@ -463,7 +493,7 @@ class ListPage(Page):
         self._open_dialog(editor)
 
     def open_import(self) -> None:
-        if self.vault is None:
+        if not self.may(f"{self.area}.create"):
             return
         self._open_dialog(
             lazy_class("crasme_desktop.ui.import_dialog", "ImportDialog")(
@@ -480,7 +510,7 @@ class ListPage(Page):
 
     def delete_current(self) -> None:
         record = self.current_record()
-        if record is None or self.vault is None:
+        if record is None or not self.may(f"{self.area}.delete"):
             return
         if self.confirm(self.delete_question.format(name=self._record_name(record))):
             self.tasks.submit(service(self.delete_service), self.vault, record.id,
@@ -538,12 +568,19 @@ class ListPage(Page):
         self._update_view_actions()
 
     def _update_view_actions(self) -> None:
+        """Saved views are shared by everyone using the vault: saving, renaming and
+        deleting one needs the area's edit."""
         chosen = self.views.currentData() is not None
-        self.rename_view_action.setEnabled(chosen)
-        self.delete_view_action.setEnabled(chosen)
+        edit = f"{self.area}.edit"
+        gate(self.save_view_action, self.vault, edit)
+        if gate(self.rename_view_action, self.vault, edit):
+            self.rename_view_action.setEnabled(chosen)
+        if gate(self.delete_view_action, self.vault, edit):
+            self.delete_view_action.setEnabled(chosen)
+        self.views_button.menu().setToolTipsVisible(True)
 
     def save_view(self) -> None:
-        if self.vault is None:
+        if not self.may(f"{self.area}.edit"):
             return
         view = self.views_by_id.get(self.views.currentData())
         name = self.ask_text("Save view", "Name of this view:", view.name if view else "")
@@ -554,7 +591,7 @@ class ListPage(Page):
 
     def rename_view(self) -> None:
         view = self.views_by_id.get(self.views.currentData())
-        if view is None or self.vault is None:
+        if view is None or not self.may(f"{self.area}.edit"):
             return
         name = self.ask_text("Rename view", "New name of this view:", view.name)
         if name and name != view.name:
@@ -564,7 +601,7 @@ class ListPage(Page):
 
     def delete_view(self) -> None:
         view = self.views_by_id.get(self.views.currentData())
-        if view is None or self.vault is None:
+        if view is None or not self.may(f"{self.area}.edit"):
             return
         if self.confirm(f"Delete the view “{view.name}”? Only the saved filters go; "
                         f"no {self.nouns[0]} is deleted."):
@@ -586,7 +623,7 @@ class ListPage(Page):
         return out
 
     def export(self) -> None:
-        if self.vault is None or not self.model.complete:
+        if not self.may("export") or not self.model.complete:
             return
         selected = self.selected_rowids()
         choice = self.ask_export(len(self.model.ids), len(selected), self.export_formats)

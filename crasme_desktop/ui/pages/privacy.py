@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QDate, QLocale, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -44,6 +44,7 @@ from crasme_desktop.domain.clock import as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import Page, label
+from crasme_desktop.ui.permission_gate import gate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.widgets import row_table, titled_card
 
@@ -281,6 +282,37 @@ class PrivacyPage(Page):
         return [self.correct_button, self.export_button, self.erase_button,
                 self.restrict_button, self.consent_button]
 
+    #: What each action of this page needs (by the button's attribute name).
+    NEEDS: ClassVar[dict[str, str]] = {
+        "correct_button": "contacts.edit", "export_button": "export",
+        "erase_button": "erase", "restrict_button": "privacy_requests",
+        "consent_button": "privacy_requests", "export_all_button": "export",
+        "erase_all_button": "erase", "new_request_button": "privacy_requests",
+        "progress_button": "privacy_requests", "done_button": "privacy_requests",
+        "refuse_button": "privacy_requests", "save_rules_button": "settings",
+        "apply_button": "settings",
+    }
+    _TIPS: ClassVar[dict[str, str]] = {
+        "correct_button": "Open the person's record to correct it (the change is recorded "
+                          "in the audit trail)"}
+
+    def _gate(self, name: str, enabled: bool = True) -> None:
+        """Enable the button `name` when the role allows it and `enabled`; else it is
+        disabled, with the role's refusal as tool tip when that is the reason."""
+        button = getattr(self, name)
+        if gate(button, self.vault, self.NEEDS[name], tip=self._TIPS.get(name, "")):
+            button.setEnabled(enabled)
+
+    def apply_permissions(self) -> None:
+        for name in ("export_all_button", "erase_all_button", "new_request_button",
+                     "save_rules_button", "apply_button"):
+            self._gate(name)
+        self._show_holdings(self.holdings)
+        self._request_selected()
+
+    def may_do(self, name: str) -> bool:
+        return self.may(self.NEEDS[name])
+
     def _find(self) -> None:
         if self.vault is None:
             return
@@ -347,8 +379,9 @@ class PrivacyPage(Page):
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.fact_labels = {}
-        for button in self._person_buttons():
-            button.setEnabled(held is not None)
+        for name in ("correct_button", "export_button", "erase_button", "restrict_button",
+                     "consent_button"):
+            self._gate(name, held is not None)
         if held is None:
             self.person_name.setText("Choose a person to see what you hold about them.")
             self.state_label.setText("")
@@ -393,32 +426,32 @@ class PrivacyPage(Page):
         self.refresh()
 
     def export_person(self) -> None:
-        if self.vault is not None and self.person_id:
+        if self.may_do("export_button") and self.person_id:
             self._open("export", self.vault, person_id=self.person_id)
 
     def export_vault(self) -> None:
-        if self.vault is not None:
+        if self.may_do("export_all_button"):
             self._open("export", self.vault, person_id=None)
 
     def erase_person(self) -> None:
-        if self.vault is not None and self.person_id:
+        if self.may_do("erase_button") and self.person_id:
             self._open("erase", self.vault, self.person_id)
 
     def erase_everything(self) -> None:
-        if self.vault is not None:
+        if self.may_do("erase_all_button"):
             self._open("erase_all", self.vault.path)
 
     def correct_person(self) -> None:
         """Rectification: the person's own editor, on this page."""
-        if self.vault is not None and self.person_id:
+        if self.may_do("correct_button") and self.person_id:
             self._open("correct", self.vault, self.person_id)
 
     def restrict_person(self) -> None:
-        if self.vault is not None and self.person_id:
+        if self.may_do("restrict_button") and self.person_id:
             self._open("restriction", self.vault, self.person_id)
 
     def consent_person(self) -> None:
-        if self.vault is not None and self.person_id:
+        if self.may_do("consent_button") and self.person_id:
             self._open("consent", self.vault, self.person_id)
 
     # -- requests --------------------------------------------------------------------
@@ -516,12 +549,12 @@ class PrivacyPage(Page):
     def _request_selected(self) -> None:
         row = self._selected_request()
         is_open = row is not None and row.is_open
-        self.progress_button.setEnabled(is_open and row.status == "received")
-        self.done_button.setEnabled(is_open)
-        self.refuse_button.setEnabled(is_open)
+        self._gate("progress_button", is_open and row is not None and row.status == "received")
+        self._gate("done_button", is_open)
+        self._gate("refuse_button", is_open)
 
     def new_request(self) -> None:
-        if self.vault is None:
+        if not self.may_do("new_request_button"):
             return
         name = self.holdings.name if self.holdings is not None else ""
         dialog = NewRequestDialog(self.person_id if self.holdings is not None else None,
@@ -540,13 +573,13 @@ class PrivacyPage(Page):
 
     def set_request_status(self, status: str, note: str = "") -> None:
         row = self._selected_request()
-        if self.vault is None or row is None:
+        if not self.may_do("done_button") or row is None:
             return
         self.tasks.submit(service("privacy_requests.set_status"), self.vault, row.id,
                           status, note, writes={"privacy"})
 
     def refuse_request(self) -> None:
-        if self._selected_request() is None:
+        if self._selected_request() is None or not self.may_do("refuse_button"):
             return
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Refuse the request")
@@ -644,7 +677,7 @@ class PrivacyPage(Page):
                 for key, (spin, check, _would) in self.rule_widgets.items()}
 
     def save_rules(self) -> None:
-        if self.vault is None:
+        if not self.may_do("save_rules_button"):
             return
         self.plan = None
         self.tasks.submit(service("retention.set_retention_rules"), self.vault,
@@ -675,7 +708,7 @@ class PrivacyPage(Page):
                 would.setText(locale.toString(counts.get(key, 0)))
 
     def apply(self) -> None:
-        if self.vault is None:
+        if not self.may_do("apply_button"):
             return
         box = QMessageBox(self)
         box.setWindowTitle(APP_NAME)

@@ -46,7 +46,8 @@ from crasme_desktop.domain.report import (
 )
 from crasme_desktop.ui.charts import ChartView, category_text
 from crasme_desktop.ui.jobs import service
-from crasme_desktop.ui.pages.base import Page, label
+from crasme_desktop.ui.pages.base import Page, gate_shortcuts, label
+from crasme_desktop.ui.permission_gate import gate
 from crasme_desktop.ui.sales_common import from_qdate, money_text, number_text, to_qdate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.widgets import ChooseSavePath, ask_save_path, push_button, row_table
@@ -134,7 +135,10 @@ class ReportView(QWidget):
         self._show_currencies(tuple(c.title for c in report.charts if c.title))
         self.currency.setCurrentIndex(max(self.currency.findText(chosen), 0))
         self._fill_table(report)
-        self.export_button.setEnabled(True)
+        if gate(self.export_button, self.page.vault, "export",
+                tip="Save this report's figures as a CSV file for a spreadsheet or "
+                    "another program"):
+            self.export_button.setEnabled(True)
         self._draw()
 
     def _show_currencies(self, titles: tuple[str, ...]) -> None:
@@ -173,7 +177,7 @@ class ReportView(QWidget):
 
     def export_csv(self) -> None:
         report = self.report
-        if report is None or self.page.vault is None:
+        if report is None or not self.page.may("export"):
             return
         period = report.period
         suggested = Path.home() / f"{self.key}-{period.start.isoformat()}-" \
@@ -257,6 +261,7 @@ class ReportsPage(Page):
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.print_pdf)
+        self.print_shortcut = shortcut
         for box in (self.start, self.end):
             box.dateChanged.connect(self._dates_changed)
         self._preset_chosen(load=False)
@@ -353,8 +358,17 @@ class ReportsPage(Page):
         self.saved.clear()
 
     # -- files ------------------------------------------------------------------------
+    def apply_permissions(self) -> None:
+        """Print to PDF needs print, each report's Export CSV export."""
+        gate(self.print_button, self.vault, "print",
+             tip="Print every report of this period to one PDF (Ctrl+P)")
+        gate_shortcuts([self.print_shortcut], self.vault, "print")
+        for view in self.views.values():
+            if gate(view.export_button, self.vault, "export"):
+                view.export_button.setEnabled(view.report is not None)
+
     def print_pdf(self) -> None:
-        if self.vault is None or self.period is None:
+        if not self.may("print") or self.period is None:
             return
         period = self.period
         suggested = Path.home() / f"reports-{period.start.isoformat()}-" \

@@ -48,6 +48,7 @@ from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.list_model import ListColumn, RecordListModel, RecordTable
 from crasme_desktop.ui.pages.base import EmptyState, Page, label
+from crasme_desktop.ui.permission_gate import gate
 from crasme_desktop.ui.sales_common import (
     COMMON_CURRENCIES,
     CustomerPicker,
@@ -433,6 +434,8 @@ class InvoicesTab(QWidget):
         record = self.current_record()
         if record is None or field(record, "status") != "draft":
             return
+        if not self.page.may("invoices.delete"):
+            return
         if self.page.confirm("Delete this draft invoice? It has no number yet, so nothing "
                              "else changes."):
             self.tasks.submit(service("invoices.delete_draft"), self.page.vault, record.id,
@@ -494,6 +497,7 @@ class QuotesTab(QWidget):
         new = QPushButton("New quote…")
         new.setObjectName("newQuote")
         new.clicked.connect(lambda: page.new_document("quote"))
+        self.new_button = new
         self.count = label("", "hint")
         self.count.setObjectName("quoteCount")
         row = QHBoxLayout()
@@ -728,19 +732,25 @@ class ProductsTab(QWidget):
 
     def _update_buttons(self) -> None:
         product = self.current_product()
-        self.edit_button.setEnabled(product is not None)
-        self.archive_button.setEnabled(product is not None)
+        vault = self.page.vault
+        gate(self.add_button, vault, "products.create")
+        if gate(self.edit_button, vault, "products.edit"):
+            self.edit_button.setEnabled(product is not None)
+        if gate(self.archive_button, vault, "products.edit"):
+            self.archive_button.setEnabled(product is not None)
         archived = product is not None and bool(field(product, "archived", default=False))
         self.archive_button.setText("Restore" if archived else "Archive")
 
     def add_product(self) -> None:
+        if not self.page.may("products.create"):
+            return
         values = self.ask_product(None)
         if values is not None:
             self._save(values)
 
     def edit_product(self) -> None:
         product = self.current_product()
-        if product is None:
+        if product is None or not self.page.may("products.edit"):
             return
         values = self.ask_product(product)
         if values is not None:
@@ -753,7 +763,7 @@ class ProductsTab(QWidget):
 
     def archive_product(self) -> None:
         product = self.current_product()
-        if product is not None:
+        if product is not None and self.page.may("products.edit"):
             archived = bool(field(product, "archived", default=False))
             self.page.tasks.submit(service("catalog.archive_product"), self.page.vault,
                                    product.id, not archived, writes={"sales"},
@@ -899,6 +909,7 @@ class SalesPage(Page):
     # -- life cycle --------------------------------------------------------------------
     def attach(self, vault: Any) -> None:
         self.vault = vault
+        self.apply_permissions()
         self.invoices.attach(vault)
         self._tab_shown(self.tabs.currentIndex())
 
@@ -912,6 +923,14 @@ class SalesPage(Page):
         if self.concerned(areas):
             self.error.hide()
             self.refresh()
+
+    def apply_permissions(self) -> None:
+        gate(self.new_invoice_button, self.vault, "invoices.create",
+             tip="Write a new invoice (Ctrl+N)")
+        gate(self.new_quote_button, self.vault, "quotes.create")
+        gate(self.quotes.new_button, self.vault, "quotes.create")
+        self.products._update_buttons()
+        self.recurring._update_buttons()
 
     def _tab_shown(self, index: int) -> None:
         tab = self.tabs.widget(index)
@@ -931,7 +950,8 @@ class SalesPage(Page):
         self.new_document("quote" if self.tabs.currentWidget() is self.quotes else "invoice")
 
     def new_document(self, kind: str) -> None:
-        self._open_editor(kind, None)
+        if self.may("quotes.create" if kind == "quote" else "invoices.create"):
+            self._open_editor(kind, None)
 
     def open_document(self, kind: str, record_id: str) -> None:
         self._open_editor(kind, record_id)

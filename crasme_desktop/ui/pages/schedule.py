@@ -53,7 +53,8 @@ from crasme_desktop import APP_NAME
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
-from crasme_desktop.ui.pages.base import EmptyState, Page, label
+from crasme_desktop.ui.pages.base import EmptyState, Page, gate_shortcuts, label
+from crasme_desktop.ui.permission_gate import allowed, gate
 from crasme_desktop.ui.schedule_views import (
     PALETTE,
     STATUS_LABELS,
@@ -205,6 +206,7 @@ class StopCard(QFrame):
         self.save_notes.setObjectName(f"myDaySaveNotes_{job.number}")
         self.save_notes.clicked.connect(
             lambda: page.save_field_notes(job.id, self.notes.toPlainText()))
+        editable = page.may("schedule.edit")
         buttons.addStretch(1)
         buttons.addWidget(self.save_notes)
         order_of = ("scheduled", "on_the_way", "in_progress", "done")
@@ -212,6 +214,11 @@ class StopCard(QFrame):
         for status_key, button in self.buttons.items():
             button.setEnabled(order_of.index(status_key) > here)
             button.setVisible(job.status not in ("done", "cancelled"))
+            if not editable:
+                gate(button, page.vault, "schedule.edit")
+        if not editable:
+            gate(self.save_notes, page.vault, "schedule.edit")
+            self.notes.setReadOnly(True)
         if job.status in ("on_the_way", "in_progress"):
             nxt = order_of[here + 1]
             self.buttons[nxt].setProperty("primary", True)
@@ -479,10 +486,30 @@ class SchedulePage(Page):
                  ("Alt+Left", lambda: self.step(-1)), ("Alt+Right", lambda: self.step(1)),
                  ("PgUp", lambda: self.step(-1)), ("PgDown", lambda: self.step(1)),
                  ("Alt+Home", self.go_today), ("Ctrl+P", self.print_day_sheet))
+        self.shortcuts: dict[str, QShortcut] = {}
         for keys, slot in pairs:
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+            self.shortcuts[str(keys)] = shortcut
+
+    def apply_permissions(self) -> None:
+        """New job needs schedule.create, Day sheet print, exporting a calendar export,
+        importing one schedule.create; moving jobs (drag and drop, Ctrl+arrows) and
+        changing their status schedule.edit."""
+        vault = self.vault
+        gate(self.new_button, vault, "schedule.create",
+             tip="Plan a job or an appointment (Ctrl+N)")
+        gate(self.print_button, vault, "print",
+             tip="Save a person's day as a PDF to print (Ctrl+P)")
+        gate(self.export_action, vault, "export")
+        gate(self.import_action, vault, "schedule.create")
+        gate_shortcuts([self.shortcuts[str(QKeySequence.StandardKey.New)]], vault,
+                       "schedule.create")
+        gate_shortcuts([self.shortcuts["Ctrl+P"]], vault, "print")
+        editable = allowed(vault, "schedule.edit")
+        for view in (self.grid, self.board, self.unassigned):
+            view.editable = editable
 
     def _connect(self, view: ScheduleView) -> None:
         view.move_requested.connect(self.move_job)
@@ -754,7 +781,7 @@ class SchedulePage(Page):
     def move_job(self, job_id: str, start: datetime | None, staff: Any,
                  force: bool = False) -> None:
         """Move a job (a drop or a key); a clash with the plan asks first."""
-        if self.vault is None:
+        if not self.may("schedule.edit"):
             return
         for view in (self.grid, self.board, self.unassigned):
             view.selected_id = job_id
@@ -777,7 +804,7 @@ class SchedulePage(Page):
             self.move_job(job_id, start, staff, force=True)
 
     def change_status(self, job: Any, status: str) -> None:
-        if self.vault is None:
+        if not self.may("schedule.edit"):
             return
         minutes = None
         if status == "done":
@@ -793,7 +820,7 @@ class SchedulePage(Page):
                           on_error=self.show_error)
 
     def save_field_notes(self, job_id: str, text: str) -> None:
-        if self.vault is None:
+        if not self.may("schedule.edit"):
             return
         self.tasks.submit(service("schedule.set_field_notes"), self.vault, job_id, text,
                           writes={"schedule"}, on_done=lambda job: self.say(
@@ -801,7 +828,7 @@ class SchedulePage(Page):
                           on_error=self.show_error)
 
     def make_invoice(self, job_id: str) -> None:
-        if self.vault is None:
+        if not self.may("invoices.create"):
             return
         self.tasks.submit(service("schedule.invoice_from_job"), self.vault, job_id,
                           writes={"schedule", "sales"}, on_done=self._invoiced,
@@ -833,16 +860,23 @@ class SchedulePage(Page):
                 action.setEnabled(job.status not in ("done", "cancelled"))
             else:
                 action.setEnabled(job.status != "cancelled" and order.index(status) > here)
+            if not self.may("schedule.edit"):
+                gate(action, self.vault, "schedule.edit")
         if job.status == "cancelled":
-            menu.addAction("Schedule again", lambda: self.change_status(job, "scheduled"))
+            again = menu.addAction("Schedule again", lambda: self.change_status(job, "scheduled"))
+            gate(again, self.vault, "schedule.edit")
         menu.addSeparator()
         invoice = menu.addAction("Create invoice draft", lambda: self.make_invoice(job.id))
-        invoice.setEnabled(job.status == "done")
+        if gate(invoice, self.vault, "invoices.create"):
+            invoice.setEnabled(job.status == "done")
+        menu.setToolTipsVisible(True)
         self.menu = menu
         return menu
 
     # -- the editor --------------------------------------------------------------------------
     def new_job(self, start: datetime | None = None, staff_id: str | None = None) -> Any:
+        if not self.may("schedule.create"):
+            return None
         if start is None:
             start = datetime.combine(self.day, datetime.min.time()).replace(hour=9)
         if staff_id is None and self.person not in (EVERYONE, ME):
@@ -891,7 +925,7 @@ class SchedulePage(Page):
         return next((m for m in staff if m.id == wanted), None)
 
     def print_day_sheet(self) -> None:
-        if self.vault is None:
+        if not self.may("print"):
             return
         member = self._person_for_files("Whose day sheet?")
         if member is None:
@@ -908,7 +942,7 @@ class SchedulePage(Page):
                           on_error=self.show_error)
 
     def export_calendar(self) -> None:
-        if self.vault is None:
+        if not self.may("export"):
             return
         member = self._person_for_files("Whose calendar?")
         if member is None:
@@ -924,7 +958,7 @@ class SchedulePage(Page):
                           on_error=self.show_error)
 
     def import_calendar(self) -> None:
-        if self.vault is None:
+        if not self.may("schedule.create"):
             return
         source = self.choose_open_path("Import a calendar", "Calendar files (*.ics)")
         if source is None:

@@ -59,7 +59,8 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.list_model import KeyPagedModel
-from crasme_desktop.ui.pages.base import Page, label
+from crasme_desktop.ui.pages.base import Page, gate_shortcuts, label
+from crasme_desktop.ui.permission_gate import allowed, gate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.ticket_view import PRIORITY_TEXT, STATUS_TEXT, TicketView, due_colour
 from crasme_desktop.ui.widgets import local_datetime
@@ -409,11 +410,13 @@ class TicketsPage(Page):
         self.stack.addWidget(body)
         self.queues.setCurrentItem(self.queues.item_of("all_open"))
 
+        self.shortcuts: list[QShortcut] = []
         for keys, slot in (("Ctrl+N", self.new_ticket), ("F5", self.fetch),
                            ("Ctrl+R", self.fetch)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+            self.shortcuts.append(shortcut)
         self.due_timer = QTimer(self)
         self.due_timer.setInterval(60_000)
         self.due_timer.timeout.connect(self.refresh_counts)
@@ -429,10 +432,29 @@ class TicketsPage(Page):
     # -- life cycle ------------------------------------------------------------------------
     def attach(self, vault: Any) -> None:
         self.vault = vault
+        self.apply_permissions()
         self.view.attach(vault)
         self.load_staff()
         self.refresh()
         self.due_timer.start()
+
+    def apply_permissions(self) -> None:
+        """New ticket and Fetch mail (which makes tickets) need tickets.create; the
+        triage buttons (and their letter keys) tickets.edit."""
+        vault = self.vault
+        gate(self.new_button, vault, "tickets.create",
+             tip="Add a ticket by hand, e.g. for a call (Ctrl+N)")
+        gate(self.fetch_button, vault, "tickets.create",
+             tip="Take in new mail from the support mailbox (F5 or Ctrl+R)")
+        for button, tip in ((self.assign_button, "Assign the selected tickets (A)"),
+                            (self.priority_button, "Set the selected tickets' priority (P)"),
+                            (self.status_button, "Set the selected tickets' status (S)")):
+            gate(button, vault, "tickets.edit", tip=tip)
+        gate_shortcuts(self.shortcuts, vault, "tickets.create")
+        self.help.setText(KEYS_HELP if allowed(vault, "tickets.edit")
+                          else self.tr("Up and down choose a ticket. Your role does not allow "
+                                       "editing tickets."))
+        self.table.setToolTip(self.help.text())
 
     def refresh(self) -> None:
         """Counts and list again, keeping the selection and the ticket shown."""
@@ -596,7 +618,7 @@ class TicketsPage(Page):
         self.view.show_ticket(ticket_id)
 
     def new_ticket(self) -> Any:
-        if self.vault is None:
+        if not self.may("tickets.create"):
             return None
         from crasme_desktop.ui.ticket_editor import TicketEditor
 
@@ -616,7 +638,7 @@ class TicketsPage(Page):
     # -- triage ----------------------------------------------------------------------------
     def assign(self) -> None:
         ids = self.selected_ids()
-        if not ids or self.vault is None:
+        if not ids or not self.may("tickets.edit"):
             return
         options = [(m.name, m.id) for m in self.staff if m.active]
         options.append(("Nobody (unassign)", ""))
@@ -627,7 +649,7 @@ class TicketsPage(Page):
 
     def set_priority(self) -> None:
         ids = self.selected_ids()
-        if not ids or self.vault is None:
+        if not ids or not self.may("tickets.edit"):
             return
         chosen = self.choose(f"Priority of {self._how_many(ids)}",
                              [(f"&{PRIORITY_TEXT[p]}", p) for p in reversed(PRIORITIES)])
@@ -636,7 +658,7 @@ class TicketsPage(Page):
 
     def set_status(self) -> None:
         ids = self.selected_ids()
-        if not ids or self.vault is None:
+        if not ids or not self.may("tickets.edit"):
             return
         options = [(f"&{STATUS_TEXT[s]}" if s != "on_hold" else "On &hold", s)
                    for s in STATUSES if s != "new"]
@@ -664,7 +686,7 @@ class TicketsPage(Page):
 
     # -- mail --------------------------------------------------------------------------------
     def fetch(self, password: str | None = None) -> None:
-        if self.vault is None or (self.fetch_task is not None and
+        if not self.may("tickets.create") or (self.fetch_task is not None and
                                   not self.fetch_task.finished):
             return
         self.error.hide()
@@ -677,12 +699,12 @@ class TicketsPage(Page):
             on_error=self._fetch_failed)
 
     def _fetched(self, report: Any) -> None:
-        self.fetch_button.setEnabled(True)
+        self.fetch_button.setEnabled(self.may("tickets.create"))
         self.fetch_task = None
         self.show_status(fetch_summary(report))
 
     def _fetch_failed(self, error: UserError) -> None:
-        self.fetch_button.setEnabled(True)
+        self.fetch_button.setEnabled(self.may("tickets.create"))
         self.fetch_task = None
         if getattr(error, "needs_password", False):
             password = self.ask_password(error.message)
