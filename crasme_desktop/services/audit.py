@@ -17,16 +17,24 @@ edited, removed or slipped in; `crasme doctor` reports it. Retention removes old
 events only from the start of the trail (`prune_before`) and keeps where the trail
 now starts (seq and previous hash) in the setting `audit.chain_start`, so a
 trimmed trail still checks and entries cut from its start by hand are still found.
+
+Reading the trail (`list_events`, `events_for_record`, `filter_choices`) needs the
+`audit.view` permission; `export_events` writes the filtered trail to CSV and needs
+`export` too, and an export of the trail is itself an event of the trail.
 """
 
 from __future__ import annotations
 
+import csv
 import getpass
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from crasme_desktop.domain.audit_chain import GENESIS, entry_hash
@@ -34,6 +42,7 @@ from crasme_desktop.domain.clock import SYSTEM_CLOCK, as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.ids import new_id
 from crasme_desktop.domain.models import AppUser, AuditEvent
+from crasme_desktop.domain.progress import Progress
 from crasme_desktop.services import permissions
 from crasme_desktop.services.stored import read_json, write_json
 from crasme_desktop.vault import Vault
@@ -234,38 +243,143 @@ def _rows_in_order(s: Session) -> Iterator[AuditEvent]:
 # ------------------------------------------------------------------------- reading
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events a list or an export holds; None (or "") leaves a field out.
+    `action` ending in "." matches every action of an area ("person."); `since` is
+    inclusive, `until` exclusive; `record_id` needs no `record_type`."""
+
+    user_id: str | None = None
+    action: str | None = None
+    record_type: str | None = None
+    record_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditChoices:
+    """What the trail holds to filter by: its action words and record types, sorted."""
+
+    actions: tuple[str, ...]
+    record_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuditExport:
+    path: Path
+    count: int  # events written
+
+
 def list_events(
     vault: Vault,
     *,
     user_id: str | None = None,
     action: str | None = None,
     record_type: str | None = None,
+    record_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     after: int | None = None,
     limit: int = 200,
 ) -> list[AuditEntry]:
-    """Events newest first, filtered; page on by passing the last `seq` shown as
-    `after`. `action` ending in "." matches every action of an area ("person.");
-    `since` is inclusive, `until` exclusive. Needs the `audit.view` permission."""
+    """Events newest first, filtered (see `AuditFilter`); page on by passing the last
+    `seq` shown as `after`. Needs the `audit.view` permission."""
     permissions.require(vault, "audit.view")
     if not 1 <= limit <= MAX_PAGE:
         raise UserError(f"Show between 1 and {MAX_PAGE} audit entries at a time.")
-    query = select(AuditEvent)
-    if user_id is not None:
-        query = query.where(AuditEvent.user_id == user_id)
-    if action:
-        query = query.where(AuditEvent.action.startswith(action, autoescape=True)
-                            if action.endswith(".") else AuditEvent.action == action)
-    if record_type is not None:
-        query = query.where(AuditEvent.record_type == record_type)
-    if since is not None:
-        query = query.where(AuditEvent.at >= as_utc(since).replace(tzinfo=None))
-    if until is not None:
-        query = query.where(AuditEvent.at < as_utc(until).replace(tzinfo=None))
+    query = _filtered(select(AuditEvent), AuditFilter(
+        user_id, action, record_type, record_id, since, until))
     if after is not None:
         query = query.where(AuditEvent.seq < after)
     return _entries(vault, query.order_by(AuditEvent.seq.desc()).limit(limit))
+
+
+def _filtered(query: Select[Any], where: AuditFilter) -> Select[Any]:
+    if where.user_id is not None:
+        query = query.where(AuditEvent.user_id == where.user_id)
+    if where.action:
+        action = where.action
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True)
+                            if action.endswith(".") else AuditEvent.action == action)
+    if where.record_type is not None:
+        query = query.where(AuditEvent.record_type == where.record_type)
+    if where.record_id:
+        query = query.where(AuditEvent.record_id == where.record_id)
+    if where.since is not None:
+        query = query.where(AuditEvent.at >= as_utc(where.since).replace(tzinfo=None))
+    if where.until is not None:
+        query = query.where(AuditEvent.at < as_utc(where.until).replace(tzinfo=None))
+    return query
+
+
+def filter_choices(vault: Vault) -> AuditChoices:
+    """The action words and record types the trail holds (for the Audit page's filters)."""
+    permissions.require(vault, "audit.view")
+    with vault.unit_of_work() as uow:
+        s = uow.session
+        actions = s.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+        types = s.scalars(select(AuditEvent.record_type).distinct()
+                          .where(AuditEvent.record_type != "")
+                          .order_by(AuditEvent.record_type))
+        return AuditChoices(tuple(actions), tuple(types))
+
+
+#: The columns of an exported trail, in order (a machine format: ids, UTC times, the
+#: chain's hashes, so the file can be checked on its own).
+EXPORT_COLUMNS = ("seq", "at_utc", "user_id", "user_name", "computer_account", "action",
+                  "record_type", "record_id", "prev_hash", "hash")
+
+
+def export_events(vault: Vault, path: Path | str, where: AuditFilter | None = None,
+                  progress: Progress | None = None) -> AuditExport:
+    """Write the events `where` selects, oldest first, to `path` as CSV (UTF-8, comma,
+    a header row; times in ISO 8601 UTC). Needs `audit.view` and `export`, and is
+    itself recorded ("audit.export"). The file appears whole or not at all."""
+    from crasme_desktop.services.contacts_export import _replacing  # imports this module
+
+    permissions.require(vault, "audit.view")
+    permissions.require(vault, "export")
+    where = where or AuditFilter()
+    progress = progress or Progress()
+    target = Path(path)
+    with vault.unit_of_work() as uow:
+        total = int(uow.session.scalar(
+            _filtered(select(func.count()).select_from(AuditEvent), where)) or 0)
+    progress.update(0, total)
+    done, last = 0, None
+    with _replacing(target) as file:
+        text = io.TextIOWrapper(file, encoding="utf-8", newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(EXPORT_COLUMNS)
+        while True:
+            progress.check()
+            rows = _export_batch(vault, where, last)
+            if not rows:
+                break
+            writer.writerows(rows)
+            done += len(rows)
+            last = int(rows[-1][0])
+            progress.update(min(done, total), total)
+        text.flush()
+        text.detach()  # the file itself is flushed, synced and moved into place after
+    record_read(vault, "audit.export", "audit_event", "")
+    return AuditExport(target, done)
+
+
+def _export_batch(vault: Vault, where: AuditFilter, after: int | None) -> list[list[str]]:
+    query = _filtered(select(AuditEvent), where)
+    if after is not None:
+        query = query.where(AuditEvent.seq > after)
+    with vault.unit_of_work() as uow:
+        s = uow.session
+        events = list(s.scalars(query.order_by(AuditEvent.seq).limit(_VERIFY_BATCH)))
+        ids = {e.user_id for e in events if e.user_id}
+        names = dict(s.execute(select(AppUser.id, AppUser.display_name)
+                               .where(AppUser.id.in_(ids))).all()) if ids else {}
+        return [[str(e.seq), e.at.isoformat() + "Z", e.user_id or "",
+                 names.get(e.user_id or "", ""), e.actor, e.action, e.record_type,
+                 e.record_id, e.prev_hash, e.hash] for e in events]
 
 
 def events_for_record(vault: Vault, record_type: str, record_id: str, *,
