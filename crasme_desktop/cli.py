@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from crasme_desktop import APP_NAME, __version__, version_text
 from crasme_desktop.domain.errors import Cancelled, ExitCode, UserError
+from crasme_desktop.domain.permissions import PermissionDenied
 
 if TYPE_CHECKING:
     from crasme_desktop.vault import Vault
@@ -578,6 +579,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         else:
             try:
                 report.update(_plain(vaults.doctor(vault)))
+            except PermissionDenied as exc:  # the checks need "settings": say who opened it
+                report["unlocked_with"] = vault.key_source
+                failure = exc
             finally:
                 vault.close()
     if failure is not None:

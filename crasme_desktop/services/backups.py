@@ -9,6 +9,13 @@ the window shows, and a monthly restore drill that proves the newest backup rest
 
 The preferences, the last good backup and the last drill are kept in the vault's
 own settings (paths and times only, no personal data).
+
+Who may: making, listing, checking and restoring backups, testing one now and changing
+the preferences need "backups_restore". The status (`backup_status`, `last_good`,
+`last_drill`, the preferences it shows) stays open to everyone, for the status bar.
+The automatic backups (`on_unlock`, `make_due_backup`, `make_quit_backup`) and the
+monthly drill follow the policy someone allowed has set, so they run whoever is
+signed in: a day on which only Staff use the vault still gets its backup.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import Any
 
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.progress import Progress
-from crasme_desktop.services import audit
+from crasme_desktop.services import audit, permissions
 from crasme_desktop.services.stored import read_json, write_json
 from crasme_desktop.vault import Vault
 from crasme_desktop.vault import backup as backups
@@ -111,6 +118,7 @@ def get_preferences(vault: Vault) -> BackupPreferences:
 
 
 def save_preferences(vault: Vault, prefs: BackupPreferences) -> BackupPreferences:
+    permissions.require(vault, "backups_restore")
     prefs = prefs.cleaned()
     with vault.unit_of_work(immediate=True) as uow:
         write_json(uow.session, PREFS_KEY, asdict(prefs))
@@ -136,6 +144,17 @@ def make_backup(
     progress: Progress | None = None,
 ) -> BackupInfo:
     """Make and check a backup, remember it as the last good one, and rotate old ones."""
+    permissions.require(vault, "backups_restore")
+    return _make_backup(vault, reason=reason, folder=folder, progress=progress)
+
+
+def _make_backup(
+    vault: Vault,
+    *,
+    reason: str,
+    folder: Path | None = None,
+    progress: Progress | None = None,
+) -> BackupInfo:
     prefs = get_preferences(vault)
     target = folder if folder is not None else folder_for(vault, prefs)
     step = None
@@ -189,7 +208,7 @@ def make_due_backup(vault: Vault, progress: Progress | None = None) -> BackupInf
     """The automatic backup: made if due, else nothing."""
     if not backup_due(vault):
         return None
-    return make_backup(vault, reason="daily", progress=progress)
+    return _make_backup(vault, reason="daily", progress=progress)
 
 
 def make_quit_backup(vault: Vault) -> BackupInfo | None:
@@ -199,7 +218,7 @@ def make_quit_backup(vault: Vault) -> BackupInfo | None:
         return None
     if not changed_since_last_backup(vault):
         return None
-    return make_backup(vault, reason="quit")
+    return _make_backup(vault, reason="quit")
 
 
 def changed_since_last_backup(vault: Vault) -> bool:
@@ -227,10 +246,12 @@ def _audit_mark(session: Any) -> int:
 
 
 def list_backups(vault: Vault, folder: Path | None = None) -> list[BackupInfo]:
+    permissions.require(vault, "backups_restore")
     return backups.list_backups(folder if folder is not None else folder_for(vault))
 
 
 def check_backup(vault: Vault, path: Path, progress: Progress | None = None) -> BackupCheck:
+    permissions.require(vault, "backups_restore")
     if progress is not None:
         progress.update(0, 0, "Checking every page of the backup")
     return vault.check_backup(Path(path))
@@ -239,6 +260,7 @@ def check_backup(vault: Vault, path: Path, progress: Progress | None = None) -> 
 def restore_backup(vault: Vault, path: Path, progress: Progress | None = None) -> Any:
     """Swap a checked backup in for the vault; a safety backup of the vault as it was
     is made first. Returns `RestoreOutcome` (restored, safety_backup, counts)."""
+    permissions.require(vault, "backups_restore")
     if progress is not None:
         progress.update(0, 0, "Checking the backup, then restoring it")
     from crasme_desktop.services import privacy_erase
@@ -274,7 +296,10 @@ def restore_drill(
 ) -> DrillReport | None:
     """Prove the newest backup restores: copy it to a scratch file beside it, check
     the copy (both integrity checks, the counts of its manifest), then delete it.
-    Runs when the last drill is a month old (or `force`); the report is kept."""
+    Runs when the last drill is a month old (or `force`: "Test now", which needs
+    "backups_restore"; the monthly one runs for anyone); the report is kept."""
+    if force:
+        permissions.require(vault, "backups_restore")
     if not force and not drill_due(vault):
         return None
     now = vault.clock.now()

@@ -6,6 +6,13 @@ the logo is kept as PNG bytes in the vault too (key "business.logo", base64). Ta
 rates and number series are rows. Both get defaults on first use: the rates usual in
 the office's country (or one "Standard 20%" rate to edit), and one series per kind
 (`INV-{YYYY}-{0000}`, `CN-{YYYY}-{0000}`, `Q-{YYYY}-{0000}`, reset yearly).
+
+Who may: anyone reads the business details, tax rates and number series (every
+document needs them). Changing the office details, logo or numbering needs "settings";
+tax rates belong to the products area (`domain.permissions`: "products, prices and tax
+rates"), so adding one needs "products.create" and changing or archiving one
+"products.edit". Taking a number happens inside the document's own write, whose
+service checks its area.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from crasme_desktop.domain.validation import (
     quoted,
     system_region,
 )
-from crasme_desktop.services import audit
+from crasme_desktop.services import audit, permissions
 from crasme_desktop.vault import Vault
 
 BUSINESS_KEY = "business"
@@ -156,6 +163,7 @@ def load_business(session: Session) -> BusinessSettings:
 
 def save_business(vault: Vault, settings: BusinessSettings) -> BusinessSettings:
     """Check and store the business settings; returns them as stored."""
+    permissions.require(vault, "settings")
     clean = clean_business(settings)
     data = asdict(clean)
     data.pop("logo_png")
@@ -265,6 +273,7 @@ def save_tax_rate(
     archived: bool = False,
 ) -> TaxRateRow:
     """Add or change a tax rate. Issued documents keep the rate they were issued with."""
+    permissions.require(vault, "products.create" if rate_id is None else "products.edit")
     name = clean_text(name)
     if not name:
         raise UserError("Give the tax rate a name, such as “Standard 19%”.")
@@ -359,6 +368,7 @@ def save_series(
     series_id: str | None = None,
 ) -> SeriesRow:
     """Add or change a number series. Numbers already given stay as they are."""
+    permissions.require(vault, "settings")
     if kind not in SERIES_KINDS:
         raise ValueError(f"unknown series kind {kind!r}")
     if reset not in ("yearly", "never"):

@@ -15,6 +15,14 @@
   in percent (None when last month had nothing to compare with).
 
 Which page and filter each tile opens is the UI's business (ui/pages/dashboard.FILTERS).
+
+Nobody is refused the dashboard: it leaves out (None) each figure of an area the acting
+user may not view, and counts nothing there. People and the last change need
+"contacts.view", companies "companies.view", timeline entries either; jobs
+"schedule.view", tickets "tickets.view", overdue invoices "invoices.view", the pipeline
+"deals.view", privacy requests "privacy_requests"; revenue is the revenue report's
+figure (its tile opens that report), so it needs "reports.view": Staff, who view
+invoices but have no reports, see no revenue tile figure.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from crasme_desktop.services import (
     deals,
     invoice_lists,
     office_time,
+    permissions,
     privacy_requests,
     sla,
     ticket_queues,
@@ -75,13 +84,15 @@ class RevenueChange:
 
 @dataclass(frozen=True)
 class DashboardSummary:
-    people: int
-    organizations: int
-    activities: int
+    """Every figure is None when the acting user may not view its area (see above)."""
+
+    people: int | None
+    organizations: int | None
+    activities: int | None
     last_changed: datetime | None
     #: Open privacy requests past their due date, and due within a week.
-    requests_late: int = 0
-    requests_due_soon: int = 0
+    requests_late: int | None = 0
+    requests_due_soon: int | None = 0
     #: Open deals expected to close this month (`deals.PeriodSummary`): the list behind
     #: it is `deals.month_filter(today)`.
     pipeline: Any = None
@@ -89,7 +100,7 @@ class DashboardSummary:
     tickets: TicketsDue | None = None
     overdue: FilterTotals | None = None
     #: This month against the same days of last month, per currency (most revenue first).
-    revenue: tuple[RevenueChange, ...] = ()
+    revenue: tuple[RevenueChange, ...] | None = ()
 
 
 def summary(vault: Vault, today: date | None = None,
@@ -98,28 +109,39 @@ def summary(vault: Vault, today: date | None = None,
     lists' day); `now` the moment for jobs and tickets (in the office's zone)."""
     day = today_of(vault, today)
     moment = as_utc(now or vault.clock.now())
+
+    def may(*wanted: str) -> bool:
+        return any(permissions.may(vault, w) for w in wanted)
+
     with vault.unit_of_work() as uow:
         s = uow.session
 
-        def count(model: type) -> int:
+        def count(model: type, *wanted: str) -> int | None:
+            if not may(*wanted):
+                return None
             return s.scalar(select(func.count()).select_from(model)) or 0
 
-        last = s.scalar(select(func.max(Person.updated_at)))
-        figures = (count(Person), count(Organization), count(Activity), last)
-        jobs = _jobs_today(s, moment)
-    due = privacy_requests.due_summary(vault)
-    queues = ticket_queues.queue_counts(vault, moment)
+        last = s.scalar(select(func.max(Person.updated_at))) if may("contacts.view") else None
+        figures = (count(Person, "contacts.view"), count(Organization, "companies.view"),
+                   count(Activity, "contacts.view", "companies.view"), last)
+        jobs = _jobs_today(s, moment) if may("schedule.view") else None
+    due = privacy_requests.due_summary(vault) if may("privacy_requests") else None
+    queues = ticket_queues.queue_counts(vault, moment) if may("tickets.view") else None
     return DashboardSummary(
-        *figures, requests_late=due.late, requests_due_soon=due.due_soon,
-        pipeline=deals.pipeline_this_month(vault, day), jobs_today=jobs,
-        tickets=TicketsDue(queues.breached, queues.due_soon),
+        *figures,
+        requests_late=due.late if due is not None else None,
+        requests_due_soon=due.due_soon if due is not None else None,
+        pipeline=deals.pipeline_this_month(vault, day) if may("deals.view") else None,
+        jobs_today=jobs,
+        tickets=TicketsDue(queues.breached, queues.due_soon) if queues is not None else None,
         overdue=invoice_lists.invoice_totals(vault, InvoiceFilter(status="overdue"),
-                                             today=day),
-        revenue=revenue_change(vault, day))
+                                             today=day) if may("invoices.view") else None,
+        revenue=revenue_change(vault, day) if may("reports.view") else None)
 
 
 def revenue_change(vault: Vault, today: date) -> tuple[RevenueChange, ...]:
     """Net revenue from the 1st to `today` against the same days of last month."""
+    permissions.require(vault, "reports.view")
     first = today.replace(day=1)
     before = add_months(first, -1)
     same_day = before + timedelta(days=min(today.day, (first - before).days) - 1)

@@ -10,6 +10,13 @@ the office's own authority works by naming that authority's certificate file in 
 settings (`ca_file`), or, for a caller that builds its own, by passing `ssl_context`.
 Every failure becomes one sentence that says what to do; the password and the message
 text never reach the log, and the timeline keeps the subject and the recipients only.
+
+Who may: the mail server settings (reading the Email section's form, saving,
+forgetting, checking the login, a test email) need "settings". Preparing and sending
+a quote or an invoice needs that area's edit ("quotes.edit", "invoices.edit");
+a support reply (`compose_message`, `send_email_message`) "tickets.edit"; a free
+message (`send_message`) "contacts.edit". `get_mail_settings` (no password) stays
+open: other services read the From address from it.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.validation import clean_text, normalize_email
+from crasme_desktop.services import permissions
 from crasme_desktop.vault import keychain as secrets
 from crasme_desktop.vault.errors import KeychainLocked
 
@@ -50,6 +58,8 @@ TIMEOUT_S = 30.0
 MAX_RECIPIENTS = 20
 SETTINGS_PLACE = "Settings › Email"
 KINDS = ("invoice", "quote")
+#: The area of each kind of document: sending one needs its edit.
+AREA_OF = {"invoice": "invoices", "quote": "quotes"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,7 @@ def get_mail_settings(vault: Vault) -> MailSettings:
 
 def get_mail_setup(vault: Vault) -> MailSetup:
     """The settings, whether a password is saved, and whether there is a keychain."""
+    permissions.require(vault, "settings")
     available, saved = secrets.secret_state(password_name(vault))
     return MailSetup(get_mail_settings(vault), saved, available)
 
@@ -150,6 +161,7 @@ def save_mail_settings(
     from crasme_desktop.domain.models import Setting
     from crasme_desktop.services import audit
 
+    permissions.require(vault, "settings")
     clean = clean_mail_settings(settings)
     with vault.unit_of_work() as uow:
         uow.session.merge(Setting(key=SETTING_KEY, value=json.dumps(asdict(clean))))
@@ -175,6 +187,7 @@ def forget_mail_settings(vault: Vault) -> None:
     from crasme_desktop.domain.models import Setting
     from crasme_desktop.services import audit
 
+    permissions.require(vault, "settings")
     with vault.unit_of_work() as uow:
         stored = uow.session.get(Setting, SETTING_KEY)
         if stored is not None:
@@ -237,6 +250,7 @@ def check_mail_settings(
     timeout: float = TIMEOUT_S,
 ) -> None:
     """Connect and log in with the saved settings; a `UserError` says what is wrong."""
+    permissions.require(vault, "settings")
     settings = _configured(get_mail_settings(vault))
     secret = _password(vault, settings, password)
     client = _connect(settings, secret, ssl_context=ssl_context, timeout=timeout)
@@ -254,6 +268,7 @@ def send_test_email(
 ) -> SentMail:
     """Send a short test message (to the from address unless `to` is given), with the
     given settings if any (so they can be tried before saving) or the saved ones."""
+    permissions.require(vault, "settings")
     chosen = clean_mail_settings(settings) if settings is not None else get_mail_settings(vault)
     chosen = _configured(chosen)
     return _send(
@@ -283,6 +298,7 @@ def send_message(
 ) -> SentMail:
     """Send one message with the saved settings; `attachments` are (file name, bytes,
     content type). `to` may hold several addresses separated by commas."""
+    permissions.require(vault, "contacts.edit")
     settings = _configured(get_mail_settings(vault))
     return _send(vault, settings, to, subject, body, attachments, password=password,
                  ssl_context=ssl_context, timeout=timeout)
@@ -307,6 +323,7 @@ def send_document(
     from crasme_desktop.services.invoices import document_for
 
     kind = _check_kind(kind)
+    permissions.require(vault, f"{AREA_OF[kind]}.edit")
     settings = _configured(get_mail_settings(vault))
     document = document_for(vault, kind, record_id)
     _refuse_unnumbered(document.kind, document.number)
@@ -350,6 +367,7 @@ def prepare_email(vault: Vault, kind: str, record_id: str, locale: str = "en_US"
     from crasme_desktop.services.invoices import document_for
 
     kind = _check_kind(kind)
+    permissions.require(vault, f"{AREA_OF[kind]}.edit")  # the first step of sending it
     document = document_for(vault, kind, record_id)
     _refuse_unnumbered(document.kind, document.number)
     settings = get_mail_settings(vault)
@@ -409,6 +427,7 @@ def customer_of(vault: Vault, kind: str, record_id: str) -> tuple[str | None, st
     """(person id, company id) of the customer of a quote or invoice."""
     from crasme_desktop.domain import models
 
+    permissions.require(vault, f"{AREA_OF[_check_kind(kind)]}.view")
     table = models.Invoice if kind == "invoice" else models.Quote
     with vault.unit_of_work() as uow:
         row = uow.session.get(table, record_id)
@@ -511,6 +530,7 @@ def compose_message(
     """A message with the saved settings' From, a Date and a new Message-ID, for a caller
     that adds headers of its own (In-Reply-To, References, Reply-To) before it hands the
     message to `send_email_message`."""
+    permissions.require(vault, "tickets.edit")
     settings = _configured(get_mail_settings(vault))
     subject = " ".join(subject.split())
     if not subject:
@@ -529,6 +549,7 @@ def send_email_message(
     """Send a message made by `compose_message` to its To addresses with the saved
     settings and keychain secret, under the same rules as every other mail (no mail to a
     restricted person's address; one sentence for each failure)."""
+    permissions.require(vault, "tickets.edit")
     settings = _configured(get_mail_settings(vault))
     recipients = parse_recipients(str(message["To"] or ""))
     _refuse_restricted_recipients(vault, recipients)

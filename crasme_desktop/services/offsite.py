@@ -27,6 +27,11 @@ settings; the secret access key only in this computer's keychain (`vault.keychai
 never in the vault, a log or a message. Without a keychain it is asked for each time.
 Every failure is one sentence (`UserError`); after a local backup a failure is kept
 for the status, never raised: the local backup stands whatever the network does.
+
+Who may: setting up, testing, sending, listing, rotating, deleting and restoring
+off-site copies need "backups_restore", as local backups do. The status
+(`offsite_status`, `get_settings`: no secret) stays open for the status bar, and the
+copy sent after an automatic backup (`push_after_backup`) goes whoever is signed in.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from urllib.parse import urlparse
 
 from crasme_desktop.domain.errors import Cancelled, UserError
 from crasme_desktop.domain.progress import Progress
+from crasme_desktop.services import permissions
 from crasme_desktop.services.stored import read_json, write_json
 from crasme_desktop.vault import backup as local
 from crasme_desktop.vault import keychain as secrets
@@ -241,6 +247,7 @@ def offsite_status(vault: Vault) -> OffsiteStatus:
 
 
 def offsite_setup(vault: Vault) -> OffsiteSetup:
+    permissions.require(vault, "backups_restore")
     available, saved = secrets.secret_state(secret_name(vault))
     return OffsiteSetup(offsite_status(vault), saved, available)
 
@@ -252,6 +259,7 @@ def save_settings(
     the saved one, "" forgets it). Nothing is sent anywhere: `test_connection` does."""
     from crasme_desktop.services import audit
 
+    permissions.require(vault, "backups_restore")
     clean = clean_settings(settings)
     with vault.unit_of_work(immediate=True) as uow:
         write_json(uow.session, SETTINGS_KEY, asdict(clean))
@@ -281,6 +289,7 @@ def forget_settings(vault: Vault) -> None:
     from crasme_desktop.domain.models import Setting
     from crasme_desktop.services import audit
 
+    permissions.require(vault, "backups_restore")
     with vault.unit_of_work(immediate=True) as uow:
         for key in (SETTINGS_KEY, STATE_KEY):
             row = uow.session.get(Setting, key)
@@ -307,6 +316,7 @@ def test_connection(
 ) -> str:
     """Reach the bucket, write a small object and delete it; a sentence saying so, or a
     `UserError` saying what is wrong. `settings` default to the saved ones."""
+    permissions.require(vault, "backups_restore")
     settings = clean_settings(settings) if settings is not None else get_settings(vault)
     if progress is not None:
         progress.update(0, 0, f"Connecting to {settings.place}")
@@ -329,6 +339,17 @@ def push_backup(
     """Send a backup (by default the newest checked one in the backup folder) with its
     manifest and key slots, check each object's size and SHA-256 there, then rotate the
     remote copies. The outcome, or the failure, is kept for the status."""
+    permissions.require(vault, "backups_restore")
+    return _push_backup(vault, backup, secret_key=secret_key, progress=progress)
+
+
+def _push_backup(
+    vault: Vault,
+    backup: Path | None,
+    *,
+    secret_key: str | None = None,
+    progress: Progress | None = None,
+) -> PushOutcome:
     from crasme_desktop.services import backups
 
     settings = get_settings(vault)
@@ -363,7 +384,7 @@ def push_after_backup(
     if not get_settings(vault).configured:
         return None  # nothing leaves the computer: not even a connection is opened
     try:
-        return push_backup(vault, info.path, progress=progress)
+        return _push_backup(vault, info.path, progress=progress)
     except Cancelled:
         _remember_failure(vault, "The off-site copy was stopped before it was complete.")
     except UserError as exc:
@@ -418,6 +439,7 @@ def _push(
 
 def list_remote(vault: Vault, *, secret_key: str | None = None) -> list[RemoteBackup]:
     """The backups of this vault in the off-site storage, newest first."""
+    permissions.require(vault, "backups_restore")
     remote = _Remote.open(vault, _configured(vault), secret_key)
     with remote.explained():
         return remote.listing()
@@ -431,6 +453,7 @@ def rotate_remote(
     always keeping the newest whole one. Returns the names deleted."""
     from crasme_desktop.services import backups
 
+    permissions.require(vault, "backups_restore")
     remote = _Remote.open(vault, _configured(vault), secret_key)
     days = keep_days if keep_days is not None else backups.get_preferences(vault).keep_days
     with remote.explained():
@@ -440,6 +463,7 @@ def rotate_remote(
 def delete_all_remote(vault: Vault, *, secret_key: str | None = None) -> int:
     """Delete every off-site copy of this vault (erasing everything); returns how many
     objects went. Copies of other vaults under the same prefix stay."""
+    permissions.require(vault, "backups_restore")
     remote = _Remote.open(vault, _configured(vault), secret_key)
     with remote.explained():
         remote.listing()
@@ -485,6 +509,7 @@ def restore_remote(
     swapped in; a safety backup first). Returns its `RestoreOutcome`."""
     from crasme_desktop.services import backups
 
+    permissions.require(vault, "backups_restore")
     remote = _Remote.open(vault, _configured(vault), secret_key)
     with remote.explained():
         chosen = next((b for b in remote.listing() if b.name == name), None)

@@ -23,6 +23,14 @@ What is counted:
   hours worked.
 Ticket and job times are stored in UTC; days and months are the office's
 (`services.office_time`).
+
+Who may see them: every report needs "reports.view", and that alone. A report is sums
+and counts, no customer's record, so "reports.view" is the right to see the office's figures
+of every area without the records behind them (a custom "Reporter" role sees revenue
+without opening an invoice), as `invoice_lists` gives its revenue and aging figures to
+"reports.view" or "invoices.view". The built-in roles with reports view every area
+anyway; Staff has no reports. `to_csv`, `save_csv` and `save_pdf` only write a report
+already made (under this check).
 """
 
 from __future__ import annotations
@@ -61,14 +69,13 @@ from crasme_desktop.domain.report import (
     Series,
     period_for,
 )
-from crasme_desktop.services import invoice_lists, office_time, sla, ticket_figures
+from crasme_desktop.services import invoice_lists, office_time, permissions, sla, ticket_figures
 from crasme_desktop.services.sales_files import write_atomically
 from crasme_desktop.vault import Vault
 
 __all__ = ["REPORTS", "aging", "build", "jobs_done", "period_for", "pipeline", "print_pdf",
            "revenue", "save_csv", "save_pdf", "sla_attainment", "support_times", "ticket_backlog",
-           "to_csv",
-           "won_lost"]
+           "to_csv", "won_lost"]
 
 #: (key, title) of every report, in the order the page and the PDF show them.
 REPORTS = (
@@ -102,6 +109,7 @@ def build(vault: Vault, key: str, period: Period, *, now: datetime | None = None
 
 # -- sales -------------------------------------------------------------------------------
 def revenue(vault: Vault, period: Period) -> Report:
+    permissions.require(vault, "reports.view")
     months = invoice_lists.revenue_by_month(vault, period.start, period.end)
     rows = tuple((m.month, m.currency, m.net, m.gross, m.invoices, m.credit_notes)
                  for m in months)
@@ -127,6 +135,7 @@ AGING_COLUMNS = (("current", "Not yet due"), ("days_1_30", "1–30 days"),
 
 
 def aging(vault: Vault, period: Period, *, now: datetime | None = None) -> Report:
+    permissions.require(vault, "reports.view")
     today = now.astimezone().date() if now else None
     summary = invoice_lists.aging_summary(vault, today)
     rows = tuple((r.currency, *r.buckets(), r.total, r.count) for r in summary.rows)
@@ -158,6 +167,7 @@ WHERE st.kind = 'open' ORDER BY p.position, p.name, st.position, st.name
 
 
 def pipeline(vault: Vault, period: Period) -> Report:
+    permissions.require(vault, "reports.view")
     params = (period.start.isoformat(), period.end.isoformat())
     with vault.unit_of_work() as uow:
         found = _raw(uow.session, PIPELINE_SQL, params).fetchall()
@@ -197,6 +207,7 @@ GROUP BY 1, 2, 3
 
 
 def won_lost(vault: Vault, period: Period) -> Report:
+    permissions.require(vault, "reports.view")
     params = (period.start.isoformat(), period.end.isoformat())
     with vault.unit_of_work() as uow:
         found = _raw(uow.session, WON_LOST_SQL, params).fetchall()
@@ -231,6 +242,7 @@ def won_lost(vault: Vault, period: Period) -> Report:
 
 # -- tickets -----------------------------------------------------------------------------
 def ticket_backlog(vault: Vault, period: Period, *, now: datetime | None = None) -> Report:
+    permissions.require(vault, "reports.view")
     moment = now or vault.clock.now()
     with vault.unit_of_work() as uow:
         s = uow.session
@@ -255,6 +267,7 @@ def ticket_backlog(vault: Vault, period: Period, *, now: datetime | None = None)
 
 
 def sla_attainment(vault: Vault, period: Period) -> Report:
+    permissions.require(vault, "reports.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         months = ticket_figures.attainment_in(s, period.start, period.end,
@@ -281,6 +294,7 @@ def sla_attainment(vault: Vault, period: Period) -> Report:
 def support_times(vault: Vault, period: Period) -> Report:
     """The median time to the first reply and to the solve, over the tickets answered or
     solved in the period, in business hours (the SLA's clock) and in elapsed hours."""
+    permissions.require(vault, "reports.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         medians = ticket_figures.medians_in(s, period.start, period.end, sla.calendar_in(s))
@@ -317,6 +331,7 @@ GROUP BY b, j.assignee_id
 
 
 def jobs_done(vault: Vault, period: Period) -> Report:
+    permissions.require(vault, "reports.view")
     with vault.unit_of_work() as uow:
         s = uow.session
         bounds = _month_bounds(period, office_time.zone_in(s))
@@ -379,6 +394,7 @@ def print_pdf(vault: Vault, period: Period, path: Path | str, *, locale: str,
               keys: Sequence[str] = (), progress: Progress | None = None) -> Path:
     """Make the reports `keys` (every report when empty) for `period` and print them to
     an A4 PDF at `path` (the Reports page's "Print to PDF…")."""
+    permissions.require(vault, "reports.view")
     progress = progress or Progress()
     wanted = list(keys) or [k for k, _t in REPORTS]
     made = []

@@ -1,4 +1,11 @@
-"""Use cases around the vault itself: create, unlock, describe, check, rotate the key."""
+"""Use cases around the vault itself: create, unlock, describe, check, rotate the key.
+
+Who may: creating, unlocking and signing in come before anyone acts, so they check no
+role (wrong passphrases are paused in `vault.attempts`). Rotating the key (`rekey`,
+which also makes the new recovery key) and changing the vault passphrase need "rekey"
+(Owner only); `doctor`, which reads every page and the whole audit chain, needs
+"settings". `describe`, `has_passphrase` and the keychain-start notes stay open.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from typing import Any
 
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.domain.settings import AppSettings
-from crasme_desktop.services import audit
+from crasme_desktop.services import audit, permissions
 from crasme_desktop.vault import (
     CreatedVault,
     Keychain,
@@ -83,7 +90,6 @@ def sign_in(
     """Open a vault as one of its users (see `vault.user_slots`): with no name, as the
     user this computer's keychain remembers; the services then act as that user, and a
     deactivated user is refused even though their slot still opens the file."""
-    from crasme_desktop.services import permissions
     from crasme_desktop.vault.user_slots import open_as_user
 
     vault = open_as_user(path, sign_in_name, passphrase, use_keychain=use_keychain,
@@ -104,6 +110,7 @@ def describe(path: Path, keychain: Keychain | None = None) -> VaultDescription:
 
 def doctor(vault: Vault, keychain: Keychain | None = None) -> dict[str, Any]:
     """Everything `crasme doctor` reports about an unlocked vault."""
+    permissions.require(vault, "settings")
     from crasme_desktop.vault.paths import config_dir, log_dir, settings_path
 
     report = vault.doctor()
@@ -132,6 +139,7 @@ def _audit_chain(vault: Vault) -> dict[str, Any]:
 
 def rekey(vault: Vault, passphrase: str | None = None) -> str:
     """Rotate the data key; returns the new recovery key, to be shown once."""
+    permissions.require(vault, "rekey")
     recovery = vault.rekey(passphrase)
     audit.record(vault, "vault.rekey")
     return recovery
@@ -144,6 +152,7 @@ def has_passphrase(vault: Vault) -> bool:
 
 def change_passphrase(vault: Vault, current: str | None, new: str) -> None:
     """Give the vault a new passphrase; the old one stops working at once."""
+    permissions.require(vault, "rekey")
     vault.change_passphrase(current, new)
     audit.record(vault, "vault.passphrase_changed")
 

@@ -35,10 +35,20 @@ def nina(vault_path, file_keyring):
     return record.id
 
 
+def assert_staff_refused_doctor(done, unlocked_with: str) -> None:
+    """Nina signed in (the report says how), but the checks need "settings", which Staff
+    lacks: the report says so and the command exits as a user error."""
+    report = json.loads(done.stdout)
+    assert report["unlocked_with"] == unlocked_with
+    assert report["error"] == {"message": "Your role (Staff) does not allow changing settings.",
+                               "exit_code": ExitCode.USER_ERROR}
+    assert done.returncode == ExitCode.USER_ERROR
+
+
 def test_a_command_signs_in_as_the_named_user(crasme, vault_path, nina):
-    done = crasme.ok("doctor", "--json", "--vault", vault_path, "--no-keychain",
-                     "--user", "Nina", "--passphrase-stdin", input=NINA_PASS + "\n")
-    assert json.loads(done.stdout)["unlocked_with"] == "user"
+    done = crasme("doctor", "--json", "--vault", vault_path, "--no-keychain",
+                  "--user", "Nina", "--passphrase-stdin", input=NINA_PASS + "\n")
+    assert_staff_refused_doctor(done, "user")
     done = crasme("search", "--vault", vault_path, "--no-keychain", "--user", "nina", "x",
                   env={"CRASME_PASSPHRASE": "not nina's at all"})
     assert done.returncode == ExitCode.WRONG_PASSPHRASE
@@ -53,8 +63,8 @@ def test_the_user_this_computer_remembers_signs_in_without_typing(crasme, vault_
     with user_slots.open_as_user(vault_path, "nina", NINA_PASS, keychain=Keychain(file_keyring),
                                  remember_in_keychain=True):
         pass
-    done = crasme.ok("doctor", "--json", "--vault", vault_path)
-    assert json.loads(done.stdout)["unlocked_with"] == "user-keychain"
+    done = crasme("doctor", "--json", "--vault", vault_path)
+    assert_staff_refused_doctor(done, "user-keychain")
 
 
 def test_a_deactivated_user_cannot_sign_in(crasme, vault_path, nina, file_keyring):
