@@ -3,6 +3,14 @@
 Every page lives in its own module under `ui/pages`; this module wires them to the
 navigation, the shortcuts and the task runner's `changed` signal, and passes the
 vault to them on unlock and takes it back on lock.
+
+What the signed-in user's role allows (ui/permission_gate.py, from `vault.actor`):
+a page the role may not view is left out of the sidebar and the Go menu, and the
+Ctrl+number shortcuts follow the pages that are shown; menu actions that need a
+permission (backups, the key, exporting, printing) are disabled with the refusal as
+their tool tip. This is applied again on every attach, since another user may sign
+in after a lock, and after users or roles change. The status bar names the user and
+their role.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,9 +38,12 @@ from PySide6.QtWidgets import (
 )
 
 from crasme_desktop import APP_NAME
+from crasme_desktop.domain.i18n import QT_TRANSLATE_NOOP
 from crasme_desktop.ui import theme
+from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import Page
 from crasme_desktop.ui.pages.settings import SettingsPage, describe_key_source
+from crasme_desktop.ui.permission_gate import allowed, gate
 from crasme_desktop.ui.privacy_notice import NoticeBar, NoticeDialog
 from crasme_desktop.ui.search_box import SearchBox
 from crasme_desktop.ui.tasks import TaskRunner
@@ -58,6 +69,8 @@ class PageEntry:
     icon_name: str
     module: str
     class_name: str
+    #: The role needs one of these permissions to see the page (none: everyone does).
+    needs: tuple[str, ...] = ()
 
     def load(self) -> type[Page]:
         page_class = getattr(importlib.import_module(self.module), self.class_name)
@@ -65,23 +78,51 @@ class PageEntry:
         return page_class
 
 
-def _entry(key: str, title: str, class_name: str, icon_name: str | None = None) -> PageEntry:
-    return PageEntry(key, title, icon_name or key, f"crasme_desktop.ui.pages.{key}", class_name)
+def _entry(key: str, title: str, class_name: str, *needs: str) -> PageEntry:
+    return PageEntry(key, title, key, f"crasme_desktop.ui.pages.{key}", class_name, needs)
 
 
-#: The sidebar, top to bottom; Ctrl+1 … Ctrl+9 and Ctrl+0 follow this order.
+#: The sidebar, top to bottom. Ctrl+1 … Ctrl+9 go to the first nine pages the role
+#: sees, in this order, and Ctrl+0 to Settings.
 PAGES: tuple[PageEntry, ...] = (
     _entry("dashboard", "Dashboard", "DashboardPage"),
-    _entry("contacts", "Contacts", "ContactsPage"),
-    _entry("companies", "Companies", "CompaniesPage"),
-    _entry("deals", "Deals", "DealsPage"),
-    _entry("sales", "Sales", "SalesPage"),
-    _entry("tickets", "Tickets", "TicketsPage"),
-    _entry("schedule", "Schedule", "SchedulePage"),
-    _entry("reports", "Reports", "ReportsPage"),
-    _entry("privacy", "Privacy", "PrivacyPage"),
+    _entry("contacts", "Contacts", "ContactsPage", "contacts.view"),
+    _entry("companies", "Companies", "CompaniesPage", "companies.view"),
+    _entry("deals", "Deals", "DealsPage", "deals.view"),
+    _entry("sales", "Sales", "SalesPage", "quotes.view", "invoices.view"),
+    _entry("tickets", "Tickets", "TicketsPage", "tickets.view"),
+    _entry("schedule", "Schedule", "SchedulePage", "schedule.view"),
+    _entry("reports", "Reports", "ReportsPage", "reports.view"),
+    # The Privacy page looks people up; answering requests needs privacy_requests.
+    _entry("privacy", "Privacy", "PrivacyPage", "contacts.view", "privacy_requests"),
+    _entry("audit", QT_TRANSLATE_NOOP("MainWindow", "Audit trail"), "AuditPage",
+           "audit.view"),
     _entry("settings", "Settings", "SettingsPage"),
 )
+SETTINGS_SHORTCUT = "Ctrl+0"
+#: What exporting the whole vault needs (as services.privacy_export.WHOLE_VAULT).
+WHOLE_VAULT_EXPORT = ("export", "contacts.view", "companies.view", "deals.view",
+                      "quotes.view", "invoices.view", "products.view", "tickets.view",
+                      "schedule.view", "staff.view", "audit.view")
+#: A page's method that prints what it shows, for File › Print…
+PRINTERS = {"reports": "print_pdf", "schedule": "print_day_sheet"}
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who the opened vault acts as, read on the worker at attach."""
+
+    actor: Any
+    user_name: str
+
+
+def load_signed_in(vault: Any) -> SignedIn:
+    """Runs on a worker: the acting user (resolved if the unlock left it open) and
+    their display name ("" for a vault without users)."""
+    actor = service("permissions.actor_of")(vault)
+    name = service("users.get_user")(vault, actor.user_id).display_name \
+        if actor.user_id is not None else ""
+    return SignedIn(actor, name)
 
 
 class MainWindow(QMainWindow):
@@ -91,6 +132,8 @@ class MainWindow(QMainWindow):
     auto_lock_changed = Signal(int)
     #: Everything was erased (the erase-all dialog): back to the start screen.
     vault_erased = Signal()
+    #: File › Switch user…: lock and sign in as someone else (the controller decides).
+    switch_user_requested = Signal()
 
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,7 +157,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for entry in PAGES:
             self.stack.addWidget(QWidget())  # stands in until the page is first shown
-            item = QListWidgetItem(theme.icon(entry.icon_name), entry.title)
+            item = QListWidgetItem(theme.icon(entry.icon_name), page_title(entry))
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             item.setSizeHint(QSize(0, 38))
             self.nav.addItem(item)
@@ -166,8 +209,99 @@ class MainWindow(QMainWindow):
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(self.page_entries):
-            self.page(list(self.page_entries)[row])
+            key = list(self.page_entries)[row]
+            if not self.page_allowed(key):  # never build a page the role may not see
+                self.show_page("dashboard")
+                return
+            self.page(key)
             self.stack.setCurrentIndex(row)
+
+    # -- what the role allows -----------------------------------------------------------
+    def page_allowed(self, key: str) -> bool:
+        """Whether the acting user's role may see page `key` (every page while no
+        vault or actor is known; the services still check)."""
+        entry = self.page_entries.get(key)
+        if entry is None:
+            return False
+        return not entry.needs or any(allowed(self.vault, p) for p in entry.needs)
+
+    def visible_pages(self) -> list[str]:
+        return [key for key in self.page_entries if self.page_allowed(key)]
+
+    def apply_permissions(self) -> None:
+        """Show the pages and enable the menu actions the acting user's role allows;
+        Ctrl+number follows the pages shown. Runs on every attach and after users or
+        roles change."""
+        number = 0
+        for row, entry in enumerate(PAGES):
+            shown = self.page_allowed(entry.key)
+            self.nav.item(row).setHidden(not shown)
+            action = self.go_actions[row]
+            action.setVisible(shown)
+            action.setEnabled(shown)
+            shortcut = ""
+            if shown and entry.key == "settings":
+                shortcut = SETTINGS_SHORTCUT
+            elif shown and number < 9:
+                number += 1
+                shortcut = f"Ctrl+{number}"
+            action.setShortcut(QKeySequence(shortcut))
+        vault = self.vault
+        gate(self.backup_action, vault, "backups_restore",
+             tip=self.tr("Make a backup of the vault now and check it"))
+        gate(self.passphrase_action, vault, "rekey",
+             tip=self.tr("Choose a new passphrase for this vault"))
+        gate(self.rotate_action, vault, "rekey",
+             tip=self.tr("Encrypt the vault with a new key and get a new recovery key"))
+        gate(self.export_vault_action, vault, *WHOLE_VAULT_EXPORT,
+             tip=self.tr("Export everything in the vault to one file"))
+        gate(self.print_action, vault, "print",
+             tip=self.tr("Print what this page shows, where it can be printed"))
+        for action in (self.backup_action, self.passphrase_action, self.rotate_action,
+                       self.export_vault_action, self.print_action, self.switch_user_action):
+            if vault is None:
+                action.setEnabled(False)
+        for page in self.built_pages():  # a page built for someone else before a lock
+            if not self.page_allowed(page.key):
+                if page.vault is not None:
+                    page.clear()
+            elif vault is not None and page.vault is None:
+                page.attach(vault)
+        current = self.stack.currentIndex()
+        if 0 <= current < len(PAGES) and not self.page_allowed(PAGES[current].key):
+            self.show_page("dashboard")
+
+    def _show_signed_in(self, signed_in: SignedIn) -> None:
+        if self.vault is None:
+            return
+        role = signed_in.actor.role_name
+        if signed_in.user_name.casefold() == role.casefold():  # the first user, "Owner"
+            text = role
+            tip = self.tr("Signed in as {user}").format(user=signed_in.user_name)
+        elif signed_in.user_name:
+            text = self.tr("{user} ({role})").format(user=signed_in.user_name, role=role)
+            tip = self.tr("Signed in as {user}, role {role}").format(
+                user=signed_in.user_name, role=role)
+        else:
+            text = role
+            tip = self.tr("Working as the vault's owner; add users in Settings")
+        self.status_user.setText(text)
+        self.status_user.setToolTip(tip)
+        self.status_user.setAccessibleName(tip)
+        self.status_user.show()
+        self.apply_permissions()
+
+    def read_signed_in(self) -> None:
+        """Find out on the worker who the vault acts as, then show it and apply it."""
+        vault = self.vault
+        if vault is None:
+            return
+        self.tasks.submit(load_signed_in, vault,
+                          on_done=lambda who: self._signed_in_read(vault, who))
+
+    def _signed_in_read(self, vault: Any, signed_in: SignedIn) -> None:
+        if vault is self.vault:
+            self._show_signed_in(signed_in)
 
     # -- building -------------------------------------------------------------------
     def _build_body(self) -> QWidget:
@@ -246,11 +380,35 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.switch_user_action = QAction(self.tr("S&witch user…"), self)
+        self.switch_user_action.setToolTip(self.tr("Lock the vault and sign in as someone "
+                                                   "else"))
+        self.switch_user_action.triggered.connect(self.switch_user_requested)
+        file_menu.addAction(self.switch_user_action)
         self.lock_action = QAction(theme.icon("lock"), "&Lock", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_requested)
         file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
+        self.backup_action = QAction(self.tr("&Back up now"), self)
+        self.backup_action.triggered.connect(self.back_up_now)
+        self.passphrase_action = QAction(theme.icon("key"), self.tr("Change &passphrase…"),
+                                         self)
+        self.passphrase_action.triggered.connect(
+            lambda: self._settings_button("change_passphrase_button"))
+        self.rotate_action = QAction(self.tr("&Rotate key…"), self)
+        self.rotate_action.triggered.connect(
+            lambda: self._settings_button("rotate_key_button"))
+        for action in (self.backup_action, self.passphrase_action, self.rotate_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        self.export_vault_action = QAction(self.tr("&Export the whole vault…"), self)
+        self.export_vault_action.triggered.connect(self.export_whole_vault)
+        self.print_action = QAction(theme.icon("printer"), self.tr("&Print…"), self)
+        self.print_action.triggered.connect(self.print_current)
+        file_menu.addAction(self.export_vault_action)
+        file_menu.addAction(self.print_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -266,12 +424,12 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self.search_action)
         go_menu.addSeparator()
         self.go_actions: list[QAction] = []
-        for number, entry in enumerate(PAGES, start=1):
-            action = QAction(theme.icon(entry.icon_name), entry.title, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))
+        for entry in PAGES:
+            action = QAction(theme.icon(entry.icon_name), page_title(entry), self)
             action.triggered.connect(lambda _=False, key=entry.key: self.show_page(key))
             go_menu.addAction(action)
             self.go_actions.append(action)
+        self.apply_permissions()
 
         help_menu = self.menuBar().addMenu("&Help")
         self.notice_action = QAction("&Privacy notice", self)
@@ -291,6 +449,9 @@ class MainWindow(QMainWindow):
         self.status_encryption.setObjectName("statusEncryption")
         self.status_key = QLabel()
         self.status_key.setObjectName("statusKey")
+        self.status_user = QLabel()
+        self.status_user.setObjectName("statusUser")
+        self.status_user.hide()
         self.status_backup = QLabel()
         self.status_backup.setObjectName("statusBackup")
         self.status_backup.setProperty("state", "warning")
@@ -304,6 +465,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.status_path, 1)
         bar.addPermanentWidget(self.status_offsite)
         bar.addPermanentWidget(self.status_backup)
+        bar.addPermanentWidget(self.status_user)
         bar.addPermanentWidget(self.status_encryption)
         bar.addPermanentWidget(self.status_key)
 
@@ -362,6 +524,7 @@ class MainWindow(QMainWindow):
     def _set_lockable(self, lockable: bool) -> None:
         self.lock_action.setEnabled(lockable)
         self.lock_button.setEnabled(lockable)
+        self.switch_user_action.setEnabled(lockable)
 
     def attach(self, vault: Any) -> None:
         """Show `vault` in every page (after an unlock)."""
@@ -371,8 +534,14 @@ class MainWindow(QMainWindow):
         self.status_path.setText(str(vault.path))
         self.status_path.setToolTip(str(vault.path))
         self.status_key.setText(f"Unlocked with {describe_key_source(vault.key_source)}")
+        self.status_user.hide()
+        # What is known now (the sign-in sets the actor on the worker before this);
+        # a vault opened without a sign-in learns who it acts as on the worker.
         for page in self.built_pages():
-            page.attach(vault)
+            if self.page_allowed(page.key):
+                page.attach(vault)
+        self.apply_permissions()
+        self.read_signed_in()
         self.search_box.attach(vault)
         self.notice_bar.check(vault)
         notices = tuple(getattr(vault, "notices", ()) or ())
@@ -390,13 +559,16 @@ class MainWindow(QMainWindow):
         for page in self.built_pages():
             page.clear()
         self.status_key.setText("Locked")
+        self.status_user.clear()
+        self.status_user.hide()
+        self.apply_permissions()
         self.status_backup.hide()
         self.status_offsite.hide()
         self.show_notice(None)
 
     def show_page(self, key: str) -> None:
         keys = list(self.page_entries)
-        if key in keys:
+        if key in keys and self.page_allowed(key):
             self.nav.setCurrentRow(keys.index(key))
 
     def open_record(self, kind: str, record_id: str) -> None:
@@ -405,6 +577,8 @@ class MainWindow(QMainWindow):
         if target is None:
             return
         key, method = target
+        if not self.page_allowed(key):
+            return
         self.show_page(key)
         show = getattr(self.page(key), method, None)
         if show is not None:
@@ -413,7 +587,7 @@ class MainWindow(QMainWindow):
     def open_filtered(self, page_key: str, filter_name: str) -> None:
         """Show page `page_key` with its list narrowed by `filter_name`, for pages that
         have `open_filtered(filter_name)`; other pages are just shown."""
-        if page_key not in self.page_entries:
+        if page_key not in self.page_entries or not self.page_allowed(page_key):
             return
         self.show_page(page_key)
         narrow = getattr(self.page(page_key), "open_filtered", None)
@@ -450,10 +624,46 @@ class MainWindow(QMainWindow):
         box.open()
 
     def _on_changed(self, areas: frozenset[str]) -> None:
+        if self.vault is not None and {"users", "vault"} & set(areas):
+            self.read_signed_in()  # a role may have changed
         for page in self.built_pages():
             page.on_changed(areas)
+
+    # -- file menu --------------------------------------------------------------------
+    def back_up_now(self) -> None:
+        """File › Back up now: the backup settings' own backup, with its progress."""
+        if self.vault is not None and allowed(self.vault, "backups_restore"):
+            self.show_page("settings")
+            self.settings_page.backups.make_backup()
+
+    def _settings_button(self, name: str) -> None:
+        if self.vault is not None and allowed(self.vault, "rekey"):
+            self.show_page("settings")
+            getattr(self.settings_page, name).click()
+
+    def export_whole_vault(self) -> None:
+        if self.vault is not None and all(allowed(self.vault, p) for p in WHOLE_VAULT_EXPORT):
+            self.show_page("privacy")
+            self.page("privacy").export_vault()  # type: ignore[attr-defined]
+
+    def print_current(self) -> None:
+        """File › Print…: the current page's own printing, where it has one."""
+        if self.vault is None or not allowed(self.vault, "print"):
+            return
+        page = self.current_page()
+        printer = getattr(page, PRINTERS.get(page.key, ""), None)
+        if printer is None:
+            self.statusBar().showMessage(self.tr("There is nothing to print on this page."),
+                                         5000)
+            return
+        printer()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing the window quits the app; the controller locks the vault first.
         self.quit_requested.emit()
         event.accept()
+
+
+def page_title(entry: PageEntry) -> str:
+    """A page's title as the sidebar and the Go menu show it."""
+    return QCoreApplication.translate("MainWindow", entry.title)

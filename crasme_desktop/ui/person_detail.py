@@ -5,6 +5,12 @@ and their attachments in one task-runner job (phones are formatted there too, of
 the GUI thread). Only the newest record asked for is shown: moving quickly through
 a list with the keyboard starts at most two reads and never paints a record the
 person has already moved past.
+
+Opening a person is a sensitive read: once a person's card is shown, the pane records
+it in the audit trail (`contacts.open_person`, run as a write on the task runner, once
+per person shown, not again when the card is refreshed after a change). For a role
+with `audit.view`, "Who saw or changed this" lists the person's audit events (who,
+when, what), read after the open is recorded so it is among them.
 """
 
 from __future__ import annotations
@@ -15,12 +21,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
     QGridLayout,
-    QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,11 +37,13 @@ from PySide6.QtWidgets import (
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import EmptyState, label
+from crasme_desktop.ui.permission_gate import allowed, gate
 from crasme_desktop.ui.tasks import TaskRunner
 from crasme_desktop.ui.timeline_panel import PAGE_SIZE, TimelinePanel, load_timeline
 from crasme_desktop.ui.widgets import (
     ChooseOpenPaths,
     ChooseSavePath,
+    FlowLayout,
     LatestLoader,
     TagChips,
     card,
@@ -41,12 +52,15 @@ from crasme_desktop.ui.widgets import (
     link,
     local_datetime,
     rich_label,
+    row_table,
     text_label,
 )
 
 #: Links to records inside the app: "record:organization/ID".
 RECORD_SCHEME = "record:"
 _QUIET_SPAN = '<span style="color:#5b6675">{}</span>'
+#: How many of a person's audit events the pane lists (the Audit page has them all).
+HISTORY_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -184,11 +198,16 @@ class PersonDetail(QWidget):
         names.setSpacing(2)
         names.addWidget(self.name)
         names.addWidget(self.work)
-        header = QHBoxLayout()
-        header.addLayout(names, 1)
-        header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
-        header.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
-        header.addWidget(self.erase_button, 0, Qt.AlignmentFlag.AlignTop)
+        # The buttons wrap under the name, so a narrow pane is never wider than it looks.
+        actions = QWidget()
+        actions.setObjectName("personActions")
+        flow = FlowLayout(actions)
+        for button in (self.edit_button, self.export_button, self.erase_button):
+            flow.addWidget(button)
+        header = QVBoxLayout()
+        header.setSpacing(10)
+        header.addLayout(names)
+        header.addWidget(actions)
 
         facts_card, facts_box = card("personFacts")
         grid = fact_grid()
@@ -224,16 +243,20 @@ class PersonDetail(QWidget):
 
         self.timeline = TimelinePanel(tasks, choose_save_path=choose_save_path,
                                       choose_open_paths=choose_open_paths)
+        self.history_area = self._build_history()
+        self.opened_id = ""  # the person whose opening was last recorded
+        self.history_loading = False
 
         content = QWidget()
         content.setObjectName("detailContent")
         column = QVBoxLayout(content)
-        column.setContentsMargins(24, 20, 24, 24)
+        column.setContentsMargins(18, 20, 18, 24)  # the timeline needs 359 px of a 398 px pane
         column.setSpacing(12)
         column.addLayout(header)
         column.addWidget(facts_card)
         column.addWidget(self.duplicates_area)
         column.addWidget(self.timeline)
+        column.addWidget(self.history_area)
         column.addStretch(1)
         self.placeholder = EmptyState(
             "contacts", "No one chosen", "Choose a person in the list to see their details."
@@ -247,8 +270,17 @@ class PersonDetail(QWidget):
         """Read and show this person (the newest call wins)."""
         self.vault = vault
         self.person_id = person_id
+        self.apply_permissions()
         self._loader.request(load_person_card, vault, person_id,
                              on_done=self._show, on_error=self._failed)
+
+    def apply_permissions(self) -> None:
+        """Erasing and exporting are sensitive actions of their own: disabled, with the
+        reason as tool tip, for a role without them."""
+        gate(self.erase_button, self.vault, "erase",
+             tip=self.tr("Erase everything held on this person, for good"))
+        gate(self.export_button, self.vault, "export", "contacts.view",
+             tip=self.tr("Everything held on this person, in one ZIP file"))
 
     def clear(self) -> None:
         """Forget the person and everything read from the vault."""
@@ -261,6 +293,10 @@ class PersonDetail(QWidget):
         self.tags.set_tags(())
         self.duplicates.clear()
         self.duplicates_area.hide()
+        self.opened_id = ""
+        self.history.setRowCount(0)
+        self.history_note.clear()
+        self.history_area.hide()
         self.stack.setCurrentWidget(self.placeholder)
 
     @property
@@ -269,7 +305,7 @@ class PersonDetail(QWidget):
 
     def ask_erase(self) -> Any:
         """The erase dialog for the shown person (preview, typed confirmation)."""
-        if self.vault is None or not self.person_id:
+        if self.vault is None or not self.person_id or not self.erase_button.isEnabled():
             return None
         from crasme_desktop.ui.erase_dialog import EraseDialog
 
@@ -280,7 +316,7 @@ class PersonDetail(QWidget):
 
     def ask_export(self) -> Any:
         """The export dialog for the shown person (subject access)."""
-        if self.vault is None or not self.person_id:
+        if self.vault is None or not self.person_id or not self.export_button.isEnabled():
             return None
         from crasme_desktop.ui.privacy_export_dialog import ExportDialog
 
@@ -334,6 +370,100 @@ class PersonDetail(QWidget):
         self.timeline.set_subject(self.vault, "person", r.id, loaded.timeline)
         self._show_duplicates(r.id)
         self.stack.setCurrentWidget(self.scroll)
+        self._record_open(r.id)
+
+    # -- who saw or changed this ------------------------------------------------------
+    def _build_history(self) -> QWidget:
+        area = QWidget()
+        area.setObjectName("personHistoryArea")
+        box = QVBoxLayout(area)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        box.addWidget(label(self.tr("Who saw or changed this"), "section"))
+        self.history = row_table(
+            "personHistory", [self.tr("When"), self.tr("Who"), self.tr("What")],
+            accessible=self.tr("Who saw or changed this person"))
+        self.history.setWordWrap(False)
+        self.history.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # At most a hundred short rows: columns sized to their text, the last one taking
+        # the rest; never wider than the pane.
+        header = self.history.horizontalHeader()
+        for section in (0, 1):
+            header.setSectionResizeMode(section, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.history.setFrameShape(QFrame.Shape.NoFrame)
+        self.history_note = label("", "hint")
+        self.history_note.setObjectName("personHistoryNote")
+        history_card, card_box = card("personHistoryCard")
+        card_box.addWidget(self.history)
+        card_box.addWidget(self.history_note)
+        box.addWidget(history_card)
+        area.hide()
+        return area
+
+    def _fit_history(self) -> None:
+        """As tall as its rows, up to about eight of them (then it scrolls)."""
+        table = self.history
+        rows = sum(table.rowHeight(r) for r in range(min(table.rowCount(), 8)))
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows
+                             + 2 * table.frameWidth() + 2)
+
+    def _record_open(self, person_id: str) -> None:
+        """Record that this person was opened (once per person shown; a refresh after a
+        change is not a new opening), then list who saw or changed them."""
+        vault = self.vault
+        if vault is None:
+            return
+        if person_id == self.opened_id:
+            self._load_history()
+            return
+        self.opened_id = person_id
+        self.history_loading = True
+        self.tasks.submit(service("contacts.open_person"), vault, person_id, writes={"audit"},
+                          on_done=lambda _record: self._load_history(),
+                          on_error=lambda _error: self._load_history())
+
+    def _load_history(self) -> None:
+        vault, person_id = self.vault, self.person_id
+        if vault is None or not person_id or not allowed(vault, "audit.view"):
+            self.history_loading = False
+            self.history_area.hide()
+            return
+        self.history_loading = True
+        self.tasks.submit(service("audit.events_for_record"), vault, "person", person_id,
+                          limit=HISTORY_ROWS,
+                          on_done=lambda events: self._show_history(vault, person_id, events),
+                          on_error=lambda _error: self._show_history(vault, person_id, None))
+
+    def _show_history(self, vault: Any, person_id: str, events: list[Any] | None) -> None:
+        if (vault, person_id) != (self.vault, self.person_id):
+            return  # another person is shown by now
+        from crasme_desktop.ui.pages.audit import action_text, user_text
+
+        self.history_loading = False
+        if events is None:  # the role may not read the trail (it changed meanwhile)
+            self.history_area.hide()
+            return
+        self.history.setRowCount(len(events))
+        for row, event in enumerate(events):
+            for column, text in enumerate((local_datetime(event.at), user_text(event),
+                                           action_text(event.action))):
+                item = QTableWidgetItem(text)
+                if column == 2:
+                    item.setToolTip(event.action)
+                self.history.setItem(row, column, item)
+        self.history.resizeRowsToContents()
+        self._fit_history()
+        if len(events) >= HISTORY_ROWS:
+            self.history_note.setText(self.tr("The newest {count} events; the Audit trail "
+                                              "page lists them all.")
+                                      .format(count=HISTORY_ROWS))
+        else:
+            self.history_note.clear()
+        self.history_note.setVisible(bool(self.history_note.text()))
+        self.history_area.show()
 
     def _show_duplicates(self, person_id: str) -> None:
         self.duplicates.show_record(self.vault, person_id)

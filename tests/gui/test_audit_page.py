@@ -223,3 +223,17 @@ def test_locking_forgets_every_event(qtbot, page, vault, trail):
     page.clear()
     assert page.model.rowCount() == 0 and page.user.count() == 1
     assert page.count.text() == "" and not page.check_result.isVisible()
+
+
+def test_a_cancelled_export_leaves_no_file_and_no_event(vault, trail, tmp_path):
+    from crasme_desktop.domain.errors import Cancelled
+    from crasme_desktop.domain.progress import Progress
+
+    stop = Progress()
+    stop.cancel()
+    target = tmp_path / "trail.csv"
+    with pytest.raises(Cancelled):
+        audit.export_events(vault, target, audit.AuditFilter(user_id=trail["carla"]),
+                            progress=stop)
+    assert not target.exists() and list(tmp_path.glob(".trail.csv.*")) == []
+    assert audit.list_events(vault, action="audit.export") == []
