@@ -16,10 +16,9 @@ import leaves the vault exactly as it was. It first checks that the vault did no
 change since the plan was made and, if it did, plans again inside the same
 transaction, so a merge never works on stale facts.
 
-Planning needs `contacts.view` and `contacts.create` (it reads who is in the vault);
-committing needs `contacts.create`, and also `contacts.edit` when rows merge into
-people already in the vault and `companies.create` when it adds companies. A refused
-commit writes nothing.
+Planning and committing need `contacts.view` and `contacts.create` (the plan reads who
+is in the vault), and also `contacts.edit` when rows merge into people already in the
+vault and `companies.create` when it adds companies. A refused commit writes nothing.
 """
 
 from __future__ import annotations
@@ -312,7 +311,9 @@ def plan_import(vault: Vault, path: Path | ParsedFile, *,
               else parse_file(path, mapping=mapping, preset=preset, limits=limits))
     region = office_region(vault)
     with vault.unit_of_work() as uow:
-        return _plan(uow.session, parsed, region, progress)
+        plan = _plan(uow.session, parsed, region, progress)
+    _require_plan(permissions.actor_of(vault), plan)  # said before anyone clicks Import
+    return plan
 
 
 def _plan(s: Session, parsed: ParsedFile, region: str, progress: Progress) -> ImportPlan:
@@ -882,6 +883,7 @@ def commit_import(vault: Vault, plan: ImportPlan, progress: Progress | None = No
                   ) -> ImportOutcome:
     """Carry out `plan` in one transaction: all of it, or (on failure or Cancelled)
     nothing. Plans again first if the vault changed since `plan` was made."""
+    permissions.require(vault, "contacts.view")
     actor = permissions.require(vault, "contacts.create")
     _require_plan(actor, plan)
     progress = progress or Progress()

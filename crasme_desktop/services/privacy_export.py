@@ -69,6 +69,7 @@ from crasme_desktop import APP_NAME, RESOURCES, __version__
 from crasme_desktop.domain import personal_data
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import Base, Person
+from crasme_desktop.domain.permissions import AREAS
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.formats import ics
 from crasme_desktop.formats.vcard import write_vcards
@@ -86,10 +87,9 @@ PASSWORD_ENV = "CRASME_EXPORT_PASSWORD"  # nosec B105  # a label or setting name
 MIN_PASSWORD = 8
 BATCH = 500
 REDACTED = "[another person]"
-#: What exporting the whole vault needs: exporting, and seeing every area it holds.
-WHOLE_VAULT = ("export", "contacts.view", "companies.view", "deals.view", "quotes.view",
-               "invoices.view", "products.view", "tickets.view", "schedule.view",
-               "staff.view", "audit.view")
+#: What exporting the whole vault needs: exporting, and seeing every area it holds
+#: (every area but the Reports page, which holds no records).
+WHOLE_VAULT = ("export", *(f"{area}.view" for area in AREAS if area != "reports"))
 NOT_ENCRYPTED = ("The export file is not encrypted: anyone who gets a copy of it can read "
                  "everything in it.")
 

@@ -32,7 +32,11 @@ from crasme_desktop.domain.permissions import (
     PermissionDenied,
     builtin_permissions,
 )
-from crasme_desktop.domain.validation_records import OrganizationDraft, PersonDraft
+from crasme_desktop.domain.validation_records import (
+    EmailDraft,
+    OrganizationDraft,
+    PersonDraft,
+)
 from crasme_desktop.services import (
     attachments,
     audit,
@@ -478,3 +482,31 @@ def test_the_request_register_is_read_with_contacts_view_and_counted_for_anyone(
     hidden = privacy_requests.due_summary(vault, privacy_requests.due_date(
         vault.clock.now().date()) + timedelta(days=1))
     assert (hidden.late, hidden.due_soon) == (0, 0)
+
+
+def test_an_import_that_adds_companies_or_changes_people_needs_those_permissions(
+        vault, tmp_path):
+    ida = contacts.create_person(vault, PersonDraft(
+        given_name="Ida", family_name="Pfeiffer", emails=(EmailDraft("ida@example.com"),))).id
+    with_company = tmp_path / "with_company.csv"
+    with_company.write_text("Given Name,Family Name,Company\nOle,Hansen,Hansen ApS\n",
+                            encoding="utf-8")
+    richer = tmp_path / "richer.csv"
+    richer.write_text("First Name,Last Name,Email,Job Title\nIda,Pfeiffer,ida@example.com,"
+                      "Buyer\n", encoding="utf-8")
+    plan = importing.plan_import(vault, with_company)  # the Owner's plan
+    assert (plan.people_created, plan.organizations_created) == (1, 1)
+    people, companies = count(vault, Person), count(vault, Organization)
+
+    sign_in_custom(vault, "Typist", ["contacts.view", "contacts.create"])
+    with pytest.raises(PermissionDenied, match=r"\(Typist\) does not allow creating "
+                                               r"companies\.$"):
+        importing.plan_import(vault, with_company)
+    with pytest.raises(PermissionDenied, match="creating companies"):
+        importing.commit_import(vault, plan)
+    with pytest.raises(PermissionDenied, match=r"does not allow editing people\.$"):
+        importing.plan_import(vault, richer)
+    assert (count(vault, Person), count(vault, Organization)) == (people, companies)
+    vault.actor = None
+    assert importing.plan_import(vault, richer).people_merged == 1
+    assert contacts.get_person(vault, ida).job_title == ""
