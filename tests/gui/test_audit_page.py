@@ -237,3 +237,11 @@ def test_a_cancelled_export_leaves_no_file_and_no_event(vault, trail, tmp_path):
                             progress=stop)
     assert not target.exists() and list(tmp_path.glob(".trail.csv.*")) == []
     assert audit.list_events(vault, action="audit.export") == []
+
+
+def test_double_clicking_an_event_opens_its_record(qtbot, page, vault, trail):
+    attach(qtbot, page, vault)
+    row = next(r for r, cells_ in enumerate(rows(page)) if cells_[4] == trail["bob"])
+    with qtbot.waitSignal(page.record_requested, timeout=WAIT) as opened:
+        page.table.doubleClicked.emit(page.model.index(row, 0))
+    assert opened.args == ["person", trail["bob"]]
