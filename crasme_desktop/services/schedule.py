@@ -871,8 +871,9 @@ def invoice_from_job(vault: Vault, job_id: str) -> Any:
             job.updated_at = now
             _timeline(s, job, f"Job {job.number} invoiced (draft)", now)
             audit.add(s, "job.to_invoice", "job", job.id)
-    if taken:
-        invoices.delete_draft(vault, invoice.id)
+    if taken:  # take back our own draft: no invoices.delete needed for that
+        with vault.unit_of_work(immediate=True) as uow:
+            invoices.remove_draft(uow.session, invoice.id)
         raise UserError(f"Job {_number_of(vault, job_id)} was invoiced from another window "
                         "meanwhile; open that invoice.")
     return invoices.get_invoice(vault, invoice.id)

@@ -320,3 +320,34 @@ def test_times_are_stored_in_utc(vault, company):
     with vault.unit_of_work() as uow:
         stored = uow.session.get(schedule.Job, made.id)
         assert stored.window_start == datetime(2026, 12, 14, 8, 0)
+
+
+def test_a_job_invoiced_from_another_window_meanwhile_takes_back_the_staff_draft(
+        vault, company, monkeypatch):
+    """Two windows invoice the same job: the later one gives its own draft back even for
+    a Staff user, who may make invoices but not delete them."""
+    from crasme_desktop.domain.permissions import BUILTIN_ROLE_IDS
+    from crasme_desktop.services import invoice_lists, permissions, users
+
+    made = schedule.create_job(vault, job(company))
+    schedule.finish_job(vault, made.id, minutes_worked=60)
+    schedule.set_labour_rate(vault, hourly_rate="50")
+    first = schedule.invoice_from_job(vault, made.id)
+    invoices.delete_draft(vault, first.id)  # free again; the Owner may delete
+    staff = users.add_user(vault, "Sam Staff", BUILTIN_ROLE_IDS["staff"])
+    permissions.act_as(vault, staff.id)
+    other_window = {}
+    real_save = invoices.save_invoice_draft
+
+    def save_while_another_window_invoices(v, draft):
+        if "invoice" not in other_window:  # the other window, first, wins the race
+            other_window["invoice"] = None
+            other_window["invoice"] = schedule.invoice_from_job(v, made.id)
+        return real_save(v, draft)
+
+    monkeypatch.setattr(invoices, "save_invoice_draft", save_while_another_window_invoices)
+    refused(schedule.invoice_from_job, vault, made.id, match="from another window meanwhile")
+    monkeypatch.undo()
+    kept = other_window["invoice"]
+    assert schedule.get_job(vault, made.id).invoice_id == kept.id
+    assert [r.id for r in invoice_lists.first_invoice_rows(vault)] == [kept.id]
