@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from crasme_desktop import APP_NAME
 from crasme_desktop.domain.errors import UserError
+from crasme_desktop.domain.i18n import translate
 from crasme_desktop.domain.permissions import ACTIONS, AREAS, SENSITIVE, Permission
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import label
@@ -54,8 +55,9 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def tr(text: str) -> str:
-    from PySide6.QtCore import QCoreApplication
-
+    """A text made at run time (an area's or action's name), looked up in this screen's
+    context; literal texts call QCoreApplication.translate directly so lupdate finds
+    them under the same context."""
     return QCoreApplication.translate("UsersSettings", text)
 
 
@@ -115,7 +117,7 @@ class _Dialog(QDialog):
 def _role_combo(roles: list[Any], current: str = "") -> QComboBox:
     combo = QComboBox()
     combo.setObjectName("userRole")
-    combo.setAccessibleName(tr("Role"))
+    combo.setAccessibleName(translate("UsersSettings", "Role"))
     for role in roles:
         combo.addItem(role.name, role.id)
     index = combo.findData(current)
@@ -128,18 +130,21 @@ class AddUserDialog(_Dialog):
 
     def __init__(self, tasks: TaskRunner, vault: Any, roles: list[Any],
                  parent: QWidget | None = None) -> None:
-        super().__init__(tasks, vault, tr("Add a user"), "addUserDialog", parent)
-        self.name = line_edit("userName", tr("First and last name"), accessible=tr("Name"))
+        super().__init__(tasks, vault, translate("UsersSettings",
+            "Add a user"), "addUserDialog", parent)
+        self.name = line_edit("userName", translate("UsersSettings",
+            "First and last name"), accessible=translate("UsersSettings", "Name"))
         self.role = _role_combo(roles)
-        self.can_sign_in = QCheckBox(tr("Signs in with a passphrase of their own"))
+        self.can_sign_in = QCheckBox(translate("UsersSettings",
+            "Signs in with a passphrase of their own"))
         self.can_sign_in.setObjectName("userCanSignIn")
         self.can_sign_in.setChecked(True)
         self.fields = PassphraseFields()
         self.can_sign_in.toggled.connect(self.fields.setVisible)
         form = QFormLayout()
-        form.addRow(tr("Name"), self.name)
-        form.addRow(tr("Role"), self.role)
-        self.box.addWidget(label(tr(
+        form.addRow(translate("UsersSettings", "Name"), self.name)
+        form.addRow(translate("UsersSettings", "Role"), self.role)
+        self.box.addWidget(label(translate("UsersSettings",
             "They sign in with this name and the passphrase you give them; tell it to "
             "them in person. Once anyone has a sign-in, unlocking asks who you are."),
             "hint"))
@@ -165,16 +170,17 @@ class EditUserDialog(_Dialog):
 
     def __init__(self, tasks: TaskRunner, vault: Any, user: Any, roles: list[Any],
                  parent: QWidget | None = None) -> None:
-        super().__init__(tasks, vault, tr("Edit user"), "editUserDialog", parent)
+        super().__init__(tasks, vault, translate("UsersSettings",
+            "Edit user"), "editUserDialog", parent)
         self.user = user
-        self.name = line_edit("userName", accessible=tr("Name"))
+        self.name = line_edit("userName", accessible=translate("UsersSettings", "Name"))
         self.name.setText(user.display_name)
         self.role = _role_combo(roles, user.role_id)
         form = QFormLayout()
-        form.addRow(tr("Name"), self.name)
-        form.addRow(tr("Role"), self.role)
+        form.addRow(translate("UsersSettings", "Name"), self.name)
+        form.addRow(translate("UsersSettings", "Role"), self.role)
         if user.has_sign_in:
-            self.box.addWidget(label(tr(
+            self.box.addWidget(label(translate("UsersSettings",
                 "They sign in with their name: a new name is their new sign-in name."),
                 "hint"))
         self.box.addLayout(form)
@@ -192,8 +198,9 @@ class PassphraseDialog(_Dialog):
     def __init__(self, tasks: TaskRunner, vault: Any, user: Any | None,
                  parent: QWidget | None = None) -> None:
         own = user is None
-        title = (tr("Change your passphrase") if own
-                 else tr("Sign-in passphrase of {name}").format(name=user.display_name))
+        title = (translate("UsersSettings", "Change your passphrase") if own
+                 else translate("UsersSettings",
+                     "Sign-in passphrase of {name}").format(name=user.display_name))
         super().__init__(tasks, vault, title, "userPassphraseDialog", parent)
         self.user = user
         self.current = QLineEdit()
@@ -201,18 +208,21 @@ class PassphraseDialog(_Dialog):
         self.current.setEchoMode(QLineEdit.EchoMode.Password)
         self.fields = PassphraseFields()
         if own:
-            text = tr("Your new passphrase works from your next sign-in; the old one stops "
+            text = translate("UsersSettings",
+                "Your new passphrase works from your next sign-in; the old one stops "
                       "working at once.")
         elif user.has_sign_in:
-            text = tr("The old passphrase stops working at once; tell them the new one in "
+            text = translate("UsersSettings",
+                "The old passphrase stops working at once; tell them the new one in "
                       "person.")
         else:
-            text = tr("They will sign in as “{name}” with this passphrase.").format(
+            text = translate("UsersSettings",
+                "They will sign in as “{name}” with this passphrase.").format(
                 name=user.display_name)
         self.box.addWidget(label(text, "hint"))
         if own:
             form = QFormLayout()
-            form.addRow(tr("Current passphrase"), self.current)
+            form.addRow(translate("UsersSettings", "Current passphrase"), self.current)
             self.box.addLayout(form)
         self.box.addWidget(self.fields)
         self.finish_layout(self.save)
@@ -220,7 +230,7 @@ class PassphraseDialog(_Dialog):
     def save(self) -> None:
         problem = self.fields.problem()
         if self.user is None and not self.current.text():
-            problem = tr("Type the passphrase you use now first.")
+            problem = translate("UsersSettings", "Type the passphrase you use now first.")
         if problem:
             self.error.show_message(problem)
             return
@@ -239,12 +249,14 @@ class RoleDialog(_Dialog):
     def __init__(self, tasks: TaskRunner, vault: Any, role: Any | None,
                  parent: QWidget | None = None) -> None:
         builtin = role is not None and bool(role.builtin)
-        title = (tr("Role: {name} (built in)").format(name=role.name) if builtin
-                 else tr("Edit role") if role is not None else tr("New role"))
+        title = (translate("UsersSettings",
+            "Role: {name} (built in)").format(name=role.name) if builtin
+                 else translate("UsersSettings",
+                     "Edit role") if role is not None else translate("UsersSettings", "New role"))
         super().__init__(tasks, vault, title, "roleDialog", parent)
         self.role = role
-        self.name = line_edit("roleName", tr("Bookkeeper, Part-time, …"),
-                              accessible=tr("Role name"))
+        self.name = line_edit("roleName", translate("UsersSettings", "Bookkeeper, Part-time, …"),
+                              accessible=translate("UsersSettings", "Role name"))
         granted = set(role.permissions) if role is not None else set()
         if role is not None:
             self.name.setText(role.name)
@@ -268,9 +280,9 @@ class RoleDialog(_Dialog):
             self._keep_box(box, permission, granted)
             sensitive.addWidget(box, n // 2, n % 2)
         form = QFormLayout()
-        form.addRow(tr("Name"), self.name)
+        form.addRow(translate("UsersSettings", "Name"), self.name)
         if builtin:
-            self.box.addWidget(label(tr(
+            self.box.addWidget(label(translate("UsersSettings",
                 "A built-in role cannot be changed; make a custom role for anything else."),
                 "hint"))
             self.name.setReadOnly(True)
@@ -278,9 +290,9 @@ class RoleDialog(_Dialog):
                 box.setEnabled(False)
             self.buttons.setStandardButtons(QDialogButtonBox.StandardButton.Close)
         self.box.addLayout(form)
-        self.box.addWidget(label(tr("What this role may do"), "section"))
+        self.box.addWidget(label(translate("UsersSettings", "What this role may do"), "section"))
         self.box.addLayout(grid)
-        self.box.addWidget(label(tr("Sensitive actions"), "section"))
+        self.box.addWidget(label(translate("UsersSettings", "Sensitive actions"), "section"))
         self.box.addLayout(sensitive)
         self.finish_layout(self.save)
 
@@ -321,8 +333,11 @@ class UsersSettingsSection(QWidget):
         self.confirm = self._confirm
         self.show_new_recovery_key = self._show_new_recovery_key
 
-        self.user_table = row_table("usersTable", (tr("Name"), tr("Role"), tr("Active"),
-                                                   tr("Sign-in")), accessible=tr("Users"))
+        self.user_table = row_table(
+            "usersTable",
+            (translate("UsersSettings", "Name"), translate("UsersSettings", "Role"),
+             translate("UsersSettings", "Active"), translate("UsersSettings", "Sign-in")),
+            accessible=translate("UsersSettings", "Users"))
         self.user_table.setShowGrid(False)
         self.user_table.setMinimumHeight(150)
         header = self.user_table.horizontalHeader()
@@ -332,23 +347,31 @@ class UsersSettingsSection(QWidget):
             header.resizeSection(column, width)
         self.user_table.itemSelectionChanged.connect(self._update_buttons)
         self.user_table.itemDoubleClicked.connect(lambda _item: self.edit_user())
-        self.add_button = push_button(tr("Add user…"), "userAdd", self.add_user)
-        self.edit_button = push_button(tr("Edit…"), "userEdit", self.edit_user,
-                                       tip=tr("Change the name or the role"))
-        self.active_button = push_button(tr("Deactivate"), "userActive", self.toggle_active)
-        self.passphrase_button = push_button(tr("Sign-in passphrase…"), "userPassphrase",
+        self.add_button = push_button(translate("UsersSettings",
+            "Add user…"), "userAdd", self.add_user)
+        self.edit_button = push_button(translate("UsersSettings",
+            "Edit…"), "userEdit", self.edit_user,
+                                       tip=translate("UsersSettings",
+                                           "Change the name or the role"))
+        self.active_button = push_button(translate("UsersSettings",
+            "Deactivate"), "userActive", self.toggle_active)
+        self.passphrase_button = push_button(translate("UsersSettings",
+            "Sign-in passphrase…"), "userPassphrase",
                                              self.set_passphrase,
-                                             tip=tr("Give a passphrase or reset a forgotten "
+                                             tip=translate("UsersSettings",
+                                                 "Give a passphrase or reset a forgotten "
                                                     "one"))
-        self.remove_button = push_button(tr("Remove…"), "userRemove", self.remove_user)
+        self.remove_button = push_button(translate("UsersSettings",
+            "Remove…"), "userRemove", self.remove_user)
         user_buttons = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.active_button,
                        self.passphrase_button, self.remove_button):
             user_buttons.addWidget(button)
         user_buttons.addStretch(1)
 
-        self.role_table = row_table("rolesTable", (tr("Role"), tr("Kind"), tr("Users")),
-                                    accessible=tr("Roles"))
+        self.role_table = row_table("rolesTable", (translate("UsersSettings",
+            "Role"), translate("UsersSettings", "Kind"), translate("UsersSettings", "Users")),
+                                    accessible=translate("UsersSettings", "Roles"))
         self.role_table.setShowGrid(False)
         self.role_table.setMinimumHeight(250)
         header = self.role_table.horizontalHeader()
@@ -358,10 +381,14 @@ class UsersSettingsSection(QWidget):
             header.resizeSection(column, width)
         self.role_table.itemSelectionChanged.connect(self._update_buttons)
         self.role_table.itemDoubleClicked.connect(lambda _item: self.open_role())
-        self.new_role_button = push_button(tr("New role…"), "roleNew", self.new_role)
-        self.open_role_button = push_button(tr("Open…"), "roleOpen", self.open_role,
-                                            tip=tr("See or change what the role may do"))
-        self.delete_role_button = push_button(tr("Delete"), "roleDelete", self.delete_role)
+        self.new_role_button = push_button(translate("UsersSettings",
+            "New role…"), "roleNew", self.new_role)
+        self.open_role_button = push_button(translate("UsersSettings",
+            "Open…"), "roleOpen", self.open_role,
+                                            tip=translate("UsersSettings",
+                                                "See or change what the role may do"))
+        self.delete_role_button = push_button(translate("UsersSettings",
+            "Delete"), "roleDelete", self.delete_role)
         role_buttons = QHBoxLayout()
         for button in (self.new_role_button, self.open_role_button, self.delete_role_button):
             role_buttons.addWidget(button)
@@ -370,25 +397,28 @@ class UsersSettingsSection(QWidget):
         self.status = label("", "hint")
         self.status.setObjectName("usersStatus")
         self.error = FieldError("usersError")
-        self.card, box = titled_card(tr("Users and roles"), "usersCard")
-        box.addWidget(label(tr(
+        self.card, box = titled_card(translate("UsersSettings", "Users and roles"), "usersCard")
+        box.addWidget(label(translate("UsersSettings",
             "Who uses this vault and what each may do. Someone with a sign-in opens the "
             "vault with their name and passphrase; the vault's own passphrase and recovery "
             "key still open it as the Owner."), "hint"))
         box.addWidget(self.user_table)
         box.addLayout(user_buttons)
         box.addSpacing(6)
-        box.addWidget(label(tr("Roles"), "section"))
+        box.addWidget(label(translate("UsersSettings", "Roles"), "section"))
         box.addWidget(self.role_table)
         box.addLayout(role_buttons)
         box.addWidget(self.status)
         box.addWidget(self.error)
 
-        self.own_card, own = titled_card(tr("Your sign-in"), "ownSignInCard")
-        self.own_button = push_button(tr("Change my passphrase…"), "ownPassphrase",
+        self.own_card, own = titled_card(translate("UsersSettings",
+            "Your sign-in"), "ownSignInCard")
+        self.own_button = push_button(translate("UsersSettings",
+            "Change my passphrase…"), "ownPassphrase",
                                       self.change_own_passphrase)
         own_row = QHBoxLayout()
-        own_row.addWidget(label(tr("You signed in with your own name and passphrase."),
+        own_row.addWidget(label(translate("UsersSettings",
+            "You signed in with your own name and passphrase."),
                                 "hint"), 1)
         own_row.addWidget(self.own_button)
         own.addLayout(own_row)
@@ -436,10 +466,13 @@ class UsersSettingsSection(QWidget):
         self.user_table.setRowCount(len(self.users))
         me = getattr(getattr(self.vault, "actor", None), "user_id", None)
         for row, user in enumerate(self.users):
-            name = user.display_name + (tr(" (you)") if user.id == me else "")
+            name = user.display_name + (translate("UsersSettings",
+                " (you)") if user.id == me else "")
             cells = [QTableWidgetItem(name), QTableWidgetItem(user.role_name),
-                     QTableWidgetItem(tr("Active") if user.active else tr("Inactive")),
-                     QTableWidgetItem(tr("Passphrase") if user.has_sign_in else tr("None"))]
+                     QTableWidgetItem(translate("UsersSettings",
+                         "Active") if user.active else translate("UsersSettings", "Inactive")),
+                     QTableWidgetItem(translate("UsersSettings",
+                         "Passphrase") if user.has_sign_in else translate("UsersSettings", "None"))]
             cells[0].setData(ID_ROLE, user.id)
             for column, item in enumerate(cells):
                 if not user.active:
@@ -448,7 +481,8 @@ class UsersSettingsSection(QWidget):
         self.role_table.setRowCount(len(self.roles))
         for row, role in enumerate(self.roles):
             cells = [QTableWidgetItem(role.name),
-                     QTableWidgetItem(tr("Built in") if role.builtin else tr("Custom")),
+                     QTableWidgetItem(translate("UsersSettings",
+                         "Built in") if role.builtin else translate("UsersSettings", "Custom")),
                      QTableWidgetItem(str(role.users))]
             cells[0].setData(ID_ROLE, role.id)
             for column, item in enumerate(cells):
@@ -484,16 +518,18 @@ class UsersSettingsSection(QWidget):
         for button in (self.edit_button, self.active_button, self.passphrase_button,
                        self.remove_button):
             button.setEnabled(user is not None)
-        self.active_button.setText(tr("Activate") if user is not None and not user.active
-                                   else tr("Deactivate"))
+        self.active_button.setText(translate("UsersSettings",
+            "Activate") if user is not None and not user.active
+                                   else translate("UsersSettings", "Deactivate"))
         self.passphrase_button.setText(
-            tr("Reset passphrase…") if user is not None and user.has_sign_in
-            else tr("Give a sign-in…"))
+            translate("UsersSettings", "Reset passphrase…") if user is not None and user.has_sign_in
+            else translate("UsersSettings", "Give a sign-in…"))
         self.open_role_button.setEnabled(role is not None)
         self.delete_role_button.setEnabled(role is not None and not role.builtin)
         self.delete_role_button.setToolTip(
-            tr("A built-in role cannot be deleted") if role is not None and role.builtin
-            else tr("Delete this role (only when nobody has it)"))
+            translate("UsersSettings",
+                "A built-in role cannot be deleted") if role is not None and role.builtin
+            else translate("UsersSettings", "Delete this role (only when nobody has it)"))
 
     # -- users -----------------------------------------------------------------------
     def _open(self, dialog: _Dialog, message: str) -> _Dialog:
@@ -508,36 +544,37 @@ class UsersSettingsSection(QWidget):
         if self.vault is None:
             return None
         return self._open(AddUserDialog(self.tasks, self.vault, self.roles, self),
-                          tr("User added."))
+                          translate("UsersSettings", "User added."))
 
     def edit_user(self) -> _Dialog | None:
         user = self.current_user()
         if self.vault is None or user is None:
             return None
         return self._open(EditUserDialog(self.tasks, self.vault, user, self.roles, self),
-                          tr("Saved."))
+                          translate("UsersSettings", "Saved."))
 
     def set_passphrase(self) -> _Dialog | None:
         user = self.current_user()
         if self.vault is None or user is None:
             return None
         return self._open(PassphraseDialog(self.tasks, self.vault, user, self),
-                          tr("Passphrase set; the old one no longer works.")
-                          if user.has_sign_in else tr("{name} can now sign in.").format(
+                          translate("UsersSettings", "Passphrase set; the old one no longer works.")
+                          if user.has_sign_in else translate("UsersSettings",
+                              "{name} can now sign in.").format(
                               name=user.display_name))
 
     def change_own_passphrase(self) -> _Dialog | None:
         if self.vault is None:
             return None
         return self._open(PassphraseDialog(self.tasks, self.vault, None, self),
-                          tr("Your passphrase is changed."))
+                          translate("UsersSettings", "Your passphrase is changed."))
 
     def toggle_active(self) -> None:
         user = self.current_user()
         if self.vault is None or user is None:
             return
-        message = (tr("{name} is active again.") if not user.active
-                   else tr("{name} can no longer sign in."))
+        message = (translate("UsersSettings", "{name} is active again.") if not user.active
+                   else translate("UsersSettings", "{name} can no longer sign in."))
         self._run(service("users.set_active"), self.vault, user.id, not user.active,
                   message=message.format(name=user.display_name))
 
@@ -545,45 +582,52 @@ class UsersSettingsSection(QWidget):
         user = self.current_user()
         if self.vault is None or user is None:
             return
-        text = tr("Remove {name} for good? What they did stays in the audit trail.").format(
+        text = translate("UsersSettings",
+            "Remove {name} for good? What they did stays in the audit trail.").format(
             name=user.display_name)
         if user.has_sign_in:
-            text += " " + tr("Their sign-in goes with them, and the vault's key is changed "
+            text += " " + translate("UsersSettings",
+                "Their sign-in goes with them, and the vault's key is changed "
                              "so that nothing they knew opens it or any copy made from now "
                              "on; this re-encrypts the whole vault and may take a moment.")
         if not self.confirm(text):
             return
 
         def done(new_recovery_key: str | None) -> None:
-            self._saved(tr("{name} was removed.").format(name=user.display_name))
+            self._saved(translate("UsersSettings",
+                "{name} was removed.").format(name=user.display_name))
             if new_recovery_key:
                 self.show_new_recovery_key(new_recovery_key)
 
         self.error.clear_message()
         self.tasks.submit(service("users.remove_user"), self.vault, user.id,
                           writes=AREAS_WRITTEN, on_done=done, on_error=self._failed,
-                          progress_title=tr("Removing {name}").format(name=user.display_name))
+                          progress_title=translate("UsersSettings",
+                              "Removing {name}").format(name=user.display_name))
 
     # -- roles -----------------------------------------------------------------------
     def new_role(self) -> _Dialog | None:
         if self.vault is None:
             return None
-        return self._open(RoleDialog(self.tasks, self.vault, None, self), tr("Role added."))
+        return self._open(RoleDialog(self.tasks, self.vault, None, self), translate("UsersSettings",
+            "Role added."))
 
     def open_role(self) -> _Dialog | None:
         role = self.current_role()
         if self.vault is None or role is None:
             return None
-        return self._open(RoleDialog(self.tasks, self.vault, role, self), tr("Role saved."))
+        return self._open(RoleDialog(self.tasks, self.vault, role, self), translate("UsersSettings",
+            "Role saved."))
 
     def delete_role(self) -> None:
         role = self.current_role()
         if self.vault is None or role is None:
             return
-        if not self.confirm(tr("Delete the role {name}?").format(name=role.name)):
+        if not self.confirm(translate("UsersSettings",
+            "Delete the role {name}?").format(name=role.name)):
             return
         self._run(service("users.delete_role"), self.vault, role.id,
-                  message=tr("Role deleted."))
+                  message=translate("UsersSettings", "Role deleted."))
 
     # -- plumbing --------------------------------------------------------------------
     def _run(self, fn: Callable[..., Any], *args: Any, message: str) -> None:
@@ -612,7 +656,8 @@ class UsersSettingsSection(QWidget):
         box.setObjectName("newRecoveryKey")
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(APP_NAME)
-        box.setText(tr("The vault's old recovery key was replaced. Write the new one down "
+        box.setText(translate("UsersSettings",
+            "The vault's old recovery key was replaced. Write the new one down "
                        "and keep it with your recovery kit; it is shown only now:"))
         box.setInformativeText(key)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
