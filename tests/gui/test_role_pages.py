@@ -137,3 +137,31 @@ def test_switch_user_asks_the_controller(qtbot, window, vault):
     attach(qtbot, window, vault)
     with qtbot.waitSignal(window.switch_user_requested, timeout=WAIT):
         window.switch_user_action.trigger()
+
+
+def _tiles_shown(page) -> list[str]:
+    return [name for name in (*page.links, *page.tiles)
+            if (page.links.get(name) or page.tiles[name]).isVisibleTo(page)]
+
+
+def test_the_dashboard_shows_only_the_tiles_of_areas_the_role_may_view(qtbot, window, vault):
+    contacts.create_person(vault, PersonDraft(given_name="Ada", family_name="King"))
+    bookkeeper = users.create_role(vault, "Bookkeeper", ["invoices.view"])
+    sign_in(vault, "Petra Pohl", bookkeeper.id)
+    attach(qtbot, window, vault)
+    page = window.page("dashboard")
+    qtbot.waitUntil(lambda: page.summary is not None, timeout=WAIT)
+    assert _tiles_shown(page) == ["invoices_overdue"]
+    assert not page.records_title.isVisibleTo(page)
+    assert page.tiles["people"].value.text() == ""  # nothing counted, nothing shown
+
+    window.clear()
+    vault.actor = None  # the Owner again, who adds the next user
+    staff = sign_in(vault, "Sam Staff", BUILTIN_ROLE_IDS["staff"])
+    assert staff.role_name == "Staff"
+    attach(qtbot, window, vault)
+    page = window.page("dashboard")
+    qtbot.waitUntil(lambda: page.summary is not None, timeout=WAIT)
+    shown = _tiles_shown(page)
+    assert "revenue" not in shown and "people" in shown and "jobs_today" in shown
+    assert page.tiles["people"].value.text() == "1"

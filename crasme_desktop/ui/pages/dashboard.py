@@ -23,7 +23,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import EmptyState, Page, label
-from crasme_desktop.ui.permission_gate import gate
+from crasme_desktop.ui.permission_gate import allowed, gate
 from crasme_desktop.ui.tasks import TaskRunner
 
 #: Everything the demo data touches, for the runner's `changed` signal.
@@ -37,6 +37,20 @@ FILTERS = {
     "invoices_overdue": ("sales", "overdue"),
     "pipeline": ("deals", "closing_this_month"),
     "revenue": ("reports", "revenue_this_month"),
+}
+#: tile -> the permissions of which any one shows it (the figure's area, as
+#: services.dashboard counts it).
+TILE_NEEDS = {
+    "jobs_today": ("schedule.view",),
+    "tickets_breached": ("tickets.view",),
+    "tickets_due_soon": ("tickets.view",),
+    "invoices_overdue": ("invoices.view",),
+    "pipeline": ("deals.view",),
+    "revenue": ("reports.view",),
+    "people": ("contacts.view",),
+    "organizations": ("companies.view",),
+    "activities": ("contacts.view", "companies.view"),
+    "last_changed": ("contacts.view",),
 }
 _FOCUS_STYLE = f"QFrame[role=\"tile\"]:focus {{ border: 2px solid {theme.ACCENT}; }}"
 
@@ -150,7 +164,8 @@ class DashboardPage(Page):
             grid.setColumnStretch(column, 1)
         grid.addWidget(self.links["pipeline"], 1, 0, 1, 2)
         grid.addWidget(self.links["revenue"], 1, 2, 1, 2)
-        grid.addWidget(label("Your records", "section"), 2, 0, 1, 4)
+        self.records_title = label("Your records", "section")
+        grid.addWidget(self.records_title, 2, 0, 1, 4)
         for column, tile in enumerate(self.tiles.values()):
             # Smaller than the tiles above (they come second), so the columns stay even.
             tile.setMinimumHeight(84)
@@ -203,9 +218,11 @@ class DashboardPage(Page):
             return
         self.summary = summary
         locale = QLocale()
-        self.tiles["people"].set_value(locale.toString(summary.people))
-        self.tiles["organizations"].set_value(locale.toString(summary.organizations))
-        self.tiles["activities"].set_value(locale.toString(summary.activities))
+        for name, value in (("people", summary.people),
+                            ("organizations", summary.organizations),
+                            ("activities", summary.activities)):
+            # None: a figure of an area this role may not view (the tile is hidden).
+            self.tiles[name].set_value("" if value is None else locale.toString(value))
         self.tiles["last_changed"].set_value(_when(summary.last_changed))
         self._show_pipeline(getattr(summary, "pipeline", None))
         self._show_jobs(summary.jobs_today)
@@ -218,9 +235,16 @@ class DashboardPage(Page):
         self.stack.setCurrentWidget(self.empty if empty else self.content)
 
     def apply_permissions(self) -> None:
-        """Sample data adds people, companies and the rest: it needs contacts.create."""
+        """Sample data adds people, companies and the rest: it needs contacts.create.
+        A tile of an area the role may not view is left out (the service counts
+        nothing there)."""
         if self.empty.button is not None:
             gate(self.empty.button, self.vault, "contacts.create")
+        for name, needed in TILE_NEEDS.items():
+            tile = self.links.get(name) or self.tiles[name]
+            tile.setVisible(any(allowed(self.vault, p) for p in needed))
+        section_seen = any(t.isVisibleTo(self.content) for t in self.tiles.values())
+        self.records_title.setVisible(section_seen)
 
     def _show_pipeline(self, pipeline: Any) -> None:
         from crasme_desktop.ui.sales_common import money_text
