@@ -238,7 +238,7 @@ class Vault:
         transaction, then pending becomes current. The keychain's vault key follows."""
         slots.pending = pending
         use_keychain = self._keychain is not None and self._keychain_holds_key()
-        with self._guard:
+        with eng.quiet(self.engine), self._guard:
             self.engine.pool.dispose()
             while self._spare:
                 self._spare.pop().close()
@@ -399,7 +399,7 @@ class Vault:
         except BaseException:
             backup.discard(prepared)
             raise
-        with self._guard:
+        with eng.quiet(self.engine), self._guard:
             engine = self.engine
             engine.pool.dispose()
             while self._spare:

@@ -7,16 +7,17 @@ the same pragmas, and is checked with a read at once: a wrong key shows up as
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -81,8 +82,45 @@ class _Binding:
         self.path = path
         self.key_holder: Callable[[], bytearray] | None = None
         self.spare: list[sqlcipher.Connection] = []
+        # Connections checked out, per thread, and the thread holding new ones back
+        # (see `quiet`).
+        self.in_use: dict[int, int] = {}
+        self.holder: int | None = None
+        self.changed = threading.Condition()
+
+    def _wait_turn(self) -> bool:
+        """Wait while another thread holds connections back; True if it did."""
+        me = threading.get_ident()
+        waited = False
+        while self.holder not in (None, me):
+            waited = True
+            self.changed.wait()
+        return waited
+
+    def checked_out(self, _dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        with self.changed:
+            if self._wait_turn():
+                # Taken from the pool before the key changed: open a new one instead.
+                raise DisconnectionError("the vault's key changed")
+            me = threading.get_ident()
+            self.in_use[me] = self.in_use.get(me, 0) + 1
+            record.info["crasme_thread"] = me
+
+    def checked_in(self, _dbapi_conn: Any, record: Any) -> None:
+        owner = record.info.pop("crasme_thread", None) if record is not None else None
+        if owner is None:
+            return
+        with self.changed:
+            left = self.in_use.get(owner, 0) - 1
+            if left > 0:
+                self.in_use[owner] = left
+            else:
+                self.in_use.pop(owner, None)
+            self.changed.notify_all()
 
     def creator(self) -> sqlcipher.Connection:
+        with self.changed:  # not with the key of a moment before it changes
+            self._wait_turn()
         if self.spare:
             return self.spare.pop()
         if self.key_holder is None:
@@ -91,6 +129,9 @@ class _Binding:
 
 
 _engines: dict[Path, tuple[Engine, _Binding]] = {}
+_bindings: weakref.WeakKeyDictionary[Engine, _Binding] = weakref.WeakKeyDictionary()
+#: How long a key rotation or restore waits for running reads and writes to end.
+QUIET_WAIT_SECONDS = 120.0
 _engines_guard = threading.Lock()
 
 
@@ -163,6 +204,10 @@ def _new_engine(binding: _Binding) -> Engine:
         hide_parameters=True,
     )
 
+    event.listen(engine, "checkout", binding.checked_out)
+    event.listen(engine, "checkin", binding.checked_in)
+    _bindings[engine] = binding
+
     @event.listens_for(engine, "connect")
     def _no_implicit_transactions(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the DB-API module, decide where transactions begin.
@@ -176,6 +221,27 @@ def _new_engine(binding: _Binding) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+@contextlib.contextmanager
+def quiet(engine: Engine, wait_seconds: float = QUIET_WAIT_SECONDS) -> Iterator[None]:
+    """Hold new connections of `engine` back and wait (up to `wait_seconds`) until the
+    ones other threads use are returned, for a change that makes them useless: SQLCipher
+    fails a read still using the old key once the file is re-encrypted, and a restore
+    replaces the file under it. Connections this thread holds are not waited for."""
+    binding = _bindings[engine]
+    me = threading.get_ident()
+    with binding.changed:
+        while binding.holder not in (None, me):
+            binding.changed.wait()
+        binding.holder = me
+        binding.changed.wait_for(lambda: not set(binding.in_use) - {me}, timeout=wait_seconds)
+    try:
+        yield
+    finally:
+        with binding.changed:
+            binding.holder = None
+            binding.changed.notify_all()
 
 
 def map_storage_error(exc: BaseException, path: Path) -> BaseException:

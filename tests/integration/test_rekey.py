@@ -101,3 +101,52 @@ def test_finish_rekey_is_idempotent(created, keychain):
     finish_rekey(created.path, slots, keychain, bytearray(keychain.get(created.vault_id)))
     with open_vault(created.path, keychain=keychain) as vault:
         assert vault.key_source == "keychain"
+
+
+def test_a_rekey_waits_for_a_read_in_progress_and_holds_new_ones_back(created, keychain):
+    """A read that began before the rotation ends with the old key (SQLCipher would fail
+    it once the file is re-encrypted); reads begun meanwhile wait and use the new key."""
+    import threading
+
+    with open_vault(created.path, keychain=keychain) as vault:
+        add_person(vault, "Before")
+        reading, may_finish = threading.Event(), threading.Event()
+        seen: list[object] = []
+
+        def long_read() -> None:
+            try:
+                with vault.unit_of_work() as uow:
+                    seen.append(uow.session.query(Person).count())
+                    reading.set()
+                    may_finish.wait(30)
+                    seen.append(sorted(p.given_name for p in uow.session.query(Person)))
+            except BaseException as error:
+                seen.append(error)
+
+        reader = threading.Thread(target=long_read)
+        reader.start()
+        assert reading.wait(30)
+        rotation = threading.Thread(target=vault.rekey, args=(PASSPHRASE,))
+        rotation.start()
+        rotation.join(0.5)
+        assert rotation.is_alive()  # waiting for the read, not re-encrypting under it
+        later: list[object] = []
+        def late_read() -> None:
+            try:
+                later.append(names(vault))
+            except BaseException as error:
+                later.append(error)
+
+        late_reader = threading.Thread(target=late_read)
+        late_reader.start()
+        late_reader.join(0.3)
+        assert late_reader.is_alive() and not later  # held back while the key changes
+        may_finish.set()
+        reader.join(30)
+        rotation.join(60)
+        late_reader.join(30)
+        assert seen == [1, ["Before"]]
+        assert later == [["Before"]]
+        add_person(vault, "After")
+        assert names(vault) == ["After", "Before"]
+    assert keychain.get(created.vault_id) is not None
