@@ -78,7 +78,8 @@ _VERBS: dict[str, str] = {
     "merge_undo": "Merge undone", "link": "Linked to a company", "tag": "Tagged",
     "untag": "Tag removed", "restrict": "Restricted", "unrestrict": "Restriction lifted",
     "privacy_export": "Their data exported", "unlock": "Unlocked", "rekey": "Key rotated",
-    "passphrase_changed": "Passphrase changed", "import_export": "Export imported",
+    "passphrase_changed": "Passphrase changed",  # nosec B105  # a label, not a password
+    "import_export": "Export imported",
     "import": "Imported", "status": "Status changed", "assign": "Assigned",
     "priority": "Priority changed", "issue": "Issued", "payment": "Payment recorded",
     "save": "Saved", "save_draft": "Draft saved", "delete_draft": "Draft deleted",
