@@ -146,3 +146,15 @@ def pdftotext() -> str:
     if found is None:
         unavailable("pdftotext", "pdftotext (poppler-utils) is not installed")
     return found
+
+
+@pytest.fixture
+def cheap_user_slots(monkeypatch):
+    """User sign-in slots made with Argon2id at its least cost (a slot keeps the cost it
+    was made with, so signing in is as cheap); for tests that make and open many."""
+    from crasme_desktop.vault import keyslots
+
+    monkeypatch.setattr(keyslots, "ARGON2_TIME_COST", 1)
+    monkeypatch.setattr(keyslots, "ARGON2_MEMORY_KIB", 8 * 1024)
+    monkeypatch.setattr(keyslots, "LOOKUP_TIME_COST", 1)
+    monkeypatch.setattr(keyslots, "LOOKUP_MEMORY_KIB", 8 * 1024)

@@ -94,6 +94,11 @@ SENSITIVE: Mapping[str, str] = {
     "rekey": "changing the vault's key",
 }
 
+#: What exporting the whole vault needs: exporting, and seeing every area it holds
+#: (every area but the Reports page, which holds no records).
+WHOLE_VAULT_EXPORT: tuple[str, ...] = (
+    "export", *(f"{area}.view" for area in AREAS if area != "reports"))
+
 _GERUNDS = {"view": "viewing", "create": "creating", "edit": "editing", "delete": "deleting"}
 
 
@@ -213,6 +218,11 @@ class Actor:
 
     def may(self, permission: Permission) -> bool:
         return allows(self.permissions, permission)
+
+    def require(self, permission: Permission) -> None:
+        """Raise `PermissionDenied` unless this actor may do `permission`."""
+        if not self.may(permission):
+            raise PermissionDenied(self.role_name, permission)
 
 
 class PermissionDenied(UserError):

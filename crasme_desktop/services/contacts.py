@@ -30,7 +30,7 @@ from crasme_desktop.domain.models import (
     organization_tag,
     person_tag,
 )
-from crasme_desktop.domain.permissions import Permission, PermissionDenied
+from crasme_desktop.domain.permissions import Permission
 from crasme_desktop.domain.validation import (
     default_display_name,
     normalize_country_code,
@@ -519,8 +519,8 @@ def find_or_add_organization(session: Session, name: str) -> Organization:
     ).first()
     if org is None:
         acting = permissions.actor_in(session)
-        if acting is not None and not acting.may(Permission("companies", "create")):
-            raise PermissionDenied(acting.role_name, Permission("companies", "create"))
+        if acting is not None:
+            acting.require(Permission("companies", "create"))
         org = Organization(name=clean.name, sort_key=clean.sort_key)
         session.add(org)
         session.flush()

@@ -50,7 +50,7 @@ from crasme_desktop.domain.models import (
     Tag,
     person_tag,
 )
-from crasme_desktop.domain.permissions import Actor, Permission, PermissionDenied
+from crasme_desktop.domain.permissions import Actor, Permission
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.domain.search_text import organization_text, person_text
 from crasme_desktop.domain.validation import (
@@ -909,8 +909,8 @@ def _require_plan(actor: Actor, plan: ImportPlan) -> None:
     user's role does not allow editing people or creating companies."""
     for needed, wanted in ((plan.people_merged, Permission("contacts", "edit")),
                            (plan.organizations_created, Permission("companies", "create"))):
-        if needed and not actor.may(wanted):
-            raise PermissionDenied(actor.role_name, wanted)
+        if needed:
+            actor.require(wanted)
 
 
 #: Columns of the bulk inserts, in the order of the value tuples `_Writer` builds.

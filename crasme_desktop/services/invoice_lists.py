@@ -179,8 +179,7 @@ class MonthRevenue:
 # -- the SQL of a filter -------------------------------------------------------------------
 def _require_figures(vault: Vault) -> None:
     """invoices.view, or reports.view for the sums the Reports page shows."""
-    if not permissions.may(vault, "reports.view"):
-        permissions.require(vault, "invoices.view")
+    permissions.require_any(vault, "reports.view", "invoices.view")
 
 
 def _today(vault: Vault, today: date | None) -> date:

@@ -37,7 +37,7 @@ from crasme_desktop.domain.list_spec import (
     ListSpec,
 )
 from crasme_desktop.domain.models import SavedView
-from crasme_desktop.domain.permissions import Actor, Permission, PermissionDenied
+from crasme_desktop.domain.permissions import Actor, Permission
 from crasme_desktop.domain.validation import clean_text, format_phone, normalize_tag, sort_key
 from crasme_desktop.services import audit, contacts, permissions
 from crasme_desktop.vault import Vault
@@ -459,9 +459,7 @@ def _require(vault: Vault, kind: ListKind, action: str) -> None:
 
 
 def _require_on_view(actor: Actor, view: SavedView) -> None:
-    wanted = Permission(_AREAS[VIEW_PAGES.get(view.page, "person")], "edit")
-    if not actor.may(wanted):
-        raise PermissionDenied(actor.role_name, wanted)
+    actor.require(Permission(_AREAS[VIEW_PAGES.get(view.page, "person")], "edit"))
 
 
 def _check_page(page: str) -> None:

@@ -40,8 +40,7 @@ __all__ = ["KEY", "PLANNING_AREAS", "local_day_bounds", "office_zone",
 def require_planning_view(vault: Vault) -> None:
     """Refuse (as "viewing staff members") unless the acting user may view staff, tickets
     or the schedule: the areas that count with the office's calendar and its staff."""
-    if not any(permissions.may(vault, f"{area}.view") for area in PLANNING_AREAS):
-        permissions.require(vault, "staff.view")
+    permissions.require_any(vault, *(f"{area}.view" for area in PLANNING_AREAS), "staff.view")
 
 
 def system_zone_name() -> str:

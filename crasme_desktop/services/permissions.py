@@ -24,7 +24,6 @@ from crasme_desktop.domain.permissions import (
     BUILTIN_ROLES,
     Actor,
     Permission,
-    PermissionDenied,
     parse_permissions,
 )
 from crasme_desktop.vault import Vault
@@ -121,14 +120,25 @@ def refresh(vault: Vault) -> None:
 
 def require(vault: Vault, permission: Permission | str) -> Actor:
     """The acting user, if their role allows `permission`; else `PermissionDenied`."""
-    wanted = Permission.parse(permission) if isinstance(permission, str) else permission
     actor = actor_of(vault)
-    if not actor.may(wanted):
-        raise PermissionDenied(actor.role_name, wanted)
+    actor.require(_parse(permission))
     return actor
+
+
+def require_any(vault: Vault, *permissions: Permission | str) -> Actor:
+    """The acting user, if their role allows any one of `permissions`; else
+    `PermissionDenied` naming the last (the one the sentence should speak of)."""
+    actor = actor_of(vault)
+    wanted = [_parse(p) for p in permissions]
+    if not any(actor.may(p) for p in wanted):
+        actor.require(wanted[-1])
+    return actor
+
+
+def _parse(permission: Permission | str) -> Permission:
+    return Permission.parse(permission) if isinstance(permission, str) else permission
 
 
 def may(vault: Vault, permission: Permission | str) -> bool:
     """Whether the acting user may (for screens that hide or disable what they cannot)."""
-    wanted = Permission.parse(permission) if isinstance(permission, str) else permission
-    return actor_of(vault).may(wanted)
+    return actor_of(vault).may(_parse(permission))

@@ -69,7 +69,7 @@ from crasme_desktop import APP_NAME, RESOURCES, __version__
 from crasme_desktop.domain import personal_data
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import Base, Person
-from crasme_desktop.domain.permissions import AREAS
+from crasme_desktop.domain.permissions import WHOLE_VAULT_EXPORT
 from crasme_desktop.domain.progress import Progress
 from crasme_desktop.formats import ics
 from crasme_desktop.formats.vcard import write_vcards
@@ -87,9 +87,8 @@ PASSWORD_ENV = "CRASME_EXPORT_PASSWORD"  # nosec B105  # a label or setting name
 MIN_PASSWORD = 8
 BATCH = 500
 REDACTED = "[another person]"
-#: What exporting the whole vault needs: exporting, and seeing every area it holds
-#: (every area but the Reports page, which holds no records).
-WHOLE_VAULT = ("export", *(f"{area}.view" for area in AREAS if area != "reports"))
+#: What exporting the whole vault needs (every area's view and export).
+WHOLE_VAULT = WHOLE_VAULT_EXPORT
 NOT_ENCRYPTED = ("The export file is not encrypted: anyone who gets a copy of it can read "
                  "everything in it.")
 

@@ -243,8 +243,7 @@ def configured_settings(vault: Vault) -> MailboxSettings:
 
 def mailbox_password(vault: Vault, given: str | None) -> str:
     """The password given, else the keychain's; `MailboxPasswordNeeded` if neither."""
-    if not permissions.may(vault, "settings"):
-        permissions.require(vault, "tickets.create")
+    permissions.require_any(vault, "settings", "tickets.create")
     if given:
         return given
     try:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from crasme_desktop.domain.clock import Clock, as_utc
 from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.models import ACTIVITY_KINDS, Activity, Organization, Person
-from crasme_desktop.domain.permissions import Actor, Permission, PermissionDenied
+from crasme_desktop.domain.permissions import Actor, Permission
 from crasme_desktop.domain.validation import check_no_card_number
 from crasme_desktop.services import audit, permissions, privacy_consent
 from crasme_desktop.services.contacts import NotFound
@@ -64,9 +64,7 @@ def area_of(subject_kind: str, person_id: str | None) -> str:
 def require_on(actor: Actor, action: str, subject_kind: str, person_id: str | None) -> None:
     """Raise `PermissionDenied` unless `actor` may do `action` ("view", "edit") on the
     record an entry or attachment hangs on."""
-    wanted = Permission(area_of(subject_kind, person_id), action)
-    if not actor.may(wanted):
-        raise PermissionDenied(actor.role_name, wanted)
+    actor.require(Permission(area_of(subject_kind, person_id), action))
 
 
 def visible_to(actor: Actor, kind_column: Any, person_column: Any) -> Any:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from crasme_desktop import APP_NAME
 from crasme_desktop.domain.i18n import QT_TRANSLATE_NOOP
+from crasme_desktop.domain.permissions import WHOLE_VAULT_EXPORT
 from crasme_desktop.ui import theme
 from crasme_desktop.ui.jobs import service
 from crasme_desktop.ui.pages.base import Page
@@ -100,10 +101,6 @@ PAGES: tuple[PageEntry, ...] = (
     _entry("settings", "Settings", "SettingsPage"),
 )
 SETTINGS_SHORTCUT = "Ctrl+0"
-#: What exporting the whole vault needs (as services.privacy_export.WHOLE_VAULT).
-WHOLE_VAULT_EXPORT = ("export", "contacts.view", "companies.view", "deals.view",
-                      "quotes.view", "invoices.view", "products.view", "tickets.view",
-                      "schedule.view", "staff.view", "audit.view")
 #: A page's method that prints what it shows, for File › Print…
 PRINTERS = {"reports": "print_pdf", "schedule": "print_day_sheet"}
 

@@ -11,6 +11,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.support.cli_runner import Crasme, Tmpfs
@@ -54,3 +55,20 @@ def tmpfs_factory(tmp_path: Path) -> Iterator[Callable[..., Tmpfs]]:
             fs.unmount()
 
 
+
+
+@pytest.fixture
+def nina(vault_path: Path, file_keyring: Any) -> str:
+    """A vault (the Owner's key in the keychain) with a Staff user, Nina, who signs in as
+    "nina" with `NINA_PASS`; returns her user id."""
+    from crasme_desktop.domain.permissions import BUILTIN_ROLE_IDS
+    from crasme_desktop.services import users
+    from crasme_desktop.vault import Keychain, create_vault, open_vault, user_slots
+    from tests.support.cli_runner import NINA_PASS, PASSPHRASE
+
+    keychain = Keychain(file_keyring)
+    create_vault(vault_path, passphrase=PASSPHRASE, keychain=keychain)
+    with open_vault(vault_path, keychain=keychain) as vault:
+        record = users.add_user(vault, "Nina Staff", BUILTIN_ROLE_IDS["staff"])
+        user_slots.add_user_slot(vault, record.id, "nina", NINA_PASS)
+    return record.id

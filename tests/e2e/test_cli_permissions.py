@@ -8,33 +8,16 @@ import json
 
 import pytest
 from crasme_desktop.domain.errors import ExitCode
-from crasme_desktop.domain.permissions import BUILTIN_ROLE_IDS
-from crasme_desktop.services import users
-from crasme_desktop.vault import Keychain, create_vault, keyslots, open_vault, user_slots
 from crasme_desktop.vault.attempts import FREE_FAILURES
 from crasme_desktop.vault.paths import backup_dir
-from tests.support.cli_runner import PASSPHRASE, fingerprint, key_slots, one_sentence
+from tests.support.cli_runner import NINA_PASS, PASSPHRASE, fingerprint, key_slots, one_sentence
 
-NINA_PASS = "nina's own passphrase"
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch):
-    """The slots keep their cost, so the command unlocks as cheaply as they were made."""
-    monkeypatch.setattr(keyslots, "ARGON2_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "ARGON2_MEMORY_KIB", 8 * 1024)
-    monkeypatch.setattr(keyslots, "LOOKUP_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "LOOKUP_MEMORY_KIB", 8 * 1024)
+pytestmark = pytest.mark.usefixtures("cheap_user_slots")
 
 
 @pytest.fixture
-def office(vault_path, file_keyring):
+def office(vault_path, nina):
     """A vault whose Owner opens it from the keychain, and a Staff user, Nina."""
-    keychain = Keychain(file_keyring)
-    create_vault(vault_path, passphrase=PASSPHRASE, keychain=keychain)
-    with open_vault(vault_path, keychain=keychain) as vault:
-        nina = users.add_user(vault, "Nina Staff", BUILTIN_ROLE_IDS["staff"])
-        user_slots.add_user_slot(vault, nina.id, "nina", NINA_PASS)
     return vault_path
 
 

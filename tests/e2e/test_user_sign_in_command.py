@@ -6,33 +6,14 @@ import json
 
 import pytest
 from crasme_desktop.domain.errors import ExitCode
-from crasme_desktop.domain.permissions import BUILTIN_ROLE_IDS
 from crasme_desktop.services import users
-from crasme_desktop.vault import Keychain, create_vault, keyslots, open_vault, user_slots
-from tests.support.cli_runner import PASSPHRASE
+from crasme_desktop.vault import Keychain, open_vault, user_slots
+from tests.support.cli_runner import NINA_PASS
 from tests.support.sentences import assert_one_sentence
 
-NINA_PASS = "nina's own passphrase"
+pytestmark = pytest.mark.usefixtures("cheap_user_slots")
 
 
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch):
-    """The slots keep their cost, so the command signs in as cheaply as they were made."""
-    monkeypatch.setattr(keyslots, "ARGON2_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "ARGON2_MEMORY_KIB", 8 * 1024)
-    monkeypatch.setattr(keyslots, "LOOKUP_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "LOOKUP_MEMORY_KIB", 8 * 1024)
-
-
-@pytest.fixture
-def nina(vault_path, file_keyring):
-    """A vault with a Staff user, Nina, who signs in as "nina"; returns her user id."""
-    keychain = Keychain(file_keyring)
-    create_vault(vault_path, passphrase=PASSPHRASE, keychain=keychain)
-    with open_vault(vault_path, keychain=keychain) as vault:
-        record = users.add_user(vault, "Nina Staff", BUILTIN_ROLE_IDS["staff"])
-        user_slots.add_user_slot(vault, record.id, "nina", NINA_PASS)
-    return record.id
 
 
 def assert_staff_refused_doctor(done, unlocked_with: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 from crasme_desktop.domain.permissions import BUILTIN_ROLE_IDS
 from crasme_desktop.services import users, vaults
 from crasme_desktop.ui.unlock import PASSPHRASE, REMEMBERED, SIGN_IN
-from crasme_desktop.vault import keyslots, user_slots
+from crasme_desktop.vault import user_slots
 from PySide6.QtCore import Qt
 from tests.support.clicks import click
 
@@ -21,12 +21,7 @@ WAIT = 20_000
 ANNA_PASS, BEN_PASS = "anna's long passphrase", "ben keeps another one"
 
 
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch):
-    monkeypatch.setattr(keyslots, "ARGON2_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "ARGON2_MEMORY_KIB", 8 * 1024)
-    monkeypatch.setattr(keyslots, "LOOKUP_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "LOOKUP_MEMORY_KIB", 8 * 1024)
+pytestmark = pytest.mark.usefixtures("cheap_user_slots")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from crasme_desktop.domain.permissions import BUILTIN_ROLE_IDS, Permission
 from crasme_desktop.services import users, vaults
 from crasme_desktop.ui.unlock import SIGN_IN
-from crasme_desktop.vault import keyslots, user_slots
+from crasme_desktop.vault import user_slots
 from tests.support.clicks import click
 
 from .conftest import PASSPHRASE as VAULT_PASSPHRASE
@@ -20,12 +20,7 @@ STAFF_PASS = "stefan's own passphrase"
 BEA_PASS = "bea reads the invoices"
 
 
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch):
-    monkeypatch.setattr(keyslots, "ARGON2_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "ARGON2_MEMORY_KIB", 8 * 1024)
-    monkeypatch.setattr(keyslots, "LOOKUP_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "LOOKUP_MEMORY_KIB", 8 * 1024)
+pytestmark = pytest.mark.usefixtures("cheap_user_slots")
 
 
 @pytest.fixture

@@ -19,12 +19,7 @@ ANNA = str(uuid.uuid4())
 ANNA_PASS = "anna's long passphrase"
 
 
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch):
-    monkeypatch.setattr(keyslots, "ARGON2_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "ARGON2_MEMORY_KIB", 8 * 1024)
-    monkeypatch.setattr(keyslots, "LOOKUP_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "LOOKUP_MEMORY_KIB", 8 * 1024)
+pytestmark = pytest.mark.usefixtures("cheap_user_slots")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from crasme_desktop.domain.errors import UserError
 from crasme_desktop.domain.permissions import BUILTIN_ROLE_IDS, PermissionDenied
 from crasme_desktop.services import audit, permissions, users, vaults
 from crasme_desktop.vault import errors as E
-from crasme_desktop.vault import keyslots, open_vault, user_slots
+from crasme_desktop.vault import open_vault, user_slots
 from crasme_desktop.vault.paths import keyslot_path
 from tests.integration.conftest import PASSPHRASE
 from tests.support.sentences import assert_one_sentence
@@ -22,12 +22,7 @@ from tests.support.sentences import assert_one_sentence
 ANNA_PASS, BEN_PASS = "anna's long passphrase", "ben keeps another one"
 
 
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch):
-    monkeypatch.setattr(keyslots, "ARGON2_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "ARGON2_MEMORY_KIB", 8 * 1024)
-    monkeypatch.setattr(keyslots, "LOOKUP_TIME_COST", 1)
-    monkeypatch.setattr(keyslots, "LOOKUP_MEMORY_KIB", 8 * 1024)
+pytestmark = pytest.mark.usefixtures("cheap_user_slots")
 
 
 def sign_in(path, name, passphrase):

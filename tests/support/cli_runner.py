@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PASSPHRASE = "correct horse battery staple"
+#: The own passphrase of Nina, the Staff user of the `nina` fixture (tests/e2e).
+NINA_PASS = "nina's own passphrase"
 
 
 @dataclass
