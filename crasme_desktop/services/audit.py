@@ -336,7 +336,7 @@ def export_events(vault: Vault, path: Path | str, where: AuditFilter | None = No
     """Write the events `where` selects, oldest first, to `path` as CSV (UTF-8, comma,
     a header row; times in ISO 8601 UTC). Needs `audit.view` and `export`, and is
     itself recorded ("audit.export"). The file appears whole or not at all."""
-    from crasme_desktop.services.contacts_export import _replacing  # imports this module
+    from crasme_desktop.services.contacts_export import replacing_file  # imports this module
 
     permissions.require(vault, "audit.view")
     permissions.require(vault, "export")
@@ -348,7 +348,7 @@ def export_events(vault: Vault, path: Path | str, where: AuditFilter | None = No
             _filtered(select(func.count()).select_from(AuditEvent), where)) or 0)
     progress.update(0, total)
     done, last = 0, None
-    with _replacing(target) as file:
+    with replacing_file(target) as file:
         text = io.TextIOWrapper(file, encoding="utf-8", newline="")
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)

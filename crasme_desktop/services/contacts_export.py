@@ -97,7 +97,7 @@ def _export(
     keys = _keys(vault, kind, spec_or_ids)
     total = len(keys)
     progress.update(0, total)
-    with _replacing(path) as file:
+    with replacing_file(path) as file:
         if fmt == "csv":
             widths = _widths(vault, kind, keys, progress)
             writer: Callable[[list[ContactRecord]], None] = _CsvStream(file, widths).write
@@ -271,7 +271,7 @@ class _CsvStream:
 
 # -- the file --------------------------------------------------------------------------
 @contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[IO[bytes]]:
+def replacing_file(path: Path) -> Iterator[IO[bytes]]:
     """A temporary file beside `path` that replaces it only when the block succeeds."""
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, or deleted
