@@ -17,7 +17,7 @@ from crasme_desktop.domain.permissions import BUILTIN_ROLE_IDS
 from crasme_desktop.services import permissions, users
 from crasme_desktop.services.demo import fill_demo
 from crasme_desktop.ui.tasks import TaskRunner
-from PySide6.QtCore import QLocale, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QLocale, QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -60,9 +60,17 @@ def demo(vault):
 def tasks(qtbot, demo):
     crashes: list[BaseException] = []
     runner = TaskRunner(report_crash=crashes.append, show_error=lambda _e: None)
+    runner.pages = []  # the pages page_of made, deleted below
     yield runner
     runner.invalidate()
     runner.wait(10_000)
+    # Delete the pages now, from Qt's side. Left to Python's cycle collector, a page can
+    # go at any later moment, with its models' Python attributes cleared first while
+    # their views still ask them for headers.
+    for page in runner.pages:
+        page.close()
+        page.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not crashes, crashes
 
 
@@ -114,6 +122,7 @@ def assert_nothing_edits(root: QWidget, *, role: str = "Read-only") -> int:
 
 def page_of(qtbot, cls, tasks):
     page = cls(tasks)
+    tasks.pages.append(page)
     tasks.changed.connect(page.on_changed)
     qtbot.addWidget(page)
     page.resize(1400, 860)
